@@ -1,0 +1,37 @@
+#include "app/startup_checks.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <sys/stat.h>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace wlg::app {
+
+std::optional<protocol::config_error> check_environment(const protocol::settings& config) {
+  const auto label = protocol::setting_label("CITUS_CONFDIR", "citus-confdir");
+  struct stat info {};
+  if (::stat(config.citus_confdir.c_str(), &info) != 0)
+    return protocol::config_error{label, "'" + config.citus_confdir
+                                           + "' does not exist: " + std::strerror(errno)};
+  if (!S_ISDIR(info.st_mode))
+    return protocol::config_error{label, "'" + config.citus_confdir + "' is not a directory"};
+  if (::access(config.citus_confdir.c_str(), W_OK | X_OK) != 0)
+    return protocol::config_error{label, "'" + config.citus_confdir
+                                           + "' is not writable: " + std::strerror(errno)};
+  return std::nullopt;
+}
+
+protocol::environment current_environment() {
+  protocol::environment env;
+  for (char** entry = environ; entry && *entry; ++entry) {
+    const std::string_view text{*entry};
+    const auto eq = text.find('=');
+    if (eq != std::string_view::npos)
+      env.emplace(std::string{text.substr(0, eq)}, std::string{text.substr(eq + 1)});
+  }
+  return env;
+}
+
+} // namespace wlg::app

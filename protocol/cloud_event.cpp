@@ -1,0 +1,131 @@
+#include "protocol/cloud_event.hpp"
+
+#include "protocol/limits.hpp"
+#include "protocol/text.hpp"
+
+#include <array>
+
+namespace wlg::protocol {
+
+namespace {
+
+using simdjson::ondemand::json_type;
+
+// Reads a string field; JSON null counts as absent.
+simdjson::error_code read_optional_string(simdjson::ondemand::value value,
+                                          std::string_view& out, bool* present = nullptr) {
+  json_type type;
+  if (auto err = value.type().get(type))
+    return err;
+  if (type == json_type::null) {
+    out = {};
+    if (present)
+      *present = false;
+    return simdjson::SUCCESS;
+  }
+  if (present)
+    *present = true;
+  return value.get_string().get(out);
+}
+
+simdjson::error_code read_parents(simdjson::ondemand::value value,
+                                  std::vector<std::string_view>& out) {
+  json_type type;
+  if (auto err = value.type().get(type))
+    return err;
+  if (type == json_type::null)
+    return simdjson::SUCCESS;
+  simdjson::ondemand::array items;
+  if (auto err = value.get_array().get(items))
+    return err;
+  for (auto item : items) {
+    std::string_view uri;
+    if (auto err = item.get_string().get(uri))
+      return err;
+    out.push_back(uri);
+  }
+  return simdjson::SUCCESS;
+}
+
+} // namespace
+
+cloud_event_parser::cloud_event_parser() : reader_(limits::max_event_frame_bytes) {}
+
+result<const cloud_event_view*, parse_error>
+cloud_event_parser::parse(std::string_view frame) {
+  auto doc = reader_.open(frame);
+  if (!doc)
+    return fail(doc.error());
+  event_.type = event_.action = event_.state = event_.resource_uri = {};
+  event_.parents.clear();
+  event_.has_state = false;
+
+  simdjson::ondemand::object object;
+  if (auto err = doc->get_object().get(object))
+    return fail(to_parse_error(err, "event"));
+  for (auto field : object) {
+    std::string_view key;
+    if (auto err = field.unescaped_key().get(key))
+      return fail(to_parse_error(err, "event key"));
+    simdjson::error_code err = simdjson::SUCCESS;
+    if (key == "type")
+      err = read_optional_string(field.value(), event_.type);
+    else if (key == "action")
+      err = read_optional_string(field.value(), event_.action);
+    else if (key == "state")
+      err = read_optional_string(field.value(), event_.state, &event_.has_state);
+    else if (key == "resource_uri")
+      err = read_optional_string(field.value(), event_.resource_uri);
+    else if (key == "parents")
+      err = read_parents(field.value(), event_.parents);
+    if (err)
+      return fail(to_parse_error(err, key));
+  }
+  // ondemand validates lazily: make sure nothing follows the object.
+  if (!fully_consumed(*doc))
+    return fail(parse_error{parse_error::kind::not_json, "trailing content after the event"});
+  return &event_;
+}
+
+std::string_view resource_key(std::string_view uri) {
+  while (!uri.empty() && uri.back() == '/')
+    uri.remove_suffix(1);
+  const auto last = uri.rfind('/');
+  if (last == std::string_view::npos)
+    return uri;
+  const auto before = uri.rfind('/', last == 0 ? 0 : last - 1);
+  if (before == std::string_view::npos || last == 0)
+    return uri;
+  return uri.substr(before + 1);
+}
+
+bool same_resource(std::string_view a, std::string_view b) {
+  return !a.empty() && !b.empty() && resource_key(a) == resource_key(b);
+}
+
+bool is_transient_state(std::string_view state) {
+  static constexpr std::array<std::string_view, 6> transient = {
+    "In progress", "Pending", "Terminating", "Starting", "Scaling", "Stopping"};
+  for (auto t : transient)
+    if (iequals(state, t))
+      return true;
+  return false;
+}
+
+relevance_rule::relevance_rule(std::string own_service_uri)
+  : own_service_uri_(std::move(own_service_uri)) {}
+
+event_relevance relevance_rule::classify(const cloud_event_view& event) const {
+  const bool resource_type = iequals(event.type, "container") || iequals(event.type, "service");
+  // The original compared `state not in [...]`, so an event without a state
+  // counts as settled.
+  if (resource_type && !(event.has_state && is_transient_state(event.state)))
+    return event_relevance::resource_changed;
+  if (event.has_state && iequals(event.state, "Success"))
+    for (auto parent : event.parents)
+      if (same_resource(parent, own_service_uri_))
+        return event_relevance::own_service_succeeded;
+  return event_relevance::irrelevant;
+}
+
+} // namespace wlg::protocol

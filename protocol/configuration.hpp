@@ -1,0 +1,49 @@
+#pragma once
+
+// Reading the settings from the environment and the command line. Every
+// setting has an environment variable and a --flag; the flag wins. Pure: the
+// caller passes the environment in, and checks the file system itself.
+
+#include "protocol/result.hpp"
+#include "protocol/settings.hpp"
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wlg::protocol {
+
+using environment = std::map<std::string, std::string, std::less<>>;
+
+struct config_error {
+  std::string setting; // "CITUS_CONFDIR (--citus-confdir)", or "" for usage errors
+  std::string message;
+};
+
+// The one line printed on stderr before exiting with status 2.
+std::string describe(const config_error& e);
+
+struct command_line {
+  enum class action { run, help, version };
+  action what = action::run;
+  settings config;
+};
+
+result<command_line, config_error> parse_configuration(const environment& env,
+                                                       const std::vector<std::string>& args);
+
+// Describes one setting, for --help and the README's table.
+struct setting_doc {
+  std::string flag; // "--rest-host=URL"
+  std::string env;
+  std::string fallback; // default, or "" for none
+  std::string help;
+};
+std::vector<setting_doc> setting_docs();
+std::string help_text();
+
+// The settings named in `e`'s message, to find the offending one from a test.
+std::string setting_label(std::string_view env, std::string_view flag);
+
+} // namespace wlg::protocol

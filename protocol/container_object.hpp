@@ -1,0 +1,39 @@
+#pragma once
+
+// The sidecar's own container object from the Docker Cloud REST API, read down
+// to the names of the containers it is linked to (protocols.md section 2).
+
+#include "protocol/json_document.hpp"
+#include "protocol/parse_error.hpp"
+#include "protocol/result.hpp"
+#include "protocol/worker_list.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wlg::protocol {
+
+struct refused_name {
+  std::string excerpt; // printable, shortened
+  std::string reason;
+};
+
+struct container_links {
+  worker_set workers;                 // valid names, sorted, de-duplicated
+  std::vector<refused_name> refused;  // links whose name cannot be written
+};
+
+// A document that is not an object, or whose linked_to_container is not an
+// array of objects, is an error. A missing or null linked_to_container means no
+// links. A link without a usable name is refused on its own; the others stay.
+class container_parser {
+public:
+  container_parser();
+  result<container_links, parse_error> parse(std::string_view body);
+
+private:
+  json_reader reader_;
+};
+
+} // namespace wlg::protocol

@@ -1,0 +1,230 @@
+#include "protocol/engine_api.hpp"
+
+#include "protocol/limits.hpp"
+
+#include <charconv>
+#include <cstdio>
+
+namespace wlg::protocol {
+
+namespace {
+
+using simdjson::ondemand::json_type;
+
+bool is_null(simdjson::ondemand::value& value) {
+  json_type type;
+  return value.type().get(type) == simdjson::SUCCESS && type == json_type::null;
+}
+
+simdjson::error_code read_string_array(simdjson::ondemand::value value,
+                                       std::vector<std::string>& out) {
+  if (is_null(value))
+    return simdjson::SUCCESS;
+  simdjson::ondemand::array items;
+  if (auto err = value.get_array().get(items))
+    return err;
+  for (auto item : items) {
+    std::string_view text;
+    if (auto err = item.get_string().get(text))
+      return err;
+    out.emplace_back(text);
+  }
+  return simdjson::SUCCESS;
+}
+
+simdjson::error_code read_string_map(simdjson::ondemand::value value,
+                                     std::map<std::string, std::string>& out) {
+  if (is_null(value))
+    return simdjson::SUCCESS;
+  simdjson::ondemand::object object;
+  if (auto err = value.get_object().get(object))
+    return err;
+  for (auto field : object) {
+    std::string_view key;
+    std::string_view text;
+    if (auto err = field.unescaped_key().get(key))
+      return err;
+    if (auto err = field.value().get_string().get(text))
+      return err;
+    out.emplace(std::string{key}, std::string{text});
+  }
+  return simdjson::SUCCESS;
+}
+
+simdjson::error_code read_container(simdjson::ondemand::value value, engine_container& out) {
+  simdjson::ondemand::object object;
+  if (auto err = value.get_object().get(object))
+    return err;
+  for (auto field : object) {
+    std::string_view key;
+    if (auto err = field.unescaped_key().get(key))
+      return err;
+    simdjson::error_code err = simdjson::SUCCESS;
+    std::string_view text;
+    if (key == "Id") {
+      err = field.value().get_string().get(text);
+      out.id = text;
+    } else if (key == "State") {
+      err = field.value().get_string().get(text);
+      out.state = text;
+    } else if (key == "Names") {
+      err = read_string_array(field.value(), out.names);
+    } else if (key == "Labels") {
+      err = read_string_map(field.value(), out.labels);
+    }
+    if (err)
+      return err;
+  }
+  return out.id.empty() ? simdjson::NO_SUCH_FIELD : simdjson::SUCCESS;
+}
+
+} // namespace
+
+std::optional<api_version> parse_api_version(std::string_view text) {
+  api_version v;
+  const char* const end = text.data() + text.size();
+  auto [dot, ec] = std::from_chars(text.data(), end, v.major);
+  if (ec != std::errc{} || dot == end || *dot != '.')
+    return std::nullopt;
+  auto [last, ec2] = std::from_chars(dot + 1, end, v.minor);
+  if (ec2 != std::errc{} || last != end || v.major < 0 || v.minor < 0)
+    return std::nullopt;
+  return v;
+}
+
+std::string to_string(api_version v) {
+  return std::to_string(v.major) + "." + std::to_string(v.minor);
+}
+
+result<engine_version, parse_error> parse_engine_version(std::string_view body) {
+  json_reader reader{limits::max_engine_document_bytes};
+  auto doc = reader.open(body);
+  if (!doc)
+    return fail(doc.error());
+  simdjson::ondemand::object object;
+  if (auto err = doc->get_object().get(object))
+    return fail(to_parse_error(err, "version"));
+  std::optional<api_version> api;
+  std::optional<api_version> min_api;
+  for (auto field : object) {
+    std::string_view key;
+    if (auto err = field.unescaped_key().get(key))
+      return fail(to_parse_error(err, "version key"));
+    if (key != "ApiVersion" && key != "MinAPIVersion")
+      continue;
+    std::string_view text;
+    if (auto err = field.value().get_string().get(text))
+      return fail(to_parse_error(err, key));
+    auto parsed = parse_api_version(text);
+    if (!parsed)
+      return fail(parse_error{parse_error::kind::wrong_type,
+                              std::string{key} + " is not a version: " + std::string{text}});
+    (key == "ApiVersion" ? api : min_api) = parsed;
+  }
+  if (!fully_consumed(*doc))
+    return fail(parse_error{parse_error::kind::not_json, "trailing content after the version"});
+  if (!api)
+    return fail(parse_error{parse_error::kind::wrong_type, "ApiVersion missing"});
+  return engine_version{*api, min_api};
+}
+
+result<api_version, std::string> negotiate_api_version(const engine_version& engine) {
+  const api_version chosen = engine.api < client_max_api_version ? engine.api
+                                                                 : client_max_api_version;
+  if (chosen < client_min_api_version)
+    return fail("the engine speaks API " + to_string(engine.api) + ", older than the "
+                + to_string(client_min_api_version) + " this client needs");
+  if (engine.min_api && chosen < *engine.min_api)
+    return fail("the engine needs API " + to_string(*engine.min_api) + " or newer, this client"
+                + " speaks up to " + to_string(client_max_api_version));
+  return chosen;
+}
+
+container_list_parser::container_list_parser() : reader_(limits::max_engine_document_bytes) {}
+
+result<std::vector<engine_container>, parse_error>
+container_list_parser::parse(std::string_view body) {
+  auto doc = reader_.open(body);
+  if (!doc)
+    return fail(doc.error());
+  simdjson::ondemand::array items;
+  if (auto err = doc->get_array().get(items))
+    return fail(to_parse_error(err, "container list"));
+  std::vector<engine_container> out;
+  for (auto item : items) {
+    simdjson::ondemand::value value;
+    if (auto err = item.get(value))
+      return fail(to_parse_error(err, "container list"));
+    engine_container container;
+    if (auto err = read_container(value, container))
+      return fail(to_parse_error(err, "container list entry"));
+    out.push_back(std::move(container));
+  }
+  if (!fully_consumed(*doc))
+    return fail(parse_error{parse_error::kind::not_json, "trailing content after the list"});
+  return out;
+}
+
+std::string url_encode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() * 3);
+  for (unsigned char c : text) {
+    const bool unreserved = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+                            || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'
+                            || c == '~';
+    if (unreserved) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      char esc[4];
+      std::snprintf(esc, sizeof esc, "%%%02X", c);
+      out += esc;
+    }
+  }
+  return out;
+}
+
+std::string json_quote(std::string_view text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char esc[8];
+          std::snprintf(esc, sizeof esc, "\\u%04x", c);
+          out += esc;
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string label_filter_query(const std::vector<std::string>& labels) {
+  std::string json = "{\"label\":[";
+  for (std::size_t i = 0; i < labels.size(); ++i) {
+    if (i > 0)
+      json += ',';
+    json += json_quote(labels[i]);
+  }
+  json += "]}";
+  return url_encode(json);
+}
+
+std::string container_list_target(const std::string& version_prefix,
+                                  const std::vector<std::string>& labels) {
+  return version_prefix + "/containers/json?filters=" + label_filter_query(labels);
+}
+
+std::string container_kill_target(const std::string& version_prefix, std::string_view id,
+                                  std::string_view signal) {
+  return version_prefix + "/containers/" + url_encode(id) + "/kill?signal=" + url_encode(signal);
+}
+
+} // namespace wlg::protocol

@@ -1,0 +1,76 @@
+#pragma once
+
+// The Docker Engine API subset the sidecar uses over the unix socket
+// (protocols.md section 4): version negotiation, the label-filtered container
+// list, and the request targets built from them.
+
+#include "protocol/json_document.hpp"
+#include "protocol/parse_error.hpp"
+#include "protocol/result.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wlg::protocol {
+
+struct api_version {
+  int major = 1;
+  int minor = 0;
+  friend auto operator<=>(const api_version&, const api_version&) = default;
+};
+
+std::optional<api_version> parse_api_version(std::string_view text);
+std::string to_string(api_version v);
+
+// The highest version this client speaks: Docker 29 refuses anything below
+// 1.44, so the client must reach at least that far. Everything the sidecar
+// uses has been stable since 1.24.
+inline constexpr api_version client_max_api_version{1, 52};
+inline constexpr api_version client_min_api_version{1, 24};
+
+struct engine_version {
+  api_version api;
+  std::optional<api_version> min_api;
+};
+
+result<engine_version, parse_error> parse_engine_version(std::string_view body);
+
+// min(client max, engine's), refused when below what either side accepts.
+result<api_version, std::string> negotiate_api_version(const engine_version& engine);
+
+struct engine_container {
+  std::string id;
+  std::vector<std::string> names; // as the engine gives them: "/name"
+  std::map<std::string, std::string> labels;
+  std::string state;
+};
+
+class container_list_parser {
+public:
+  container_list_parser();
+  result<std::vector<engine_container>, parse_error> parse(std::string_view body);
+
+private:
+  json_reader reader_;
+};
+
+// Percent-encodes a string for use in a query component.
+std::string url_encode(std::string_view text);
+
+// JSON for the `filters` parameter, {"label":["k=v",...]} with every label
+// required, already percent-encoded.
+std::string label_filter_query(const std::vector<std::string>& labels);
+
+// "/v1.44/containers/json?filters=..." (an empty version gives "/containers/...").
+std::string container_list_target(const std::string& version_prefix,
+                                  const std::vector<std::string>& labels);
+std::string container_kill_target(const std::string& version_prefix, std::string_view id,
+                                  std::string_view signal);
+
+// A JSON string literal, quotes included.
+std::string json_quote(std::string_view text);
+
+} // namespace wlg::protocol

@@ -1,0 +1,127 @@
+#include "protocol/json_document.hpp"
+
+#include "protocol/limits.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <new>
+#include <string>
+
+namespace wlg::protocol {
+
+std::string_view to_string(parse_error::kind k) {
+  switch (k) {
+    case parse_error::kind::not_json: return "not JSON";
+    case parse_error::kind::wrong_type: return "wrong type";
+    case parse_error::kind::too_large: return "too large";
+    case parse_error::kind::too_deep: return "nested too deeply";
+    case parse_error::kind::out_of_memory: return "out of memory";
+  }
+  return "unknown";
+}
+
+std::string describe(const parse_error& e) {
+  std::string text{to_string(e.what)};
+  if (!e.detail.empty()) {
+    text += ": ";
+    text += e.detail;
+  }
+  return text;
+}
+
+simdjson::padded_string_view json_input::load(std::string_view text) {
+  const std::size_t needed = text.size() + simdjson::SIMDJSON_PADDING;
+  if (needed > capacity_) {
+    bytes_.reset(new char[needed]);
+    capacity_ = needed;
+  }
+  std::memcpy(bytes_.get(), text.data(), text.size());
+  std::memset(bytes_.get() + text.size(), 0, simdjson::SIMDJSON_PADDING);
+  return simdjson::padded_string_view{bytes_.get(), text.size(), capacity_};
+}
+
+parse_error to_parse_error(simdjson::error_code code, std::string_view where) {
+  std::string detail{where};
+  detail += ": ";
+  detail += simdjson::error_message(code);
+  switch (code) {
+    case simdjson::INCORRECT_TYPE:
+    case simdjson::NUMBER_OUT_OF_RANGE:
+    case simdjson::NO_SUCH_FIELD:
+      return {parse_error::kind::wrong_type, std::move(detail)};
+    case simdjson::DEPTH_ERROR:
+      return {parse_error::kind::too_deep, std::move(detail)};
+    case simdjson::CAPACITY:
+      return {parse_error::kind::too_large, std::move(detail)};
+    case simdjson::MEMALLOC:
+      return {parse_error::kind::out_of_memory, std::move(detail)};
+    default:
+      return {parse_error::kind::not_json, std::move(detail)};
+  }
+}
+
+bool fully_consumed(simdjson::ondemand::document& doc) {
+  const char* location = nullptr;
+  return doc.current_location().get(location) == simdjson::OUT_OF_BOUNDS;
+}
+
+namespace {
+
+// ondemand skips the fields it is not asked for without looking at their depth,
+// so a hostile document could hide a million nested arrays in a field we
+// ignore. One pass over the bytes, outside strings, bounds it.
+bool nests_deeper_than(std::string_view text, std::size_t limit) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    switch (c) {
+      case '"': in_string = true; break;
+      case '[':
+      case '{':
+        if (++depth > limit)
+          return true;
+        break;
+      case ']':
+      case '}':
+        if (depth > 0)
+          --depth;
+        break;
+      default: break;
+    }
+  }
+  return false;
+}
+
+} // namespace
+
+json_reader::json_reader(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+
+result<simdjson::ondemand::document, parse_error>
+json_reader::open(std::string_view text) {
+  if (text.size() > max_bytes_)
+    return fail(parse_error{parse_error::kind::too_large,
+                            std::to_string(text.size()) + " bytes, limit "
+                              + std::to_string(max_bytes_)});
+  if (nests_deeper_than(text, limits::max_json_depth))
+    return fail(parse_error{parse_error::kind::too_deep,
+                            "more than " + std::to_string(limits::max_json_depth)
+                              + " levels"});
+  try {
+    simdjson::ondemand::document doc;
+    if (auto err = parser_.iterate(input_.load(text)).get(doc))
+      return fail(to_parse_error(err, "document"));
+    return doc;
+  } catch (const std::bad_alloc&) {
+    return fail(parse_error{parse_error::kind::out_of_memory, "document"});
+  }
+}
+
+} // namespace wlg::protocol

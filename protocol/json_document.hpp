@@ -1,0 +1,50 @@
+#pragma once
+
+// Shared plumbing for the simdjson ondemand parsers: a reusable padded copy of
+// the input and the mapping of simdjson's error codes to parse_error.
+
+#include "protocol/parse_error.hpp"
+#include "protocol/result.hpp"
+
+#include <simdjson.h>
+
+#include <cstddef>
+#include <memory>
+#include <string_view>
+
+namespace wlg::protocol {
+
+// simdjson reads up to SIMDJSON_PADDING bytes past the end of its input; frames
+// from the network carry no such slack, so they are copied here first. The
+// buffer grows to the largest document seen and is then reused.
+class json_input {
+public:
+  simdjson::padded_string_view load(std::string_view text);
+
+private:
+  std::unique_ptr<char[]> bytes_;
+  std::size_t capacity_ = 0;
+};
+
+parse_error to_parse_error(simdjson::error_code code, std::string_view where);
+
+// True once the document has been read to its end: ondemand validates lazily,
+// so whatever follows the value we read has to be checked for explicitly.
+bool fully_consumed(simdjson::ondemand::document& doc);
+
+// A parser with its input buffer, limited to `max_bytes` per document.
+class json_reader {
+public:
+  explicit json_reader(std::size_t max_bytes);
+
+  // Starts reading `text`. The returned document refers to this reader's
+  // buffers and is valid until the next call.
+  result<simdjson::ondemand::document, parse_error> open(std::string_view text);
+
+private:
+  std::size_t max_bytes_;
+  json_input input_;
+  simdjson::ondemand::parser parser_;
+};
+
+} // namespace wlg::protocol

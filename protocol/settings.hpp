@@ -1,0 +1,70 @@
+#pragma once
+
+// Everything the sidecar can be told, with the original's environment variable
+// names and defaults (protocols.md section 1) and the new WORKERLISTGEN_ ones.
+
+#include "protocol/endpoint.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace wlg::protocol {
+
+inline constexpr std::string_view product_name = "dockercloud/workerlistgen";
+inline constexpr std::string_view command_name = "dockercloud-workerlistgen";
+
+// DOCKERCLOUD_AUTH: the whole Authorization header value. Only reveal() gives
+// the text, so it cannot end up in a log line by accident.
+class secret {
+public:
+  secret() = default;
+  explicit secret(std::string value) : value_(std::move(value)) {}
+  const std::string& reveal() const noexcept { return value_; }
+  bool empty() const noexcept { return value_.empty(); }
+
+private:
+  std::string value_;
+};
+
+enum class event_source { cloud, engine };
+
+struct settings {
+  using duration = std::chrono::milliseconds;
+
+  // The original's settings.
+  std::string container_api_uri;
+  std::string service_api_uri;
+  secret auth;
+  web_endpoint rest_host;
+  web_endpoint stream_host;
+  std::string cloud_namespace;
+  std::string stack_name; // empty: unset
+  std::string citus_confdir;
+  std::string citus_service_name;
+  bool debug = false;
+  std::string docker_socket;
+
+  // New settings.
+  event_source source = event_source::cloud;
+  std::string pid_file;
+  std::uint16_t worker_port = 5432;
+  std::string signal;
+  duration poll_interval{};
+  duration request_timeout{};
+  duration ping_interval{};
+  duration pong_timeout{};
+  duration backoff_initial{};
+  duration backoff_max{};
+  duration auth_retry{};
+  int max_restarts = 0;
+  duration restart_window{};
+
+  // Path of the worker list file.
+  std::string worker_list_path() const;
+  // Docker Cloud event stream path: /api/audit/v1/[namespace/]events/
+  std::string events_path() const;
+};
+
+} // namespace wlg::protocol

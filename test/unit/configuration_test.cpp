@@ -1,0 +1,251 @@
+#include "protocol/configuration.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+using namespace wlg::protocol;
+using namespace std::chrono_literals;
+
+namespace {
+
+environment cloud_env() {
+  return {{"DOCKERCLOUD_CONTAINER_API_URI", "/api/app/v1/container/c1dd/"},
+          {"DOCKERCLOUD_SERVICE_API_URI", "/api/app/v1/service/adee/"},
+          {"DOCKERCLOUD_AUTH", "TutumAccessKey 0123abcd"}};
+}
+
+settings parse_ok(const environment& env, const std::vector<std::string>& args = {}) {
+  auto parsed = parse_configuration(env, args);
+  if (!parsed)
+    FAIL(describe(parsed.error()));
+  REQUIRE(parsed->what == command_line::action::run);
+  return parsed->config;
+}
+
+config_error parse_error_of(const environment& env, const std::vector<std::string>& args = {}) {
+  auto parsed = parse_configuration(env, args);
+  REQUIRE_FALSE(parsed.has_value());
+  return parsed.error();
+}
+
+} // namespace
+
+TEST_CASE("an empty environment is not running in Docker Cloud") {
+  const auto error = parse_error_of({});
+  CHECK(describe(error).find("is not running in Docker Cloud") != std::string::npos);
+  CHECK(describe(error).find('\n') == std::string::npos);
+}
+
+TEST_CASE("either URI alone is still not running in Docker Cloud") {
+  auto env = cloud_env();
+  env.erase("DOCKERCLOUD_SERVICE_API_URI");
+  CHECK(describe(parse_error_of(env)).find("is not running in Docker Cloud") != std::string::npos);
+  env = cloud_env();
+  env["DOCKERCLOUD_CONTAINER_API_URI"] = "";
+  CHECK(describe(parse_error_of(env)).find("is not running in Docker Cloud") != std::string::npos);
+}
+
+TEST_CASE("URIs without DOCKERCLOUD_AUTH ask for an API role") {
+  auto env = cloud_env();
+  env.erase("DOCKERCLOUD_AUTH");
+  const auto text = describe(parse_error_of(env));
+  CHECK(text.find("API role") != std::string::npos);
+  CHECK(text.find("DOCKERCLOUD_AUTH") != std::string::npos);
+}
+
+TEST_CASE("every setting has the original's default") {
+  const auto s = parse_ok(cloud_env());
+  CHECK(s.container_api_uri == "/api/app/v1/container/c1dd/");
+  CHECK(s.service_api_uri == "/api/app/v1/service/adee/");
+  CHECK(s.auth.reveal() == "TutumAccessKey 0123abcd");
+  CHECK(s.rest_host.host == "cloud.docker.com");
+  CHECK(s.rest_host.tls);
+  CHECK(s.stream_host.host == "ws.cloud.docker.com");
+  CHECK(s.stream_host.tls);
+  CHECK(s.cloud_namespace.empty());
+  CHECK(s.stack_name.empty());
+  CHECK(s.citus_confdir == "/etc/citus");
+  CHECK(s.citus_service_name == "master");
+  CHECK_FALSE(s.debug);
+  CHECK(s.docker_socket == "/tmp/docker.sock");
+  CHECK(s.source == event_source::cloud);
+  CHECK(s.pid_file == "/tmp/dockercloud-workerlistgen.pid");
+  CHECK(s.worker_port == 5432);
+  CHECK(s.signal == "SIGHUP");
+  CHECK(s.poll_interval == 60s);
+  CHECK(s.ping_interval == 10s);
+  CHECK(s.pong_timeout == 5s);
+  CHECK(s.worker_list_path() == "/etc/citus/pg_worker_list.conf");
+  CHECK(s.events_path() == "/api/audit/v1/events/");
+}
+
+TEST_CASE("environment variables set every setting") {
+  auto env = cloud_env();
+  env["DOCKERCLOUD_REST_HOST"] = "http://127.0.0.1:8080/";
+  env["DOCKERCLOUD_STREAM_HOST"] = "ws://127.0.0.1:8081/";
+  env["DOCKERCLOUD_NAMESPACE"] = "myorg";
+  env["DOCKERCLOUD_STACK_NAME"] = "citus";
+  env["CITUS_CONFDIR"] = "/srv/citus/";
+  env["CITUS_SERVICE_NAME"] = "coordinator";
+  env["DEBUG"] = "true";
+  env["DOCKER_HOST"] = "unix:///var/run/docker.sock";
+  env["WORKERLISTGEN_PID_FILE"] = "/run/wlg.pid";
+  env["WORKERLISTGEN_WORKER_PORT"] = "6432";
+  env["WORKERLISTGEN_SIGNAL"] = "usr1";
+  env["WORKERLISTGEN_POLL_INTERVAL"] = "0";
+  const auto s = parse_ok(env);
+  CHECK_FALSE(s.rest_host.tls);
+  CHECK(s.rest_host.port == "8080");
+  CHECK_FALSE(s.stream_host.tls);
+  CHECK(s.cloud_namespace == "myorg");
+  CHECK(s.events_path() == "/api/audit/v1/myorg/events/");
+  CHECK(s.stack_name == "citus");
+  CHECK(s.worker_list_path() == "/srv/citus/pg_worker_list.conf");
+  CHECK(s.citus_service_name == "coordinator");
+  CHECK(s.debug);
+  CHECK(s.docker_socket == "/var/run/docker.sock");
+  CHECK(s.pid_file == "/run/wlg.pid");
+  CHECK(s.worker_port == 6432);
+  CHECK(s.signal == "SIGUSR1");
+  CHECK(s.poll_interval == 0ms);
+}
+
+TEST_CASE("a flag overrides the environment, in both --flag=value and --flag value forms") {
+  auto env = cloud_env();
+  env["CITUS_CONFDIR"] = "/from/env";
+  env["WORKERLISTGEN_WORKER_PORT"] = "1111";
+  const auto s = parse_ok(env, {"--citus-confdir=/from/flag", "--worker-port", "2222", "--debug"});
+  CHECK(s.citus_confdir == "/from/flag");
+  CHECK(s.worker_port == 2222);
+  CHECK(s.debug);
+}
+
+TEST_CASE("flags alone can configure cloud mode") {
+  const auto s = parse_ok({}, {"--container-api-uri=/api/app/v1/container/a/",
+                               "--service-api-uri=/api/app/v1/service/b/", "--auth=Basic eDp5"});
+  CHECK(s.auth.reveal() == "Basic eDp5");
+}
+
+TEST_CASE("an empty environment variable counts as unset") {
+  auto env = cloud_env();
+  env["CITUS_CONFDIR"] = "";
+  env["DOCKERCLOUD_STACK_NAME"] = "";
+  const auto s = parse_ok(env);
+  CHECK(s.citus_confdir == "/etc/citus");
+  CHECK(s.stack_name.empty());
+}
+
+TEST_CASE("DEBUG is on for any value but 0, false, no and off") {
+  for (const char* on : {"1", "true", "yes", "TRUE", "anything"}) {
+    auto env = cloud_env();
+    env["DEBUG"] = on;
+    CAPTURE(on);
+    CHECK(parse_ok(env).debug);
+  }
+  for (const char* off : {"0", "false", "no", "off", "False"}) {
+    auto env = cloud_env();
+    env["DEBUG"] = off;
+    CAPTURE(off);
+    CHECK_FALSE(parse_ok(env).debug);
+  }
+}
+
+TEST_CASE("each bad value is refused with a message naming its setting") {
+  struct bad_case {
+    const char* env;
+    const char* value;
+    const char* expected_in_message;
+  };
+  const bad_case cases[] = {
+    {"WORKERLISTGEN_WORKER_PORT", "0", "WORKERLISTGEN_WORKER_PORT (--worker-port)"},
+    {"WORKERLISTGEN_WORKER_PORT", "65536", "WORKERLISTGEN_WORKER_PORT"},
+    {"WORKERLISTGEN_WORKER_PORT", "54x", "WORKERLISTGEN_WORKER_PORT"},
+    {"WORKERLISTGEN_SIGNAL", "SIGFOO", "WORKERLISTGEN_SIGNAL (--signal)"},
+    {"DOCKERCLOUD_CONTAINER_API_URI", "not a uri", "DOCKERCLOUD_CONTAINER_API_URI"},
+    {"DOCKERCLOUD_SERVICE_API_URI", "https://x/api/", "DOCKERCLOUD_SERVICE_API_URI"},
+    {"DOCKERCLOUD_REST_HOST", "ftp://cloud.docker.com/", "DOCKERCLOUD_REST_HOST (--rest-host)"},
+    {"DOCKERCLOUD_STREAM_HOST", "https://ws.cloud.docker.com/", "DOCKERCLOUD_STREAM_HOST"},
+    {"DOCKER_HOST", "tcp://127.0.0.1:2375", "DOCKER_HOST (--docker-host)"},
+    {"DOCKERCLOUD_NAMESPACE", "a/b", "DOCKERCLOUD_NAMESPACE"},
+    {"DOCKERCLOUD_STACK_NAME", "two words", "DOCKERCLOUD_STACK_NAME"},
+    {"CITUS_SERVICE_NAME", "a\nb", "CITUS_SERVICE_NAME"},
+    {"DOCKERCLOUD_AUTH", "Basic x\r\nX-Evil: 1", "DOCKERCLOUD_AUTH"},
+    {"WORKERLISTGEN_POLL_INTERVAL", "soon", "WORKERLISTGEN_POLL_INTERVAL"},
+    {"WORKERLISTGEN_REQUEST_TIMEOUT", "0", "WORKERLISTGEN_REQUEST_TIMEOUT"},
+    {"WORKERLISTGEN_SOURCE", "swarm", "WORKERLISTGEN_SOURCE"},
+    {"WORKERLISTGEN_MAX_RESTARTS", "-1", "WORKERLISTGEN_MAX_RESTARTS"},
+  };
+  for (const auto& c : cases) {
+    auto env = cloud_env();
+    env[c.env] = c.value;
+    CAPTURE(c.env);
+    CAPTURE(c.value);
+    const auto text = describe(parse_error_of(env));
+    CHECK(text.find(c.expected_in_message) != std::string::npos);
+    CHECK(text.find('\n') == std::string::npos);
+  }
+}
+
+TEST_CASE("a bad value for a setting is reported even when cloud variables are missing") {
+  const auto text = describe(parse_error_of({{"WORKERLISTGEN_WORKER_PORT", "99999"}}));
+  CHECK(text.find("WORKERLISTGEN_WORKER_PORT") != std::string::npos);
+}
+
+TEST_CASE("the secret never shows in an error about it") {
+  auto env = cloud_env();
+  env["DOCKERCLOUD_AUTH"] = "TutumAccessKey secret123\n";
+  const auto text = describe(parse_error_of(env));
+  CHECK(text.find("secret123") == std::string::npos);
+}
+
+TEST_CASE("unknown flags, positionals and missing values are usage errors") {
+  CHECK(describe(parse_error_of(cloud_env(), {"--no-such-flag"})).find("--no-such-flag")
+        != std::string::npos);
+  CHECK(describe(parse_error_of(cloud_env(), {"positional"})).find("positional")
+        != std::string::npos);
+  CHECK(describe(parse_error_of(cloud_env(), {"--worker-port"})).find("needs a value")
+        != std::string::npos);
+  CHECK(describe(parse_error_of(cloud_env(), {"-x"})).find("-x") != std::string::npos);
+}
+
+TEST_CASE("--help and --version win over everything else") {
+  auto help = parse_configuration({}, {"--bogus", "--help"});
+  REQUIRE(help.has_value());
+  CHECK(help->what == command_line::action::help);
+  auto version = parse_configuration({}, {"--version"});
+  REQUIRE(version.has_value());
+  CHECK(version->what == command_line::action::version);
+}
+
+TEST_CASE("--help lists every setting with its variable and default") {
+  const auto text = help_text();
+  for (const auto& doc : setting_docs()) {
+    CAPTURE(doc.flag);
+    CHECK(text.find(doc.flag) != std::string::npos);
+    CHECK(text.find(doc.env) != std::string::npos);
+    if (!doc.fallback.empty())
+      CHECK(text.find("default " + doc.fallback) != std::string::npos);
+  }
+  for (const char* env : {"DOCKERCLOUD_CONTAINER_API_URI", "DOCKERCLOUD_SERVICE_API_URI",
+                          "DOCKERCLOUD_AUTH", "DOCKERCLOUD_REST_HOST", "DOCKERCLOUD_STREAM_HOST",
+                          "DOCKERCLOUD_NAMESPACE", "DOCKERCLOUD_STACK_NAME", "CITUS_CONFDIR",
+                          "CITUS_SERVICE_NAME", "DEBUG", "DOCKER_HOST", "WORKERLISTGEN_PID_FILE",
+                          "WORKERLISTGEN_WORKER_PORT", "WORKERLISTGEN_SIGNAL"}) {
+    CAPTURE(env);
+    CHECK(text.find(env) != std::string::npos);
+  }
+}
+
+TEST_CASE("engine mode does not need the Docker Cloud variables") {
+  const auto s = parse_ok({{"WORKERLISTGEN_SOURCE", "engine"}});
+  CHECK(s.source == event_source::engine);
+}
+
+TEST_CASE("the backoff cap cannot be below its start") {
+  auto env = cloud_env();
+  env["WORKERLISTGEN_BACKOFF_INITIAL"] = "10s";
+  env["WORKERLISTGEN_BACKOFF_MAX"] = "1s";
+  CHECK(describe(parse_error_of(env)).find("WORKERLISTGEN_BACKOFF_MAX") != std::string::npos);
+}

@@ -1,0 +1,104 @@
+#include "protocol/container_object.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+using namespace wlg::protocol;
+
+namespace {
+
+std::string link(std::string_view name_json) {
+  return R"({"name": )" + std::string{name_json}
+         + R"(, "from_container": "/api/app/v1/container/c1dd/",
+              "to_container": "/api/app/v1/container/ba43/",
+              "endpoints": {"5432/tcp": "tcp://10.7.0.4:5432"}})";
+}
+
+std::string container_with(const std::vector<std::string>& link_objects) {
+  std::string links;
+  for (const auto& l : link_objects)
+    links += (links.empty() ? "" : ",") + l;
+  return R"({"uuid": "c1dd", "resource_uri": "/api/app/v1/container/c1dd/", "name": "workerlistgen-1",
+             "state": "Running", "service": "/api/app/v1/service/adee/",
+             "container_envvars": [{"key": "A", "value": "B"}], "roles": ["global"],
+             "linked_to_container": [)"
+         + links + R"(], "private_ip": "10.7.0.2"})";
+}
+
+std::vector<std::string> names_of(const std::string& body) {
+  container_parser parser;
+  auto parsed = parser.parse(body);
+  REQUIRE(parsed.has_value());
+  return parsed->workers.names();
+}
+
+} // namespace
+
+TEST_CASE("the container object from protocols.md yields its linked names") {
+  const std::string body = R"({"uuid": "c1dd4e1e-1356-411c-8613-e15146633640",
+    "resource_uri": "/api/app/v1/container/c1dd4e1e-1356-411c-8613-e15146633640/",
+    "name": "workerlistgen-1", "state": "Running",
+    "service": "/api/app/v1/service/adeebc1b-1b81-4af0-b8f2-cefffc69d7fb/",
+    "linked_to_container": [
+      {"name": "WORKER_1",
+       "from_container": "/api/app/v1/container/c1dd4e1e-1356-411c-8613-e15146633640/",
+       "to_container": "/api/app/v1/container/ba434e1e-1234-4d8f-9b7e-2d2d4c1a2b3c/",
+       "endpoints": {"5432/tcp": "tcp://10.7.0.4:5432"}}]})";
+  CHECK(names_of(body) == std::vector<std::string>{"WORKER_1"});
+}
+
+TEST_CASE("names come back sorted and de-duplicated whatever the API's order") {
+  const auto body = container_with({link(R"("worker-3")"), link(R"("worker-1")"),
+                                    link(R"("worker-2")"), link(R"("worker-1")")});
+  CHECK(names_of(body) == std::vector<std::string>{"worker-1", "worker-2", "worker-3"});
+}
+
+TEST_CASE("a missing or null linked_to_container means no links") {
+  CHECK(names_of(R"({"uuid": "x", "name": "c"})").empty());
+  CHECK(names_of(R"({"uuid": "x", "linked_to_container": null})").empty());
+  CHECK(names_of(R"({"linked_to_container": []})").empty());
+}
+
+TEST_CASE("a document whose structure is wrong is an error, never an empty set") {
+  container_parser parser;
+  for (const char* bad : {R"({"linked_to_container": "worker-1"})",
+                          R"({"linked_to_container": {"name": "worker-1"}})",
+                          R"({"linked_to_container": ["worker-1"]})",
+                          R"({"linked_to_container": [[{"name": "worker-1"}]]})",
+                          R"([{"name": "worker-1"}])", R"("container")", "null"}) {
+    CAPTURE(bad);
+    auto parsed = parser.parse(bad);
+    REQUIRE_FALSE(parsed.has_value());
+    CHECK(parsed.error().what == parse_error::kind::wrong_type);
+  }
+}
+
+TEST_CASE("links with unusable names are refused one by one; the rest are kept") {
+  container_parser parser;
+  const std::string long_name(10'000, 'a');
+  auto parsed = parser.parse(container_with({
+    link(R"("worker-1")"), link(R"("evil\nworker-9 5432")"), link(R"("two words")"),
+    link(R"("#comment")"), link(R"x("$(reboot)")x"), link(R"("w;rm -rf")"),
+    link("\"" + long_name + "\""), link("17"), link("null"), link(R"("")"),
+    R"({"to_container": "/api/app/v1/container/x/"})", link(R"("worker-2")")}));
+  REQUIRE(parsed.has_value());
+  CHECK(parsed->workers.names() == std::vector<std::string>{"worker-1", "worker-2"});
+  CHECK(parsed->refused.size() == 10);
+  for (const auto& refused : parsed->refused) {
+    CAPTURE(refused.excerpt);
+    CHECK_FALSE(refused.reason.empty());
+    CHECK(refused.excerpt.find('\n') == std::string::npos);
+    CHECK(refused.excerpt.size() < 200);
+  }
+}
+
+TEST_CASE("escaped names are judged after unescaping") {
+  // "worker\u002d1" is "worker-1"; "w\u000a1" hides a newline.
+  container_parser parser;
+  auto parsed = parser.parse(container_with({link(R"("worker\u002d1")"), link(R"("w\u000a1")")}));
+  REQUIRE(parsed.has_value());
+  CHECK(parsed->workers.names() == std::vector<std::string>{"worker-1"});
+  CHECK(parsed->refused.size() == 1);
+}
