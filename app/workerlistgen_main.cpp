@@ -1,6 +1,9 @@
+#include "app/sidecar.hpp"
 #include "app/startup_checks.hpp"
+#include "app/version_info.hpp"
 #include "protocol/configuration.hpp"
-#include "protocol/version.hpp"
+#include "runtime/logging.hpp"
+#include "runtime/pid_file.hpp"
 
 #include <cstdio>
 #include <string>
@@ -19,15 +22,25 @@ int main(int argc, char** argv) {
       std::fputs(protocol::help_text().c_str(), stdout);
       return 0;
     case protocol::command_line::action::version:
-      std::printf("%s %s\n", std::string{protocol::command_name}.c_str(),
-                  std::string{protocol::version}.c_str());
+      std::fputs(app::version_text().c_str(), stdout);
       return 0;
     case protocol::command_line::action::run:
       break;
   }
-  if (auto problem = app::check_environment(parsed->config)) {
+  const auto& config = parsed->config;
+  if (auto problem = app::check_environment(config)) {
     std::fprintf(stderr, "%s\n", protocol::describe(*problem).c_str());
     return 2;
   }
-  return 0;
+  auto pid = runtime::pid_file::create(config.pid_file);
+  if (!pid) {
+    std::fprintf(stderr, "%s\n",
+                 protocol::describe(protocol::config_error{
+                   protocol::setting_label("WORKERLISTGEN_PID_FILE", "pid-file"), pid.error()})
+                   .c_str());
+    return 2;
+  }
+  runtime::configure_logging({runtime::log_format::text, config.debug,
+                              runtime::secrets_of(config.auth.reveal())});
+  return app::run_sidecar(config);
 }

@@ -1,5 +1,6 @@
 #include "protocol/configuration.hpp"
 
+#include "protocol/fault_spec.hpp"
 #include "protocol/text.hpp"
 #include "protocol/version.hpp"
 
@@ -27,7 +28,7 @@ namespace {
 
 using apply_fn = std::optional<std::string> (*)(settings&, std::string_view);
 
-enum class shape { value, boolean };
+enum class shape { value, boolean, repeated };
 
 struct setting_spec {
   std::string_view flag;
@@ -188,6 +189,20 @@ constexpr std::array specs = {
   setting_spec{"restart-window", "DURATION", "WORKERLISTGEN_RESTART_WINDOW", "1m",
     "Window in which actor restarts are counted.", shape::value,
     apply_duration<&settings::restart_window, false>},
+  setting_spec{"min-interval", "DURATION", "WORKERLISTGEN_MIN_INTERVAL", "0",
+    "Wait until events have paused this long before fetching; 0 fetches on the first event at once.", shape::value,
+    apply_duration<&settings::min_interval, true>},
+  setting_spec{"max-wait", "DURATION", "WORKERLISTGEN_MAX_WAIT", "1s",
+    "Longest a stream of events may put a fetch off.", shape::value,
+    apply_duration<&settings::max_wait, false>},
+  setting_spec{"inject-fault", "SPEC", "WORKERLISTGEN_INJECT_FAULT", "",
+    "Testing: ACTOR:crash:every=N or ACTOR:stall:ms=M[,every=N]; repeatable (space-separated in the environment).", shape::repeated,
+    [](settings& s, std::string_view v) -> std::optional<std::string> {
+      auto spec = parse_fault_spec(v);
+      if (!spec)
+        return spec.error();
+      s.faults.push_back(*spec);
+      return std::nullopt; }},
 };
 // clang-format on
 
@@ -202,22 +217,36 @@ const setting_spec* find_spec(std::string_view flag) {
   return nullptr;
 }
 
-// The value for one setting: the last --flag, else a non-empty environment
-// variable, else the default.
-std::optional<std::string> raw_value(const setting_spec& spec, const environment& env,
-                                     const std::map<std::string_view, std::string>& flags) {
+// The values for one setting: the --flags (the last one, unless repeatable),
+// else a non-empty environment variable, else the default.
+std::vector<std::string> raw_values(const setting_spec& spec, const environment& env,
+                                    const std::map<std::string_view, std::vector<std::string>>& flags) {
   if (auto it = flags.find(spec.flag); it != flags.end())
-    return it->second;
-  if (auto it = env.find(spec.env); it != env.end() && !it->second.empty())
-    return it->second;
+    return spec.form == shape::repeated ? it->second : std::vector<std::string>{it->second.back()};
+  if (auto it = env.find(spec.env); it != env.end() && !it->second.empty()) {
+    if (spec.form != shape::repeated)
+      return {it->second};
+    std::vector<std::string> values;
+    std::string_view rest = it->second;
+    while (!rest.empty()) {
+      const auto start = rest.find_first_not_of(" \t;");
+      if (start == std::string_view::npos)
+        break;
+      rest.remove_prefix(start);
+      const auto end = rest.find_first_of(" \t;");
+      values.emplace_back(rest.substr(0, end));
+      rest = end == std::string_view::npos ? std::string_view{} : rest.substr(end);
+    }
+    return values;
+  }
   if (!spec.fallback.empty())
-    return std::string{spec.fallback};
-  return std::nullopt;
+    return {std::string{spec.fallback}};
+  return {};
 }
 
-result<std::map<std::string_view, std::string>, config_error>
+result<std::map<std::string_view, std::vector<std::string>>, config_error>
 read_flags(const std::vector<std::string>& args) {
-  std::map<std::string_view, std::string> flags;
+  std::map<std::string_view, std::vector<std::string>> flags;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view arg = args[i];
     if (arg.substr(0, 2) != "--" || arg.size() == 2)
@@ -229,11 +258,11 @@ read_flags(const std::vector<std::string>& args) {
     if (!spec)
       return fail(config_error{"", "unknown option '--" + std::string{name} + "' (see --help)"});
     if (eq != std::string_view::npos)
-      flags[spec->flag] = std::string{arg.substr(eq + 1)};
+      flags[spec->flag].emplace_back(arg.substr(eq + 1));
     else if (spec->form == shape::boolean)
-      flags[spec->flag] = "true";
+      flags[spec->flag].emplace_back("true");
     else if (i + 1 < args.size())
-      flags[spec->flag] = args[++i];
+      flags[spec->flag].push_back(args[++i]);
     else
       return fail(config_error{label_of(*spec), "--" + std::string{name} + " needs a value"});
   }
@@ -291,13 +320,10 @@ result<command_line, config_error> parse_configuration(const environment& env,
   auto flags = read_flags(args);
   if (!flags)
     return fail(flags.error());
-  for (const auto& spec : specs) {
-    const auto value = raw_value(spec, env, *flags);
-    if (!value)
-      continue;
-    if (auto problem = spec.apply(out.config, *value))
-      return fail(config_error{label_of(spec), std::move(*problem)});
-  }
+  for (const auto& spec : specs)
+    for (const auto& value : raw_values(spec, env, *flags))
+      if (auto problem = spec.apply(out.config, value))
+        return fail(config_error{label_of(spec), std::move(*problem)});
   if (auto problem = check_requirements(out.config))
     return fail(std::move(*problem));
   return out;

@@ -4,6 +4,7 @@
 // names and defaults (protocols.md section 1) and the new WORKERLISTGEN_ ones.
 
 #include "protocol/endpoint.hpp"
+#include "protocol/fault_spec.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -60,6 +61,9 @@ struct settings {
   duration auth_retry{};
   int max_restarts = 0;
   duration restart_window{};
+  duration min_interval{};
+  duration max_wait{};
+  std::vector<fault_spec> faults;
 
   // Path of the worker list file.
   std::string worker_list_path() const;

@@ -1,0 +1,135 @@
+#include "actors/api_poller.hpp"
+
+#include "actors/errors.hpp"
+#include "actors/guarded.hpp"
+#include "net/rest_client.hpp"
+#include "protocol/container_object.hpp"
+#include "protocol/limits.hpp"
+#include "protocol/worker_name.hpp"
+#include "runtime/logging.hpp"
+#include "runtime/metrics.hpp"
+
+namespace wlg::actors {
+
+namespace {
+
+constexpr auto role = protocol::actor_role::api_poller;
+
+class container_fetch {
+public:
+  container_fetch(api_poller_actor::pointer self, context_ptr ctx, state_reconciler_actor reconciler)
+    : self_(self), ctx_(std::move(ctx)), reconciler_(std::move(reconciler)),
+      log_(runtime::component_logger(std::string{protocol::name_of(role)})),
+      client_(*ctx_->io, ctx_->tls, ctx_->config.rest_host,
+              net::rest_options{ctx_->config.request_timeout,
+                                protocol::limits::max_container_document_bytes, ctx_->user_agent,
+                                ctx_->config.auth.reveal()}) {}
+
+  void fetch(caf::typed_response_promise<protocol::worker_set> promise) {
+    waiting_.push_back(std::move(promise));
+    if (waiting_.size() > 1)
+      return; // the request in flight answers them all
+    const auto exchange = ++exchange_;
+    ++ctx_->metrics->fetches;
+    log_->debug("GET {}", ctx_->config.container_api_uri);
+    auto me = caf::actor_cast<api_poller_actor>(self_);
+    client_.get(ctx_->config.container_api_uri, [me, exchange](net::http_outcome outcome) {
+      if (outcome)
+        caf::anon_send(me, reply_atom::value, exchange, std::move(*outcome));
+      else
+        caf::anon_send(me, reply_atom::value, exchange, outcome.error());
+    });
+  }
+
+  void on_reply(std::uint64_t exchange, const net::http_reply& reply) {
+    if (exchange != exchange_)
+      return;
+    log_->debug("GET {} answered HTTP {} ({} bytes)", ctx_->config.container_api_uri, reply.status,
+                reply.body.size());
+    const std::string where = "GET " + ctx_->config.container_api_uri;
+    if (reply.status == 401)
+      return answer(make_error(sync_error::unauthorized,
+                               where + " answered HTTP 401: the API refused the credentials"));
+    if (reply.status < 200 || reply.status > 299)
+      return answer(make_error(sync_error::http_status,
+                               where + " answered HTTP " + std::to_string(reply.status)));
+    auto links = parser_.parse(reply.body);
+    if (!links)
+      return answer(make_error(sync_error::malformed_body,
+                               where + ": " + protocol::describe(links.error())));
+    for (const auto& refused : links->refused)
+      log_->warn("ignoring link '{}': {}", refused.excerpt, refused.reason);
+    answer(std::move(links->workers));
+  }
+
+  void on_failure(std::uint64_t exchange, const net::transport_error& error) {
+    if (exchange != exchange_)
+      return;
+    const auto code = error.what == net::transport_error::kind::timeout ? sync_error::timeout
+                                                                         : sync_error::transport;
+    answer(make_error(code, ctx_->config.rest_host.host_header() + ": " + net::describe(error)));
+  }
+
+  void poll() {
+    if (reconciler_)
+      caf::anon_send(reconciler_, resync_atom::value, sync_request{sync_reason::poll_timer, false});
+    schedule_poll();
+  }
+
+  void schedule_poll() {
+    if (ctx_->config.poll_interval.count() > 0)
+      self_->delayed_send(self_, ctx_->config.poll_interval, tick_atom::value);
+  }
+
+  void set_reconciler(state_reconciler_actor reconciler) { reconciler_ = std::move(reconciler); }
+
+  void close() { client_.close(); }
+
+private:
+  template <class T>
+  void answer(T&& outcome) {
+    if constexpr (std::is_same_v<std::decay_t<T>, caf::error>)
+      ++ctx_->metrics->fetch_errors;
+    for (auto& promise : waiting_)
+      promise.deliver(outcome);
+    waiting_.clear();
+  }
+
+  api_poller_actor::pointer self_;
+  context_ptr ctx_;
+  state_reconciler_actor reconciler_;
+  std::shared_ptr<spdlog::logger> log_;
+  net::rest_client client_;
+  protocol::container_parser parser_;
+  std::vector<caf::typed_response_promise<protocol::worker_set>> waiting_;
+  std::uint64_t exchange_ = 0;
+};
+
+} // namespace
+
+api_poller_actor::behavior_type api_poller(api_poller_actor::pointer self, context_ptr ctx,
+                                           state_reconciler_actor reconciler) {
+  end_on_exception(self, role);
+  auto fetcher = std::make_shared<container_fetch>(self, ctx, std::move(reconciler));
+  self->attach_functor([fetcher] { fetcher->close(); });
+  fetcher->schedule_poll();
+  return {
+    guarded(ctx->faults, role, [=](fetch_atom) -> caf::result<protocol::worker_set> {
+      auto promise = self->make_response_promise<protocol::worker_set>();
+      fetcher->fetch(promise);
+      return promise;
+    }),
+    guarded(ctx->faults, role, [=](peers_atom, const reconciler_ref& peer) {
+      fetcher->set_reconciler(peer.handle);
+    }),
+    guarded(ctx->faults, role, [=](reply_atom, std::uint64_t exchange, const net::http_reply& reply) {
+      fetcher->on_reply(exchange, reply);
+    }),
+    guarded(ctx->faults, role, [=](reply_atom, std::uint64_t exchange, const net::transport_error& error) {
+      fetcher->on_failure(exchange, error);
+    }),
+    guarded(ctx->faults, role, [=](tick_atom) { fetcher->poll(); }),
+  };
+}
+
+} // namespace wlg::actors

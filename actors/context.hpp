@@ -1,0 +1,40 @@
+#pragma once
+
+// What every actor is spawned with: the settings and the process-wide
+// services. Shared, read-only apart from the counters.
+
+#include "protocol/settings.hpp"
+
+#include <memory>
+#include <string>
+
+namespace boost::asio {
+class io_context;
+}
+namespace wlg::net {
+class tls_client_context;
+}
+namespace wlg::runtime {
+struct metrics;
+class fault_plan;
+} // namespace wlg::runtime
+
+namespace wlg::actors {
+
+enum class run_mode {
+  follow,  // run until stopped
+  once,    // one full sync, then stop (--once)
+};
+
+struct context {
+  protocol::settings config;
+  boost::asio::io_context* io = nullptr;
+  std::shared_ptr<net::tls_client_context> tls;
+  runtime::metrics* metrics = nullptr;
+  runtime::fault_plan* faults = nullptr;
+  std::string user_agent;
+};
+
+using context_ptr = std::shared_ptr<const context>;
+
+} // namespace wlg::actors

@@ -1,0 +1,18 @@
+#pragma once
+
+#include "actors/context.hpp"
+#include "actors/interfaces.hpp"
+
+namespace wlg::actors {
+
+// Sends the configured signal to every running container labelled
+// com.docker.compose.project=$DOCKERCLOUD_STACK_NAME and
+// com.docker.compose.service=$CITUS_SERVICE_NAME, through the Docker Engine
+// API on the unix socket. Negotiates the API version through /version first.
+// A request is answered once the signal went out; failures are retried with
+// back-off meanwhile. A container that vanished or stopped between the list
+// and the kill is not an error.
+docker_restarter_actor::behavior_type docker_restarter(docker_restarter_actor::pointer self,
+                                                       context_ptr ctx);
+
+} // namespace wlg::actors

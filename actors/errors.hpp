@@ -1,0 +1,31 @@
+#pragma once
+
+// Errors the actors hand each other, as CAF errors in their own category.
+
+#include <caf/error.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace wlg::actors {
+
+enum class sync_error : std::uint8_t {
+  transport = 1,  // could not talk to the peer
+  timeout,        // the peer did not answer in time
+  unauthorized,   // 401: the credentials are refused
+  http_status,    // any other unexpected status
+  malformed_body, // the answer could not be used
+  write_failed,   // the worker list could not be written
+  engine_refused, // the Docker Engine API refused (version, no socket...)
+  crashed,        // an actor died with an exception
+  gave_up,        // the supervisor gave up after too many restarts
+};
+
+caf::error make_error(sync_error code, std::string context);
+
+bool is(const caf::error& e, sync_error code);
+
+// One line for logs: "unauthorized: HTTP 401 from ..." or CAF's own rendering.
+std::string describe(const caf::error& e);
+
+} // namespace wlg::actors

@@ -1,0 +1,267 @@
+#include "net/cloud_event_stream.hpp"
+
+#include "net/beast_errors.hpp"
+#include "net/tls_client.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
+
+namespace wlg::net {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace websocket = beast::websocket;
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+std::string describe(const stream_failure& f) {
+  switch (f.what) {
+    case stream_failure::kind::resolve: return "cannot resolve: " + f.message;
+    case stream_failure::kind::connect: return "cannot connect: " + f.message;
+    case stream_failure::kind::tls: return "TLS failed: " + f.message;
+    case stream_failure::kind::unauthorized:
+      return "the API refused the credentials (HTTP 401); check DOCKERCLOUD_AUTH";
+    case stream_failure::kind::refused:
+      return "upgrade refused with HTTP " + std::to_string(f.http_status);
+    case stream_failure::kind::timeout: return "timed out: " + f.message;
+    case stream_failure::kind::no_pong: return "no pong: " + f.message;
+    case stream_failure::kind::too_large: return "frame too large: " + f.message;
+    case stream_failure::kind::closed: return "closed: " + f.message;
+  }
+  return f.message;
+}
+
+namespace {
+
+using plain_layer = beast::tcp_stream;
+using tls_layer = beast::ssl_stream<beast::tcp_stream>;
+
+template <class NextLayer>
+class event_stream_session final
+  : public cloud_event_stream,
+    public std::enable_shared_from_this<event_stream_session<NextLayer>> {
+  static constexpr bool tls = std::is_same_v<NextLayer, tls_layer>;
+
+  asio::io_context& io_;
+  std::shared_ptr<tls_client_context> tls_context_; // outlives the stream below
+  protocol::web_endpoint host_;
+  stream_options options_;
+  stream_handlers handlers_;
+  tcp::resolver resolver_;
+  websocket::stream<NextLayer> ws_;
+  websocket::response_type upgrade_response_;
+  beast::flat_buffer buffer_;
+  asio::steady_timer ping_timer_;
+  asio::steady_timer pong_timer_;
+  std::size_t credits_;
+  bool reading_paused_ = false;
+  bool ping_in_flight_ = false;
+  bool awaiting_pong_ = false;
+  bool finished_ = false;
+
+public:
+  event_stream_session(asio::io_context& io, std::shared_ptr<tls_client_context> tls_context,
+                       protocol::web_endpoint host, stream_options options,
+                       stream_handlers handlers)
+    : io_(io), tls_context_(std::move(tls_context)), host_(std::move(host)),
+      options_(std::move(options)), handlers_(std::move(handlers)), resolver_(io),
+      ws_(make_layer(io)), ping_timer_(io), pong_timer_(io), credits_(options_.credit_window) {}
+
+  void run() {
+    resolver_.async_resolve(host_.host, host_.port,
+                            beast::bind_front_handler(&event_stream_session::on_resolve,
+                                                      this->shared_from_this()));
+  }
+
+  void grant(std::size_t frames) override {
+    asio::post(io_, [self = this->shared_from_this(), frames] {
+      self->credits_ += frames;
+      if (self->reading_paused_ && !self->finished_) {
+        self->reading_paused_ = false;
+        self->read_next();
+      }
+    });
+  }
+
+  void stop() override {
+    asio::post(io_, [self = this->shared_from_this()] {
+      self->handlers_ = {};
+      self->finish({stream_failure::kind::closed, 0, "stopped"});
+    });
+  }
+
+private:
+  NextLayer make_layer(asio::io_context& io) {
+    if constexpr (tls)
+      return NextLayer(io, tls_context_->native());
+    else
+      return NextLayer(io);
+  }
+
+  void on_resolve(beast::error_code ec, tcp::resolver::results_type results) {
+    if (ec)
+      return fail(stream_failure::kind::resolve, ec, host_.host);
+    beast::get_lowest_layer(ws_).expires_after(options_.connect_timeout);
+    beast::get_lowest_layer(ws_).async_connect(
+      results,
+      beast::bind_front_handler(&event_stream_session::on_connect, this->shared_from_this()));
+  }
+
+  void on_connect(beast::error_code ec, tcp::resolver::results_type::endpoint_type) {
+    if (ec)
+      return fail(stream_failure::kind::connect, ec, host_.host_header());
+    if constexpr (tls) {
+      if (auto problem = expect_peer(ws_.next_layer().native_handle(), host_); !problem.empty())
+        return finish({stream_failure::kind::tls, 0, problem});
+      ws_.next_layer().async_handshake(
+        asio::ssl::stream_base::client,
+        beast::bind_front_handler(&event_stream_session::on_tls_handshake,
+                                  this->shared_from_this()));
+    } else {
+      on_tls_handshake({});
+    }
+  }
+
+  void on_tls_handshake(beast::error_code ec) {
+    if (ec)
+      return fail(stream_failure::kind::tls, ec, "TLS handshake with " + host_.host);
+    // From here the WebSocket's own timeouts apply; pings are ours.
+    beast::get_lowest_layer(ws_).expires_never();
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = options_.connect_timeout;
+    timeouts.idle_timeout = websocket::stream_base::none();
+    timeouts.keep_alive_pings = false;
+    ws_.set_option(timeouts);
+    ws_.set_option(websocket::stream_base::decorator(
+      [auth = options_.authorization, agent = options_.user_agent](websocket::request_type& req) {
+        if (!auth.empty())
+          req.set(http::field::authorization, auth);
+        req.set(http::field::user_agent, agent);
+      }));
+    ws_.read_message_max(options_.max_frame_bytes);
+    ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
+      if (kind == websocket::frame_type::pong) {
+        awaiting_pong_ = false;
+        pong_timer_.cancel();
+      }
+    });
+    ws_.async_handshake(upgrade_response_, host_.host_header(), options_.path,
+                        beast::bind_front_handler(&event_stream_session::on_handshake,
+                                                  this->shared_from_this()));
+  }
+
+  void on_handshake(beast::error_code ec) {
+    if (ec == websocket::error::upgrade_declined) {
+      const unsigned status = upgrade_response_.result_int();
+      return finish({status == 401 ? stream_failure::kind::unauthorized
+                                   : stream_failure::kind::refused,
+                     status, "HTTP " + std::to_string(status)});
+    }
+    if (ec)
+      return fail(stream_failure::kind::closed, ec, "upgrade");
+    if (handlers_.connected)
+      handlers_.connected();
+    schedule_ping();
+    read_next();
+  }
+
+  void read_next() {
+    ws_.async_read(buffer_, beast::bind_front_handler(&event_stream_session::on_read,
+                                                      this->shared_from_this()));
+  }
+
+  void on_read(beast::error_code ec, std::size_t bytes) {
+    if (ec == websocket::error::message_too_big)
+      return fail(stream_failure::kind::too_large, ec,
+                  "over " + std::to_string(options_.max_frame_bytes) + " bytes");
+    if (ec)
+      return fail(stream_failure::kind::closed, ec, "read");
+    if (ws_.got_text()) {
+      if (handlers_.text_frame)
+        handlers_.text_frame(beast::buffers_to_string(buffer_.data()));
+    } else if (handlers_.binary_frame) {
+      handlers_.binary_frame(bytes);
+    }
+    buffer_.consume(buffer_.size());
+    if (--credits_ > 0)
+      read_next();
+    else
+      reading_paused_ = true;
+  }
+
+  void schedule_ping() {
+    ping_timer_.expires_after(options_.ping_interval);
+    ping_timer_.async_wait(
+      beast::bind_front_handler(&event_stream_session::on_ping_timer, this->shared_from_this()));
+  }
+
+  void on_ping_timer(beast::error_code ec) {
+    if (ec || finished_)
+      return;
+    if (!ping_in_flight_) {
+      ping_in_flight_ = true;
+      ws_.async_ping({}, [self = this->shared_from_this()](beast::error_code) {
+        self->ping_in_flight_ = false; // a broken connection shows up in on_read
+      });
+    }
+    if (!awaiting_pong_) {
+      awaiting_pong_ = true;
+      pong_timer_.expires_after(options_.pong_timeout);
+      pong_timer_.async_wait(beast::bind_front_handler(&event_stream_session::on_pong_timer,
+                                                       this->shared_from_this()));
+    }
+    schedule_ping();
+  }
+
+  void on_pong_timer(beast::error_code ec) {
+    if (ec || !awaiting_pong_)
+      return;
+    finish({stream_failure::kind::no_pong, 0,
+            "no answer to a ping within " + std::to_string(options_.pong_timeout.count()) + " ms"});
+  }
+
+  void fail(stream_failure::kind kind, beast::error_code ec, const std::string& context) {
+    if (ec == beast::error::timeout)
+      kind = stream_failure::kind::timeout;
+    finish({kind, 0, context + ": " + ec.message()});
+  }
+
+  void finish(stream_failure failure) {
+    if (finished_)
+      return;
+    finished_ = true;
+    ping_timer_.cancel();
+    pong_timer_.cancel();
+    resolver_.cancel();
+    beast::error_code ignored;
+    beast::get_lowest_layer(ws_).socket().close(ignored);
+    if (handlers_.closed)
+      handlers_.closed(std::move(failure));
+    handlers_ = {};
+  }
+};
+
+} // namespace
+
+std::shared_ptr<cloud_event_stream> open_cloud_event_stream(
+  asio::io_context& io, std::shared_ptr<tls_client_context> tls, protocol::web_endpoint host,
+  stream_options options, stream_handlers handlers) {
+  if (host.tls) {
+    auto session = std::make_shared<event_stream_session<tls_layer>>(
+      io, std::move(tls), std::move(host), std::move(options), std::move(handlers));
+    asio::post(io, [session] { session->run(); });
+    return session;
+  }
+  auto session = std::make_shared<event_stream_session<plain_layer>>(
+    io, std::move(tls), std::move(host), std::move(options), std::move(handlers));
+  asio::post(io, [session] { session->run(); });
+  return session;
+}
+
+} // namespace wlg::net

@@ -1,0 +1,28 @@
+#pragma once
+
+// Exponential back-off with jitter: the nth retry waits a random time between
+// half and all of min(max, initial * 2^n), so a crowd of clients spreads out
+// and no failure ever leads to a tight loop.
+
+#include <chrono>
+
+namespace wlg::protocol {
+
+class backoff {
+public:
+  using duration = std::chrono::milliseconds;
+
+  backoff(duration initial, duration max);
+
+  // `random01` in [0, 1) picks the point in the jitter range.
+  duration next(double random01);
+  void reset() noexcept { attempts_ = 0; }
+  unsigned attempts() const noexcept { return attempts_; }
+
+private:
+  duration initial_;
+  duration max_;
+  unsigned attempts_ = 0;
+};
+
+} // namespace wlg::protocol

@@ -1,0 +1,24 @@
+#pragma once
+
+// --inject-fault=SPEC: ACTOR:crash:every=N or ACTOR:stall:ms=M[,every=N].
+
+#include "protocol/actor_role.hpp"
+#include "protocol/result.hpp"
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace wlg::protocol {
+
+struct fault_spec {
+  enum class kind { crash, stall };
+  actor_role role = actor_role::event_subscriber;
+  kind what = kind::crash;
+  unsigned every = 1; // on every Nth message the actor handles
+  std::chrono::milliseconds stall{0};
+};
+
+result<fault_spec, std::string> parse_fault_spec(std::string_view text);
+
+} // namespace wlg::protocol

@@ -1,0 +1,35 @@
+#pragma once
+
+// spdlog set-up: one stdout sink shared by every component's logger, a text or
+// JSON line format, and redaction of secrets from every line at every level.
+
+#include <spdlog/logger.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace wlg::runtime {
+
+enum class log_format { text, json };
+
+struct log_options {
+  log_format format = log_format::text;
+  bool debug = false;
+  // Strings that must never be printed (DOCKERCLOUD_AUTH and its token).
+  std::vector<std::string> secrets;
+};
+
+void configure_logging(const log_options& options);
+
+// The logger for one component ("state_reconciler", "main", ...).
+std::shared_ptr<spdlog::logger> component_logger(const std::string& name);
+
+// The secrets to redact for an Authorization header value: the whole value,
+// and the credential after its scheme ("TutumAccessKey <this>").
+std::vector<std::string> secrets_of(const std::string& authorization);
+
+// Replaces every occurrence of each secret in `text`.
+void redact(std::string& text, const std::vector<std::string>& secrets);
+
+} // namespace wlg::runtime

@@ -1,0 +1,52 @@
+#pragma once
+
+// Counters every actor bumps, read by the /metrics endpoint. Lock-free.
+
+#include "protocol/actor_role.hpp"
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+
+namespace wlg::runtime {
+
+// Event-to-signal latency, in Prometheus' cumulative-bucket shape.
+class latency_histogram {
+public:
+  static constexpr std::array<double, 12> bounds_seconds = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0};
+
+  void observe(std::chrono::nanoseconds latency) noexcept;
+
+  std::uint64_t bucket(std::size_t i) const noexcept { return buckets_[i].load(); } // not cumulative
+  std::uint64_t count() const noexcept { return count_.load(); }
+  double sum_seconds() const noexcept { return static_cast<double>(sum_ns_.load()) / 1e9; }
+
+private:
+  std::array<std::atomic<std::uint64_t>, bounds_seconds.size() + 1> buckets_{};
+  std::atomic<std::uint64_t> count_{0};
+  std::atomic<std::uint64_t> sum_ns_{0};
+};
+
+struct metrics {
+  std::atomic<std::uint64_t> events_received{0};
+  std::atomic<std::uint64_t> events_relevant{0};
+  std::atomic<std::uint64_t> events_malformed{0};
+  std::atomic<std::uint64_t> fetches{0};
+  std::atomic<std::uint64_t> fetch_errors{0};
+  std::atomic<std::uint64_t> file_writes{0};
+  std::atomic<std::uint64_t> file_unchanged{0};
+  std::atomic<std::uint64_t> signals_sent{0};
+  std::atomic<std::uint64_t> signals_failed{0};
+  std::atomic<std::uint64_t> stream_connects{0};
+  std::atomic<std::uint64_t> stream_reconnects{0};
+  std::array<std::atomic<std::uint64_t>, protocol::actor_role_count> actor_restarts{};
+  std::array<std::atomic<std::uint64_t>, protocol::actor_role_count> faults_injected{};
+  std::atomic<std::int64_t> last_sync_unix_ms{0}; // 0: never
+  std::atomic<std::int64_t> worker_count{-1};     // -1: unknown yet
+  std::atomic<bool> stream_connected{false};
+  latency_histogram event_to_signal;
+};
+
+} // namespace wlg::runtime
