@@ -77,6 +77,7 @@ public:
       return;
     ++ctx_->metrics->events_received;
     give_credit();
+    log_->debug("frame: {}", protocol::printable_excerpt(text, 512));
     auto parsed = parser_.parse(text);
     if (!parsed) {
       ++ctx_->metrics->events_malformed;

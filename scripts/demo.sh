@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The sidecar's job on the embedded Docker Cloud emulator: installs what is
+# missing, builds, starts the emulator (with no workers) and the sidecar
+# against it, scales the workers 0 -> 3 -> 5 -> 2, and shows the worker list
+# file and the signals the Citus master received after each step.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${BUILD_DIR:-build}
+
+scripts/install-deps.sh
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" -j"$(nproc)" --target dockercloud-workerlistgen dockercloud-emulator
+
+work=$(mktemp -d /tmp/workerlistgen-demo.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+"$build/bin/dockercloud-emulator" --state-dir "$work/emulator" --workers 0 >"$work/emulator.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do [[ -f "$work/emulator/emulator.env" ]] && break; sleep 0.1; done
+set -a
+# shellcheck disable=SC1091
+. "$work/emulator/emulator.env"
+set +a
+control=${EMULATOR_CONTROL_URL#http://}
+control=${control%/}
+
+# POST or GET on the emulator's control API, with bash's /dev/tcp.
+emulator_control() { # METHOD PATH
+  exec 3<>"/dev/tcp/${control%:*}/${control#*:}"
+  printf '%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\nContent-Length: 0\r\n\r\n' "$1" "$2" "$control" >&3
+  sed '1,/^\r$/d' <&3
+  exec 3<&-
+}
+signals_received() { emulator_control GET /state | grep -o '"signal":"SIGHUP"' | wc -l; }
+
+mkdir -p "$work/citus"
+list="$work/citus/pg_worker_list.conf"
+"$build/bin/dockercloud-workerlistgen" --citus-confdir "$work/citus" --pid-file "$work/workerlistgen.pid" \
+  >"$work/sidecar.log" 2>&1 &
+pids+=($!)
+
+# Waits until the file lists N workers and the master has had SIGNALS signals.
+wait_for() { # N SIGNALS
+  for _ in $(seq 200); do
+    if [[ -f "$list" && $(grep -vc '^#' "$list") -eq $1 && $(signals_received) -ge $2 ]]; then
+      return 0
+    fi
+    sleep 0.05
+  done
+  echo "the sidecar did not converge; its log:" >&2
+  cat "$work/sidecar.log" >&2
+  exit 1
+}
+
+step=0
+for workers in 0 3 5 2; do
+  step=$((step + 1))
+  [[ $step -gt 1 ]] && emulator_control POST "/scale?workers=$workers" >/dev/null
+  wait_for "$workers" "$step"
+  echo "== step $step: $workers worker(s); $list now reads:"
+  sed 's/^/   /' "$list"
+  echo "   the master has received $(signals_received) SIGHUP(s)"
+done
+echo
+echo "== the sidecar's log:"
+sed 's/^/   /' "$work/sidecar.log"
+echo "(files are in $work)"

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# A real Docker-compatible Engine API for the integration tests: podman's API
+# service on a unix socket, with its own storage under DIR, and containers that
+# record every SIGHUP they receive.
+#
+#   podman-engine.sh start DIR [PROJECT] [SERVICE]  API service + a labelled master;
+#                                                    prints SOCKET=..., HUPS=...
+#   podman-engine.sh run DIR NAME [LABEL=VALUE...]  one more labelled container
+#   podman-engine.sh stop-container DIR NAME        stop (not remove) a container
+#   podman-engine.sh restart-service DIR            stop the API service and start it again
+#   podman-engine.sh stop DIR                       remove the containers, stop the service
+#
+# Needs root. On these machines podman works with runc and the cgroupfs
+# manager only, and may not raise RLIMIT_NOFILE.
+set -euo pipefail
+
+usage() { sed -n '2,12p' "$0" >&2; exit 2; }
+[[ $# -ge 2 ]] || usage
+command=$1
+dir=$(mkdir -p "$2" && cd "$2" && pwd)
+socket="$dir/docker.sock"
+podman_in_dir() {
+  podman --root "$dir/storage" --runroot "$dir/run" --runtime runc --cgroup-manager cgroupfs \
+    --events-backend file "$@"
+}
+
+install_if_missing() {
+  if ! command -v podman >/dev/null || ! command -v runc >/dev/null || [[ ! -x /bin/busybox ]]; then
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      podman runc busybox-static fuse-overlayfs >/dev/null
+  fi
+  mkdir -p /etc/containers
+  if ! grep -qs '^default_ulimits' /etc/containers/containers.conf; then
+    printf '[containers]\ndefault_ulimits = []\n' >>/etc/containers/containers.conf
+  fi
+}
+
+# An image with nothing but busybox, imported from Debian's busybox-static.
+ensure_image() {
+  podman_in_dir image exists localhost/wlg-busybox:test && return
+  local root="$dir/image-root"
+  mkdir -p "$root/bin" "$root/hups"
+  cp /bin/busybox "$root/bin/busybox"
+  for tool in sh sleep date echo cat; do ln -sf busybox "$root/bin/$tool"; done
+  tar -C "$root" -cf "$dir/image.tar" .
+  podman_in_dir import --quiet "$dir/image.tar" localhost/wlg-busybox:test >/dev/null
+}
+
+start_service() {
+  rm -f "$socket"
+  nohup podman --root "$dir/storage" --runroot "$dir/run" --runtime runc --cgroup-manager cgroupfs \
+    --events-backend file system service --time=0 "unix://$socket" >>"$dir/service.log" 2>&1 &
+  echo $! >"$dir/service.pid"
+  for _ in $(seq 100); do [[ -S "$socket" ]] && return; sleep 0.1; done
+  echo "podman's API service did not start; see $dir/service.log" >&2
+  exit 1
+}
+
+stop_service() {
+  if [[ -f "$dir/service.pid" ]]; then
+    local pid
+    pid=$(cat "$dir/service.pid")
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    rm -f "$dir/service.pid"
+  fi
+}
+
+# A container that appends a line to hups/NAME for every SIGHUP.
+run_container() {
+  local name=$1; shift
+  local label_args=()
+  for label in "$@"; do label_args+=(--label "$label"); done
+  mkdir -p "$dir/hups"
+  podman_in_dir run -d --network=none --name "$name" "${label_args[@]}" -v "$dir/hups:/hups" \
+    localhost/wlg-busybox:test /bin/sh -c \
+    "trap 'echo \$(date +%s) >> /hups/$name' HUP; while true; do sleep 0.2; done" >/dev/null
+}
+
+case "$command" in
+  start)
+    project=${3:-citus}
+    service=${4:-master}
+    install_if_missing
+    ensure_image
+    start_service
+    run_container "${project}_${service}_1" "com.docker.compose.project=$project" \
+      "com.docker.compose.service=$service"
+    echo "SOCKET=$socket"
+    echo "HUPS=$dir/hups/${project}_${service}_1"
+    ;;
+  run)
+    [[ $# -ge 3 ]] || usage
+    name=$3; shift 3
+    run_container "$name" "$@"
+    ;;
+  stop-container)
+    [[ $# -ge 3 ]] || usage
+    podman_in_dir stop -t 1 "$3" >/dev/null
+    ;;
+  restart-service)
+    stop_service
+    start_service
+    ;;
+  stop)
+    podman_in_dir rm -f -t 0 --all >/dev/null 2>&1 || true
+    stop_service
+    ;;
+  *) usage ;;
+esac

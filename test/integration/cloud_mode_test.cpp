@@ -1,0 +1,215 @@
+// The sidecar against the emulator, both as real processes over TLS.
+
+#include "test/support/fixtures.hpp"
+
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <thread>
+
+using namespace wlg::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const auto three = worker_file({"worker-1", "worker-2", "worker-3"});
+
+// Waits for the start-up sync: the file written and the master signalled.
+void wait_for_first_sync(emulator& emu, sidecar& side, const std::string& expected = three) {
+  REQUIRE_MESSAGE(side.wait_for_list(expected, 10s), side.log());
+  REQUIRE_MESSAGE(wait_until([&] { return emu.signal_count() >= 1; }, 10s), side.log());
+}
+
+// Lets in-flight work finish, so "nothing more happened" means something.
+void settle() { std::this_thread::sleep_for(400ms); }
+
+} // namespace
+
+TEST_CASE("the first sync writes the file and signals the master once") {
+  emulator emu;
+  sidecar side{emu.sidecar_env()};
+  wait_for_first_sync(emu, side);
+  settle();
+  const auto state = emu.state();
+  REQUIRE(state.signals.size() == 1);
+  CHECK(state.signals[0].container == "citus_master_1");
+  CHECK(state.signals[0].signal == "SIGHUP");
+  CHECK(side.worker_list() == three);
+}
+
+TEST_CASE("scaling up and down rewrites the file within a second and signals once per change") {
+  emulator emu;
+  sidecar side{emu.sidecar_env()};
+  wait_for_first_sync(emu, side);
+
+  emu.scale(5);
+  CHECK_MESSAGE(side.wait_for_list(worker_file({"worker-1", "worker-2", "worker-3", "worker-4", "worker-5"}), 1s),
+                side.log());
+  CHECK(wait_until([&] { return emu.signal_count() == 2; }, 1s));
+
+  emu.scale(2);
+  CHECK_MESSAGE(side.wait_for_list(worker_file({"worker-1", "worker-2"}), 1s), side.log());
+  CHECK(wait_until([&] { return emu.signal_count() == 3; }, 1s));
+
+  emu.scale(0);
+  CHECK(side.wait_for_list(worker_file({}), 1s));
+  CHECK(wait_until([&] { return emu.signal_count() == 4; }, 1s));
+
+  settle();
+  CHECK(emu.signal_count() == 4);
+}
+
+TEST_CASE("unrelated and transient events cause no write and no signal") {
+  emulator emu;
+  sidecar side{emu.sidecar_env()};
+  wait_for_first_sync(emu, side);
+  settle();
+  const auto inode = inode_of(side.list_path());
+  const auto before = emu.state();
+
+  emu.control("/emit?kind=transient&count=60");
+  emu.control("/emit?kind=other&count=20");
+  emu.control("/emit?kind=unrelated&count=50");
+  emu.control("/redeploy"); // same names, new containers
+  // The unrelated events pass the original's rule, so the sidecar looks again:
+  // wait for that fetch, then for anything it might do.
+  REQUIRE(wait_until([&] { return emu.state().rest_requests > before.rest_requests; }, 5s));
+  settle();
+
+  CHECK(inode_of(side.list_path()) == inode); // a rewrite would rename a new file in
+  CHECK(side.worker_list() == three);
+  CHECK(emu.signal_count() == before.signals.size());
+  CHECK(side.log().find("wrote") == side.log().rfind("wrote")); // only the first write
+}
+
+TEST_CASE("transient events alone do not even cause a fetch") {
+  emulator emu;
+  sidecar side{emu.sidecar_env()};
+  wait_for_first_sync(emu, side);
+  settle();
+  const auto before = emu.state().rest_requests;
+  emu.control("/emit?kind=transient&count=30");
+  emu.control("/emit?kind=other&count=30");
+  settle();
+  CHECK(emu.state().rest_requests == before);
+}
+
+TEST_CASE("the Authorization header arrives on the REST calls and on the stream") {
+  emulator emu{{"--auth", "TutumAccessKey 5ecret0f7he5idecar"}};
+  sidecar side{emu.sidecar_env()};
+  wait_for_first_sync(emu, side);
+  const auto state = emu.state();
+  CHECK(state.rest_authorized >= 1);
+  CHECK(state.rest_refused == 0);
+  CHECK(state.stream_authorized >= 1);
+  CHECK(state.stream_refused == 0);
+  CHECK(state.stream_open == 1);
+}
+
+TEST_CASE("a wrong DOCKERCLOUD_AUTH is refused on both and the file is never written") {
+  emulator emu;
+  auto env = emu.sidecar_env();
+  env["DOCKERCLOUD_AUTH"] = "TutumAccessKey wrongwrongwrong";
+  sidecar side{env};
+  REQUIRE(wait_until([&] {
+    auto s = emu.state();
+    return s.rest_refused >= 1 && s.stream_refused >= 1;
+  }, 10s));
+  settle();
+  CHECK_FALSE(read_file(side.list_path()).has_value());
+  CHECK(emu.signal_count() == 0);
+  CHECK(side.log().find("HTTP 401") != std::string::npos);
+}
+
+TEST_CASE("SIGUSR1 forces a full resync, a rewrite and a signal") {
+  emulator emu;
+  sidecar side{emu.sidecar_env()};
+  wait_for_first_sync(emu, side);
+  settle();
+  const auto inode = inode_of(side.list_path());
+  side.process().signal(SIGUSR1);
+  CHECK(wait_until([&] { return emu.signal_count() == 2; }, 2s));
+  CHECK(inode_of(side.list_path()) != inode);
+  CHECK(side.worker_list() == three);
+}
+
+TEST_CASE("the PID file names the process and SIGTERM stops it within a second") {
+  emulator emu;
+  sidecar side{emu.sidecar_env()};
+  wait_for_first_sync(emu, side);
+  const auto pid_text = read_file(side.pid_file());
+  REQUIRE(pid_text.has_value());
+  CHECK(*pid_text == std::to_string(side.process().pid()) + "\n");
+
+  side.process().signal(SIGTERM);
+  const auto status = side.process().wait_for_exit(1s);
+  REQUIRE(status.has_value());
+  CHECK(*status == 0);
+  CHECK_FALSE(read_file(side.pid_file()).has_value());
+}
+
+TEST_CASE("SIGINT stops it too") {
+  emulator emu;
+  sidecar side{emu.sidecar_env()};
+  wait_for_first_sync(emu, side);
+  side.process().signal(SIGINT);
+  const auto status = side.process().wait_for_exit(1s);
+  REQUIRE(status.has_value());
+  CHECK(*status == 0);
+}
+
+TEST_CASE("plain ws:// and http:// work when the emulator serves them") {
+  emulator emu{{"--no-tls"}};
+  const auto env = emu.sidecar_env();
+  REQUIRE(env.at("DOCKERCLOUD_STREAM_HOST").rfind("ws://", 0) == 0);
+  sidecar side{env};
+  wait_for_first_sync(emu, side);
+  emu.scale(4);
+  CHECK(side.wait_for_list(worker_file({"worker-1", "worker-2", "worker-3", "worker-4"}), 1s));
+}
+
+TEST_CASE("namespaced URIs and event paths are followed") {
+  emulator emu{{"--namespace", "myorg"}};
+  const auto env = emu.sidecar_env();
+  REQUIRE(env.at("DOCKERCLOUD_CONTAINER_API_URI").find("/myorg/") != std::string::npos);
+  sidecar side{env};
+  wait_for_first_sync(emu, side);
+  CHECK(emu.state().stream_authorized == 1);
+  emu.scale(1);
+  CHECK(side.wait_for_list(worker_file({"worker-1"}), 1s));
+}
+
+TEST_CASE("the secret never appears in the log, even at debug level") {
+  const std::string token = "c0ffee5ecretc0ffee5ecret";
+  emulator emu{{"--auth", "TutumAccessKey " + token}};
+  auto env = emu.sidecar_env();
+  env["DEBUG"] = "true";
+  sidecar side{env};
+  wait_for_first_sync(emu, side);
+  emu.scale(4);
+  REQUIRE(side.wait_for_list(worker_file({"worker-1", "worker-2", "worker-3", "worker-4"}), 2s));
+  // An event that quotes the token back must not leak it either.
+  emu.control("/stream/send", R"({"type":"auth","echo":"TutumAccessKey )" + token + R"("})");
+  settle();
+  const auto log = side.log();
+  CHECK(log.find("debug") != std::string::npos); // debug lines were written...
+  CHECK(log.find("GET /api/app/v1/container/") != std::string::npos); // ...showing requests
+  CHECK(log.find("not relevant") != std::string::npos);               // ...and frames
+  CHECK(log.find(token) == std::string::npos);
+  CHECK(log.find("[REDACTED]") != std::string::npos);
+}
+
+TEST_CASE("one log line per relevant event") {
+  emulator emu;
+  sidecar side{emu.sidecar_env()};
+  wait_for_first_sync(emu, side);
+  emu.control("/emit?kind=unrelated&count=7");
+  REQUIRE(wait_until([&] {
+    const auto log = side.log();
+    std::size_t n = 0;
+    for (auto at = log.find("[event_subscriber] event container"); at != std::string::npos;
+         at = log.find("[event_subscriber] event container", at + 1))
+      ++n;
+    return n == 7;
+  }, 5s));
+}

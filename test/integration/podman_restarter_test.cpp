@@ -1,0 +1,35 @@
+// The docker_restarter against a real Docker-compatible engine: podman's API
+// service, with a container labelled as the Citus master that records each
+// SIGHUP it receives.
+
+#include "test/support/fixtures.hpp"
+#include "test/support/podman.hpp"
+
+#include <doctest/doctest.h>
+
+#include <thread>
+
+using namespace wlg::test;
+using namespace std::chrono_literals;
+
+TEST_CASE("the master container in podman receives one SIGHUP per change") {
+  podman_engine engine;
+  engine.run("other_master_1", {"com.docker.compose.project=other", "com.docker.compose.service=master"});
+  emulator emu;
+  auto env = emu.sidecar_env();
+  env["DOCKER_HOST"] = engine.docker_host();
+  sidecar side{env};
+
+  REQUIRE_MESSAGE(side.wait_for_list(worker_file({"worker-1", "worker-2", "worker-3"}), 10s), side.log());
+  CHECK_MESSAGE(wait_until([&] { return engine.hups_of("citus_master_1") == 1; }, 10s), side.log());
+
+  emu.scale(5);
+  REQUIRE(side.wait_for_list(
+    worker_file({"worker-1", "worker-2", "worker-3", "worker-4", "worker-5"}), 2s));
+  CHECK_MESSAGE(wait_until([&] { return engine.hups_of("citus_master_1") == 2; }, 10s), side.log());
+
+  std::this_thread::sleep_for(1s); // the container notices a signal within 0.2 s
+  CHECK(engine.hups_of("citus_master_1") == 2);
+  CHECK(engine.hups_of("other_master_1") == 0); // another stack's master is left alone
+  CHECK(side.log().find("Docker Engine API 1.41") != std::string::npos);
+}
