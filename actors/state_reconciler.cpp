@@ -71,7 +71,20 @@ public:
     request();
   }
 
-  void on_peers(reconciler_peers peers) { peers_ = std::move(peers); }
+  // A replaced peer died, perhaps while handling our request; CAF sends no
+  // answer for that one, so whatever was in flight goes to the new peer.
+  void on_peers(reconciler_peers peers) {
+    const bool new_poller = peers.poller != peers_.poller;
+    const bool new_writer = peers.writer != peers_.writer;
+    const bool new_restarter = peers.restarter != peers_.restarter;
+    peers_ = std::move(peers);
+    if (new_poller && coalescer_.fetch_in_flight())
+      send_fetch();
+    if (new_writer && writing_)
+      send_write();
+    if (new_restarter && signal_in_flight_)
+      send_signal();
+  }
 
   void on_tick(std::uint64_t timer) { apply(coalescer_.on_timer(clock::now(), timer)); }
 
@@ -96,10 +109,24 @@ private:
   void start_fetch() {
     fetch_event_ns_ = pending_event_ns_;
     pending_event_ns_ = 0;
+    send_fetch();
+  }
+
+  // Each request carries a token; an answer to a request that was re-sent
+  // since (to a restarted peer) is ignored.
+  void send_fetch() {
+    const auto token = ++fetch_token_;
     self_->request(peers_.poller, ctx_->config.request_timeout * 2 + std::chrono::seconds(1),
                    fetch_atom::value)
-      .then([this](const protocol::worker_set& workers) { on_fetched(workers); },
-            [this](const caf::error& error) { on_fetch_failed(error); });
+      .then(
+        [this, token](const protocol::worker_set& workers) {
+          if (token == fetch_token_)
+            on_fetched(workers);
+        },
+        [this, token](const caf::error& error) {
+          if (token == fetch_token_)
+            on_fetch_failed(error);
+        });
   }
 
   void on_fetched(const protocol::worker_set& workers) {
@@ -123,69 +150,85 @@ private:
   }
 
   void maybe_write() {
-    if (write_in_flight_ || !desired_)
+    if (writing_ || !desired_)
       return;
     if (on_disk_ && *desired_ == *on_disk_ && !force_write_) {
       desired_.reset();
       mark_synced();
       return maybe_signal();
     }
-    write_request request{std::move(*desired_), force_write_};
-    const auto event_ns = desired_event_ns_;
+    writing_ = write_request{std::move(*desired_), force_write_};
+    writing_event_ns_ = desired_event_ns_;
     desired_.reset();
     force_write_ = false;
-    write_in_flight_ = true;
-    self_->request(peers_.writer, std::chrono::seconds(30), write_atom::value, request)
-      .then(
-        [this, workers = request.workers, event_ns](const write_report& report) {
-          on_written(workers, report, event_ns);
-        },
-        [this, request](const caf::error& error) { on_write_failed(request, error); });
+    send_write();
   }
 
-  void on_written(const protocol::worker_set& workers, const write_report& report,
-                  std::int64_t event_ns) {
-    write_in_flight_ = false;
+  void send_write() {
+    const auto token = ++write_token_;
+    self_->request(peers_.writer, std::chrono::seconds(30), write_atom::value, *writing_)
+      .then(
+        [this, token](const write_report& report) {
+          if (token == write_token_)
+            on_written(report);
+        },
+        [this, token](const caf::error& error) {
+          if (token == write_token_)
+            on_write_failed(error);
+        });
+  }
+
+  void on_written(const write_report& report) {
+    on_disk_ = std::move(writing_->workers);
+    writing_.reset();
     retry_backoff_.reset();
-    on_disk_ = workers;
     mark_synced();
     if (report.written) {
       signal_owed_ = true;
       if (signal_event_ns_ == 0)
-        signal_event_ns_ = event_ns;
+        signal_event_ns_ = writing_event_ns_;
     }
     maybe_signal();
     maybe_write();
   }
 
-  void on_write_failed(const write_request& request, const caf::error& error) {
-    write_in_flight_ = false;
+  void on_write_failed(const caf::error& error) {
     if (!desired_)
-      desired_ = request.workers;
-    force_write_ = force_write_ || request.force;
+      desired_ = std::move(writing_->workers);
+    force_write_ = force_write_ || writing_->force;
+    writing_.reset();
     schedule_retry("write failed (" + describe(error) + ")");
   }
 
   void maybe_signal() {
-    if (!signal_owed_ || signal_in_flight_ || write_in_flight_ || !on_disk_)
+    if (!signal_owed_ || signal_in_flight_ || writing_ || !on_disk_)
       return;
     signal_owed_ = false;
     signal_in_flight_ = true;
-    const auto event_ns = signal_event_ns_;
+    signaling_event_ns_ = signal_event_ns_;
     signal_event_ns_ = 0;
+    send_signal();
+  }
+
+  void send_signal() {
+    const auto token = ++signal_token_;
     self_->request(peers_.restarter, caf::infinite, signal_atom::value)
       .then(
-        [this, event_ns](const signal_report&) {
+        [this, token](const signal_report&) {
+          if (token != signal_token_)
+            return;
           signal_in_flight_ = false;
-          if (event_ns != 0)
-            ctx_->metrics->event_to_signal.observe(std::chrono::nanoseconds{now_ns() - event_ns});
+          if (signaling_event_ns_ != 0)
+            ctx_->metrics->event_to_signal.observe(std::chrono::nanoseconds{now_ns() - signaling_event_ns_});
           maybe_signal();
         },
-        [this, event_ns](const caf::error& error) {
+        [this, token](const caf::error& error) {
+          if (token != signal_token_)
+            return;
           signal_in_flight_ = false;
           signal_owed_ = true;
           if (signal_event_ns_ == 0)
-            signal_event_ns_ = event_ns;
+            signal_event_ns_ = signaling_event_ns_;
           schedule_retry("signal failed (" + describe(error) + ")");
         });
   }
@@ -216,7 +259,7 @@ private:
   protocol::backoff retry_backoff_;
   std::optional<protocol::worker_set> desired_; // fetched, not yet written
   std::optional<protocol::worker_set> on_disk_; // what the writer last confirmed
-  bool write_in_flight_ = false;
+  std::optional<write_request> writing_;        // the write in flight
   bool force_write_ = false;
   bool signal_owed_;
   bool signal_in_flight_ = false;
@@ -226,7 +269,12 @@ private:
   std::int64_t pending_event_ns_ = 0;
   std::int64_t fetch_event_ns_ = 0;
   std::int64_t desired_event_ns_ = 0;
+  std::int64_t writing_event_ns_ = 0;
   std::int64_t signal_event_ns_ = 0;
+  std::int64_t signaling_event_ns_ = 0;
+  std::uint64_t fetch_token_ = 0;
+  std::uint64_t write_token_ = 0;
+  std::uint64_t signal_token_ = 0;
   std::mt19937 rng_;
 };
 

@@ -11,6 +11,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 
 #include <deque>
+#include <unistd.h>
 
 namespace wlg::emulator {
 
@@ -49,15 +50,20 @@ public:
       return;
     switch (mode) {
       case drop_mode::close: return close_now();
-      case drop_mode::silent:
-        // Stop reading (so no pong answers a ping) and sending, but keep the
-        // socket open until the client gives up, or a minute has passed.
+      case drop_mode::silent: {
+        // Keep the TCP connection open but let nobody read it, so no pong
+        // answers a ping and nothing more is sent: the descriptor is taken
+        // away from Beast (which would otherwise close it) and closed a
+        // minute later.
         silent_ = true;
         queue_.clear();
-        beast::get_lowest_layer(ws_).socket().cancel();
-        linger_.expires_after(std::chrono::minutes(1));
-        linger_.async_wait([self = this->shared_from_this()](beast::error_code) { self->close_now(); });
+        beast::error_code ignored;
+        const int fd = beast::get_lowest_layer(ws_).socket().release(ignored);
+        mark_closed();
+        auto timer = std::make_shared<asio::steady_timer>(linger_.get_executor(), std::chrono::minutes(1));
+        timer->async_wait([timer, fd](beast::error_code) { ::close(fd); });
         return;
+      }
       case drop_mode::midframe:
         if (writing_)
           return close_now();

@@ -252,14 +252,22 @@ response emulator_state::handle_engine(const request& req) {
     return json_response(engine_fault_.status, engine_error("injected by the emulator"));
   }
   const std::string rest = slash == std::string::npos ? "" : req.path.substr(slash);
+  response out = json_response(404, engine_error("page not found"));
   if (req.method == "GET" && rest == "/containers/json")
-    return engine_list(req, version_text);
+    out = engine_list(req, version_text);
   constexpr std::string_view prefix = "/containers/";
   constexpr std::string_view suffix = "/kill";
   if (req.method == "POST" && rest.rfind(prefix, 0) == 0 && rest.size() > prefix.size() + suffix.size()
-      && rest.compare(rest.size() - suffix.size(), suffix.size(), suffix) == 0)
-    return engine_kill(rest.substr(prefix.size(), rest.size() - prefix.size() - suffix.size()), req);
-  return json_response(404, engine_error("page not found"));
+      && rest.compare(rest.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    if (kill_fault_.active()) {
+      kill_fault_.use();
+      out = json_response(kill_fault_.status, engine_error("injected by the emulator"));
+    } else {
+      out = engine_kill(rest.substr(prefix.size(), rest.size() - prefix.size() - suffix.size()), req);
+    }
+  }
+  out.delay = engine_delay_;
+  return out;
 }
 
 response emulator_state::engine_list(const request& req, const std::string&) {
@@ -394,8 +402,13 @@ response emulator_state::handle_control(const request& req) {
     return ok();
   }
   if (req.path == "/engine/fault") {
-    engine_fault_ = {"status", static_cast<unsigned>(query_int(req, "status", 500)),
-                     query_int(req, "count", -1)};
+    countdown_fault fault{"status", static_cast<unsigned>(query_int(req, "status", 500)),
+                          query_int(req, "count", -1)};
+    (query_text(req, "on") == "kill" ? kill_fault_ : engine_fault_) = fault;
+    return ok();
+  }
+  if (req.path == "/engine/delay") {
+    engine_delay_ = std::chrono::milliseconds{query_int(req, "ms", 0)};
     return ok();
   }
   if (req.path == "/engine/vanish") {

@@ -92,7 +92,9 @@ private:
   countdown_fault rest_fault_;
   std::chrono::milliseconds rest_delay_{0};
   countdown_fault upgrade_refusal_;
-  countdown_fault engine_fault_;
+  countdown_fault engine_fault_;      // every versioned request
+  countdown_fault kill_fault_;        // the kill only
+  std::chrono::milliseconds engine_delay_{0};
   int vanish_on_kill_ = 0;
   bool engine_listening_ = true;
 

@@ -40,6 +40,10 @@ std::string describe(const stream_failure& f) {
 namespace {
 
 using plain_layer = beast::tcp_stream;
+
+// Messages are read this much at a time, so one over the limit is noticed
+// after at most limit + one chunk of memory.
+constexpr std::size_t read_chunk_bytes = 64 * 1024;
 using tls_layer = beast::ssl_stream<beast::tcp_stream>;
 
 template <class NextLayer>
@@ -144,7 +148,9 @@ private:
           req.set(http::field::authorization, auth);
         req.set(http::field::user_agent, agent);
       }));
-    ws_.read_message_max(options_.max_frame_bytes);
+    // The frame limit is enforced in on_read, chunk by chunk: Beast's own
+    // limit would start a close handshake and report its outcome instead.
+    ws_.read_message_max(0);
     ws_.control_callback([this](websocket::frame_type kind, beast::string_view) {
       if (kind == websocket::frame_type::pong) {
         awaiting_pong_ = false;
@@ -172,21 +178,24 @@ private:
   }
 
   void read_next() {
-    ws_.async_read(buffer_, beast::bind_front_handler(&event_stream_session::on_read,
-                                                      this->shared_from_this()));
+    ws_.async_read_some(buffer_, read_chunk_bytes,
+                        beast::bind_front_handler(&event_stream_session::on_read,
+                                                  this->shared_from_this()));
   }
 
-  void on_read(beast::error_code ec, std::size_t bytes) {
-    if (ec == websocket::error::message_too_big)
-      return fail(stream_failure::kind::too_large, ec,
-                  "over " + std::to_string(options_.max_frame_bytes) + " bytes");
+  void on_read(beast::error_code ec, std::size_t) {
     if (ec)
       return fail(stream_failure::kind::closed, ec, "read");
+    if (buffer_.size() > options_.max_frame_bytes)
+      return finish({stream_failure::kind::too_large, 0,
+                     "a message over " + std::to_string(options_.max_frame_bytes) + " bytes"});
+    if (!ws_.is_message_done())
+      return read_next();
     if (ws_.got_text()) {
       if (handlers_.text_frame)
         handlers_.text_frame(beast::buffers_to_string(buffer_.data()));
     } else if (handlers_.binary_frame) {
-      handlers_.binary_frame(bytes);
+      handlers_.binary_frame(buffer_.size());
     }
     buffer_.consume(buffer_.size());
     if (--credits_ > 0)

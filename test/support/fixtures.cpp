@@ -78,8 +78,8 @@ emulator_state emulator::state() const {
   return out;
 }
 
-sidecar::sidecar(env_map env, std::vector<std::string> args) {
-  confdir_ = dir_.path() + "/citus";
+sidecar::sidecar(env_map env, std::vector<std::string> args, std::string confdir) {
+  confdir_ = confdir.empty() ? dir_.path() + "/citus" : std::move(confdir);
   ::mkdir(confdir_.c_str(), 0755);
   pid_file_ = dir_.path() + "/workerlistgen.pid";
   log_file_ = dir_.path() + "/sidecar.log";

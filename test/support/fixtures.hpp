@@ -57,9 +57,9 @@ private:
 
 class sidecar {
 public:
-  // `env` replaces the whole environment; CITUS_CONFDIR, the PID file and
-  // the log go to a temporary directory.
-  sidecar(env_map env, std::vector<std::string> args = {});
+  // `env` replaces the whole environment; CITUS_CONFDIR (unless `confdir` is
+  // given), the PID file and the log go to a temporary directory.
+  sidecar(env_map env, std::vector<std::string> args = {}, std::string confdir = {});
 
   const std::string& confdir() const { return confdir_; }
   std::string list_path() const { return confdir_ + "/pg_worker_list.conf"; }

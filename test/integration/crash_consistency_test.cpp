@@ -1,0 +1,113 @@
+// Behaviours 8 and 9 of the reliability issue: kill -9 at any moment never
+// leaves a partial or foreign file, and SIGTERM in the middle of a fetch, a
+// write or a kill stops cleanly within a second.
+
+#include "test/support/fixtures.hpp"
+#include "test/support/watch.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <csignal>
+#include <dirent.h>
+#include <random>
+#include <thread>
+
+using namespace wlg::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::vector<std::string> temporaries_in(const std::string& dir) {
+  std::vector<std::string> found;
+  if (DIR* listing = ::opendir(dir.c_str())) {
+    while (dirent* entry = ::readdir(listing))
+      if (std::string_view{entry->d_name}.find(".wlg-tmp.") != std::string_view::npos)
+        found.emplace_back(entry->d_name);
+    ::closedir(listing);
+  }
+  return found;
+}
+
+// Checks the PID file is gone, no temporary file is left, and the exit was 0.
+void check_clean_exit(sidecar& side, std::optional<int> status) {
+  REQUIRE_MESSAGE(status.has_value(), "still running a second after SIGTERM: " << side.log());
+  CHECK(*status == 0);
+  CHECK_FALSE(read_file(side.pid_file()).has_value());
+  CHECK(temporaries_in(side.confdir()).empty());
+}
+
+} // namespace
+
+TEST_CASE("kill -9 at random moments while the workers scale: every read sees a whole, served file") {
+  emulator emu;
+  temp_dir shared;
+  const std::string confdir = shared.path() + "/citus";
+  file_watcher watch{confdir + "/pg_worker_list.conf"};
+  std::atomic<bool> scaling{true};
+  std::thread scaler([&] {
+    for (int i = 0; scaling; ++i) {
+      emu.scale(1 + i % 6);
+      std::this_thread::sleep_for(3ms);
+    }
+  });
+  std::mt19937 rng{20261125};
+  for (int round = 0; round < 50; ++round) {
+    sidecar side{emu.sidecar_env(), {}, confdir};
+    std::this_thread::sleep_for(std::chrono::milliseconds(5 + rng() % 120));
+    side.process().signal(SIGKILL);
+    REQUIRE(side.process().wait_for_exit(5s).has_value());
+  }
+  scaling = false;
+  scaler.join();
+
+  // A temporary file as a kill between creating and renaming it would leave.
+  write_file(confdir + "/.pg_worker_list.conf.wlg-tmp.Xk3j9Q", "# this file was auto-gen");
+  sidecar last{emu.sidecar_env(), {}, confdir};
+  const auto served = first_workers(static_cast<int>(emu.state().workers.size()));
+  REQUIRE_MESSAGE(last.wait_for_list(served, 10s), last.log());
+  CHECK(temporaries_in(confdir).empty());
+
+  const auto seen = watch.seen();
+  CHECK(watch.reads() > 1000);
+  CHECK(seen.size() >= 2);
+  for (const auto& content : seen) {
+    CAPTURE(content);
+    bool known = false;
+    for (int n = 1; n <= 6; ++n)
+      known = known || content == first_workers(n);
+    CHECK(known);
+  }
+}
+
+TEST_CASE("SIGTERM during a fetch exits 0 within a second, cleanly") {
+  emulator emu;
+  sidecar side{emu.sidecar_env()};
+  REQUIRE(side.wait_for_list(first_workers(3), 10s));
+  emu.control("/rest/delay?ms=5000");
+  const auto before = emu.state().rest_requests;
+  emu.scale(4);
+  REQUIRE(wait_until([&] { return emu.state().rest_requests > before; }, 5s));
+  side.process().signal(SIGTERM);
+  check_clean_exit(side, side.process().wait_for_exit(1s));
+  CHECK(side.worker_list() == first_workers(3));
+}
+
+TEST_CASE("SIGTERM during a write exits 0 within a second, cleanly") {
+  emulator emu;
+  sidecar side{emu.sidecar_env(), {"--inject-fault=file_writer:stall:ms=10000"}};
+  REQUIRE(wait_until([&] { return side.log().find("stalling file_writer") != std::string::npos; }, 10s));
+  side.process().signal(SIGTERM);
+  check_clean_exit(side, side.process().wait_for_exit(1s));
+}
+
+TEST_CASE("SIGTERM during a kill exits 0 within a second, cleanly") {
+  emulator emu;
+  emu.control("/engine/delay?ms=5000");
+  sidecar side{emu.sidecar_env()};
+  REQUIRE(side.wait_for_list(first_workers(3), 10s));
+  REQUIRE(wait_until([&] { return side.log().find("Docker Engine API") != std::string::npos; }, 10s));
+  side.process().signal(SIGTERM);
+  check_clean_exit(side, side.process().wait_for_exit(1s));
+  CHECK(emu.signal_count() <= 1);
+}

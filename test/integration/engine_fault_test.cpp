@@ -1,0 +1,91 @@
+// Behaviour 5 of the reliability issue: the Docker socket missing, refusing,
+// or answering 404/409/500 to the kill. The file is written regardless; the
+// signal is retried until delivered; a master that vanished or stopped
+// between the list and the kill is not an error.
+
+#include "test/support/fixtures.hpp"
+#include "test/support/watch.hpp"
+
+#include <doctest/doctest.h>
+
+#include <thread>
+
+using namespace wlg::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct synced {
+  emulator emu;
+  sidecar side;
+  synced() : side(emu.sidecar_env(), {"--backoff-initial=100ms", "--backoff-max=1s"}) {
+    REQUIRE_MESSAGE(side.wait_for_list(first_workers(3), 10s), side.log());
+    REQUIRE(wait_until([&] { return emu.signal_count() == 1; }, 5s));
+  }
+};
+
+} // namespace
+
+TEST_CASE("with the Docker socket gone the file is still written, and the signal follows when it returns") {
+  synced t;
+  t.emu.control("/engine/down");
+  t.emu.scale(5);
+  CHECK_MESSAGE(t.side.wait_for_list(first_workers(5), 2s), t.side.log());
+  std::this_thread::sleep_for(1s);
+  CHECK(t.emu.signal_count() == 1);
+  CHECK(t.side.log().find("cannot reach the Docker Engine API") != std::string::npos);
+  t.emu.control("/engine/up");
+  CHECK_MESSAGE(wait_until([&] { return t.emu.signal_count() == 2; }, 5s), t.side.log());
+  std::this_thread::sleep_for(300ms);
+  CHECK(t.emu.signal_count() == 2); // delivered once
+}
+
+TEST_CASE("an engine answering 500 is retried until the signal is delivered") {
+  synced t;
+  t.emu.control("/engine/fault?status=500&count=3");
+  t.emu.scale(2);
+  CHECK(t.side.wait_for_list(first_workers(2), 2s));
+  CHECK_MESSAGE(wait_until([&] { return t.emu.signal_count() == 2; }, 10s), t.side.log());
+  CHECK(count_of(t.side.log(), "signal not delivered") >= 3);
+}
+
+TEST_CASE("a kill answered with 500 is retried") {
+  synced t;
+  t.emu.control("/engine/fault?on=kill&status=500&count=2");
+  t.emu.scale(4);
+  CHECK(t.side.wait_for_list(first_workers(4), 2s));
+  CHECK_MESSAGE(wait_until([&] { return t.emu.signal_count() == 2; }, 10s), t.side.log());
+  CHECK(count_of(t.side.log(), "answered HTTP 500") >= 2);
+}
+
+TEST_CASE("a master that disappears between list and kill (404) is not an error") {
+  synced t;
+  t.emu.control("/engine/vanish?count=1");
+  t.emu.scale(4);
+  CHECK(t.side.wait_for_list(first_workers(4), 2s));
+  REQUIRE(wait_until([&] { return t.side.log().find("disappeared before it could be signalled") != std::string::npos; }, 5s));
+  std::this_thread::sleep_for(1s);
+  CHECK(t.side.log().find("signal not delivered") == std::string::npos); // no retry
+  CHECK(t.emu.signal_count() == 1);
+}
+
+TEST_CASE("a master that is not running (409) is not an error") {
+  synced t;
+  t.emu.control("/engine/fault?on=kill&status=409&count=1");
+  t.emu.scale(4);
+  CHECK(t.side.wait_for_list(first_workers(4), 2s));
+  REQUIRE(wait_until([&] { return t.side.log().find("is not running; not signalled") != std::string::npos; }, 5s));
+  std::this_thread::sleep_for(1s);
+  CHECK(t.side.log().find("signal not delivered") == std::string::npos);
+}
+
+TEST_CASE("a slow engine never holds up the file") {
+  synced t;
+  t.emu.control("/engine/delay?ms=3000");
+  t.emu.scale(5);
+  CHECK(t.side.wait_for_list(first_workers(5), 1s));
+  t.emu.scale(2);
+  CHECK(t.side.wait_for_list(first_workers(2), 1s));
+  t.emu.control("/engine/delay?ms=0");
+  CHECK(wait_until([&] { return t.emu.signal_count() >= 2; }, 10s));
+}
