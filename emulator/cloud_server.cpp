@@ -37,10 +37,10 @@ public:
     ws_.async_accept(upgrade, beast::bind_front_handler(&ws_channel::on_accept, this->shared_from_this()));
   }
 
-  void send(std::shared_ptr<const std::string> frame, bool binary) override {
+  void send(frame f) override {
     if (closed_ || silent_)
       return;
-    queue_.emplace_back(std::move(frame), binary);
+    queue_.push_back(std::move(f));
     if (!writing_)
       write_next();
   }
@@ -84,7 +84,7 @@ private:
       return;
     state_.on_channel_open(this->weak_from_this());
     open_ = true;
-    send(std::make_shared<const std::string>(state_.auth_frame()), false);
+    send({std::make_shared<const std::string>(state_.auth_frame()), false, {}});
     read_next();
   }
 
@@ -104,8 +104,11 @@ private:
 
   void write_next() {
     writing_ = true;
-    ws_.binary(queue_.front().second);
-    ws_.async_write(asio::buffer(*queue_.front().first),
+    auto& next = queue_.front();
+    if (next.on_write_start)
+      next.on_write_start();
+    ws_.binary(next.binary);
+    ws_.async_write(asio::buffer(*next.text),
                     beast::bind_front_handler(&ws_channel::on_write, this->shared_from_this()));
   }
 
@@ -117,6 +120,8 @@ private:
       queue_.pop_front();
     if (!queue_.empty() && !silent_ && !closed_)
       write_next();
+    else if (queue_.empty())
+      state_.on_queue_drained();
   }
 
   void close_now() {
@@ -140,7 +145,7 @@ private:
   emulator_state& state_;
   asio::steady_timer linger_;
   beast::flat_buffer buffer_;
-  std::deque<std::pair<std::shared_ptr<const std::string>, bool>> queue_;
+  std::deque<frame> queue_;
   std::string partial_;
   bool open_ = false;
   bool writing_ = false;

@@ -203,6 +203,10 @@ void emulator_state::on_channel_closed() {
     --channels_open_;
 }
 
+void emulator_state::on_queue_drained() {
+  last_drained_ns_ = monotonic_ns();
+}
+
 std::string emulator_state::auth_frame() const {
   return R"({"type": "auth", "state": "Success", "message": "authenticated"})";
 }
@@ -210,13 +214,18 @@ std::string emulator_state::auth_frame() const {
 void emulator_state::broadcast(const std::vector<std::string>& frames, int first_relevant,
                                change_record* record, bool binary) {
   std::erase_if(channels_, [](const auto& c) { return c.expired(); });
+  const auto change = record ? static_cast<std::size_t>(record - changes_.data()) : 0;
   for (std::size_t i = 0; i < frames.size(); ++i) {
+    event_channel::frame frame{std::make_shared<const std::string>(frames[i]), binary, {}};
+    // The change's first relevant event "leaves" when it starts being written.
     if (record && static_cast<int>(i) == first_relevant)
-      record->relevant_sent_ns = monotonic_ns();
-    auto frame = std::make_shared<const std::string>(frames[i]);
+      frame.on_write_start = [this, change] {
+        if (changes_[change].relevant_sent_ns == 0)
+          changes_[change].relevant_sent_ns = monotonic_ns();
+      };
     for (auto& weak : channels_)
       if (auto channel = weak.lock())
-        channel->send(frame, binary);
+        channel->send(frame);
   }
 }
 
@@ -334,6 +343,24 @@ response emulator_state::handle_control(const request& req) {
     changes_.push_back({"scale", workers, 0});
     broadcast(change.events, change.first_relevant, &changes_.back());
     return ok(",\"events\":" + std::to_string(change.events.size()));
+  }
+  if (req.path == "/burst") {
+    // `count` relevant events with one change of the link set in the middle,
+    // all sent as fast as the connection takes them.
+    const int count = query_int(req, "count", 1000);
+    const int workers = query_int(req, "workers", -1);
+    if (workers < 0)
+      return json_response(400, R"({"ok":false,"error":"workers=N needed"})");
+    auto events = model_.unrelated_events(count / 2);
+    auto change = model_.scale_to(workers);
+    const int first_relevant = static_cast<int>(events.size()) + change.first_relevant;
+    events.insert(events.end(), change.events.begin(), change.events.end());
+    auto tail = model_.unrelated_events(count - count / 2);
+    events.insert(events.end(), tail.begin(), tail.end());
+    changes_.push_back({"burst", workers, 0});
+    burst_started_ns_ = monotonic_ns();
+    broadcast(events, first_relevant, &changes_.back());
+    return ok(",\"events\":" + std::to_string(events.size()));
   }
   if (req.path == "/redeploy") {
     auto change = model_.redeploy();
@@ -457,6 +484,8 @@ std::string emulator_state::state_json() const {
          + ",\"stream_open\":" + std::to_string(channels_open_)
          + ",\"engine_requests\":" + std::to_string(engine_requests_)
          + ",\"engine_listening\":" + (engine_listening_ ? "true" : "false")
+         + ",\"burst_started_ns\":" + std::to_string(burst_started_ns_)
+         + ",\"last_drained_ns\":" + std::to_string(last_drained_ns_)
          + ",\"signals\":" + signals + ",\"changes\":" + changes + "}";
 }
 

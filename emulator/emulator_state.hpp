@@ -37,6 +37,7 @@ public:
   upgrade_decision on_upgrade(const request& req);
   void on_channel_open(std::weak_ptr<event_channel> channel);
   void on_channel_closed();
+  void on_queue_drained(); // a channel sent everything it had
   std::string auth_frame() const; // the {"type":"auth"} message sent first
 
   // --- the Docker Engine API subset -----------------------------------------
@@ -60,7 +61,7 @@ private:
   struct change_record {
     std::string kind;
     int workers;
-    std::int64_t relevant_sent_ns; // 0: no relevant event
+    std::int64_t relevant_sent_ns; // when its first relevant event started out; 0: not yet
   };
   struct master_container {
     std::string id;
@@ -102,6 +103,8 @@ private:
   std::uint64_t upgrades_ = 0, upgrades_authorized_ = 0, upgrades_refused_ = 0;
   std::uint64_t channels_open_ = 0;
   std::uint64_t engine_requests_ = 0;
+  std::int64_t burst_started_ns_ = 0;
+  std::int64_t last_drained_ns_ = 0;
   std::vector<signal_record> signals_;
   std::vector<change_record> changes_;
 };

@@ -3,6 +3,7 @@
 // Requests and responses as the emulator's routes see them, free of Beast.
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -46,8 +47,14 @@ public:
     midframe,  // send half a frame, then close
     silent,    // stop answering pings and sending events; keep the socket open
   };
+  struct frame {
+    std::shared_ptr<const std::string> text;
+    bool binary = false;
+    // Called when the frame starts going out on this channel.
+    std::function<void()> on_write_start;
+  };
   virtual ~event_channel() = default;
-  virtual void send(std::shared_ptr<const std::string> frame, bool binary) = 0;
+  virtual void send(frame f) = 0;
   virtual void drop(drop_mode mode) = 0;
 };
 

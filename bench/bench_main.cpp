@@ -1,0 +1,275 @@
+// workerlistgen-bench: every performance figure of the sidecar, measured
+// against the emulator with real processes, printed as a table (figure,
+// target, measured, pass/fail) and written as JSON.
+//
+//   workerlistgen-bench [--json FILE] [--quick]
+//
+// --quick runs fewer iterations (a smoke run; the figures are noisier).
+
+#include "bench/floor.hpp"
+#include "bench/parse_throughput.hpp"
+#include "bench/report.hpp"
+#include "bench/scenario.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+#include <thread>
+
+using namespace wlg::bench;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct settings {
+  std::string json_path = "bench-results.json";
+  int latency_changes = 200;
+  int start_runs = 10;
+  int scale_changes = 10;
+  std::chrono::milliseconds parse_time{2000};
+  std::vector<int> growth_workers{10, 100, 1000, 10000};
+};
+
+double ms_between(std::int64_t from_ns, std::int64_t to_ns) {
+  return static_cast<double>(to_ns - from_ns) / 1e6;
+}
+
+// Waits until the sidecar has been quiet (no new fetch, write or signal) for
+// `quiet`, so a measurement counts everything a change caused.
+void wait_until_quiet(emulator_process& emu, sidecar_process& side, std::chrono::milliseconds quiet) {
+  auto snapshot = [&] {
+    auto r = emu.records();
+    return std::tuple{r.rest_requests, r.signals_ns.size(), side.count_in_log("] wrote ")};
+  };
+  auto last = snapshot();
+  auto stable_since = std::chrono::steady_clock::now();
+  const auto give_up = stable_since + 60s;
+  while (std::chrono::steady_clock::now() - stable_since < quiet && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(20ms);
+    auto now = snapshot();
+    if (now != last) {
+      last = now;
+      stable_since = std::chrono::steady_clock::now();
+    }
+  }
+}
+
+void measure_parsing(report& out, const settings& s) {
+  const auto p = measure_parse_throughput(s.parse_time);
+  out.check("event parsing + relevance rule, one core", ">= 1,000,000 events/s", p.events_per_second,
+            "events/s", p.events_per_second >= 1e6);
+  out.note("  floor: simdjson visiting every field", p.floor_events_per_second, "events/s");
+  out.note("  parse throughput", p.megabytes_per_second, "MB/s");
+}
+
+void measure_bursts(report& out, emulator_process& emu, sidecar_process& side, const std::string& list_path) {
+  int target = 5;
+  for (int count : {100, 1000, 10000}) {
+    wait_until_quiet(emu, side, 300ms);
+    const auto before = emu.records();
+    const auto writes_before = side.count_in_log("] wrote ");
+    const auto cpu_before = side.cpu_ms();
+    emu.control("/burst?count=" + std::to_string(count) + "&workers=" + std::to_string(target));
+    wait_until_quiet(emu, side, 500ms);
+    const auto after = emu.records();
+    const auto fetches = static_cast<double>(after.rest_requests - before.rest_requests);
+    const auto writes = static_cast<double>(side.count_in_log("] wrote ") - writes_before);
+    const auto signals = static_cast<double>(after.signals_ns.size() - before.signals_ns.size());
+    const auto delivery = ms_between(after.burst_started_ns, after.last_drained_ns);
+    const auto file = wlg::test::read_file(list_path).value_or("");
+    const bool final_set = std::count(file.begin(), file.end(), '\n') == target + 1;
+    const std::string label = "burst of " + format_number(count, 0) + " events";
+    if (count == 100) {
+      out.note(label + ": fetches/writes/signals", fetches, "",
+               format_number(fetches, 0) + " / " + format_number(writes, 0) + " / " + format_number(signals, 0));
+    } else {
+      out.check(label + ": REST fetches", "<= 3", fetches, "", fetches <= 3, format_number(fetches, 0));
+      out.check(label + ": file writes", "<= 1", writes, "", writes <= 1, format_number(writes, 0));
+      out.check(label + ": signals to the master", "<= 1", signals, "", signals <= 1,
+                format_number(signals, 0));
+      out.check(label + ": file ends with the final set", "yes", final_set ? 1 : 0, "", final_set,
+                final_set ? "yes" : "no");
+    }
+    out.note("  delivered by the emulator in", delivery, "ms");
+    out.note("  sidecar CPU time for the burst", side.cpu_ms() - cpu_before, "ms");
+    target = target == 5 ? 3 : 5;
+  }
+}
+
+// Each change is followed by one floor iteration, at the same pace, so the
+// two are measured under the same conditions.
+void measure_latency(report& out, const settings& s, emulator_process& emu, rename_watch& watch,
+                     floor_runner& floor_run) {
+  const auto first_change = emu.records().relevant_ns.size();
+  std::vector<double> floor;
+  for (int i = 0; i < s.latency_changes; ++i) {
+    const auto before = monotonic_ns();
+    emu.control("/scale?workers=" + std::to_string(i % 2 == 0 ? 4 : 3));
+    watch.wait_after(before, 2s);
+    std::this_thread::sleep_for(20ms); // let the signal and the follow-up fetch finish
+    floor.push_back(floor_run.run_once());
+    std::this_thread::sleep_for(20ms);
+  }
+  const auto records = emu.records();
+  const auto renames = watch.times();
+  std::vector<double> to_signal, to_written;
+  for (std::size_t k = first_change; k < records.relevant_ns.size(); ++k) {
+    const auto sent = records.relevant_ns[k];
+    if (const auto signal = first_after(records.signals_ns, sent))
+      to_signal.push_back(ms_between(sent, signal));
+    if (const auto written = first_after(renames, sent))
+      to_written.push_back(ms_between(sent, written));
+  }
+  const double median = percentile(to_signal, 50), p99 = percentile(to_signal, 99);
+  const double floor_median = percentile(floor, 50), floor_p99 = percentile(floor, 99);
+  out.check("event -> SIGHUP, median, vs floor median", "<= 1.5x", median / floor_median, "x",
+            median / floor_median <= 1.5,
+            format_number(median / floor_median, 2) + "x (" + format_number(median, 2) + " vs "
+              + format_number(floor_median, 2) + " ms)");
+  out.check("event -> SIGHUP, p99, vs floor p99", "<= 3x", p99 / floor_p99, "x", p99 / floor_p99 <= 3,
+            format_number(p99 / floor_p99, 2) + "x (" + format_number(p99, 2) + " vs "
+              + format_number(floor_p99, 2) + " ms)");
+  out.note("  changes measured", static_cast<double>(to_signal.size()), "", format_number(to_signal.size(), 0));
+  out.note("  event -> file renamed into place, median", percentile(to_written, 50), "ms",
+           format_number(percentile(to_written, 50), 2) + " ms");
+}
+
+struct scale_point {
+  int workers;
+  double written_median_ms;
+  double written_max_ms;
+  double signal_median_ms;
+  double peak_kib;
+  double first_sync_ms;
+};
+
+scale_point measure_scale(const settings& s, int workers, const std::string& scratch) {
+  emulator_process emu{{"--workers", std::to_string(workers)}};
+  const std::string confdir = scratch + "/scale-" + std::to_string(workers);
+  rename_watch watch{confdir};
+  const auto started = monotonic_ns();
+  sidecar_process side{emu.sidecar_env(), confdir};
+  const auto first = watch.wait_after(started, 60s);
+  if (first == 0)
+    throw std::runtime_error("no first sync with " + std::to_string(workers) + " workers:\n" + side.log());
+  wait_until_quiet(emu, side, 300ms);
+  const auto first_change = emu.records().relevant_ns.size();
+  for (int i = 0; i < s.scale_changes; ++i) {
+    const auto before = monotonic_ns();
+    emu.control("/scale?workers=" + std::to_string(i % 2 == 0 ? workers + 1 : workers));
+    watch.wait_after(before, 10s);
+    wait_until_quiet(emu, side, 100ms);
+  }
+  const auto records = emu.records();
+  const auto renames = watch.times();
+  std::vector<double> written, signalled;
+  for (std::size_t k = first_change; k < records.relevant_ns.size(); ++k) {
+    const auto sent = records.relevant_ns[k];
+    if (const auto w = first_after(renames, sent))
+      written.push_back(ms_between(sent, w));
+    if (const auto g = first_after(records.signals_ns, sent))
+      signalled.push_back(ms_between(sent, g));
+  }
+  return {workers, percentile(written, 50), percentile(written, 100), percentile(signalled, 50),
+          static_cast<double>(side.status_kib("VmHWM")), ms_between(started, first)};
+}
+
+void measure_footprint(report& out, const settings& s, emulator_process& emu, const std::string& scratch) {
+  std::vector<double> starts;
+  for (int i = 0; i < s.start_runs; ++i) {
+    const std::string confdir = scratch + "/start-" + std::to_string(i);
+    rename_watch watch{confdir};
+    const auto before = monotonic_ns();
+    sidecar_process side{emu.sidecar_env(), confdir};
+    const auto written = watch.wait_after(before, 10s);
+    if (written)
+      starts.push_back(ms_between(before, written));
+  }
+  const double start_median = percentile(starts, 50);
+  out.check("start -> first sync written, median", "< 50 ms", start_median, "ms", start_median < 50,
+            format_number(start_median, 1) + " ms (of " + std::to_string(starts.size()) + " starts)");
+}
+
+void measure_idle(report& out, sidecar_process& side) {
+  std::this_thread::sleep_for(3s);
+  const double rss = static_cast<double>(side.status_kib("VmRSS")) / 1024.0;
+  const double pss = static_cast<double>(side.smaps_kib("Pss")) / 1024.0;
+  const double anon = static_cast<double>(side.status_kib("RssAnon")) / 1024.0;
+  const double priv = static_cast<double>(side.smaps_kib("Private_Clean") + side.smaps_kib("Private_Dirty")) / 1024.0;
+  out.check("idle resident memory (RSS)", "< 10 MB", rss, "MB", rss < 10.0);
+  out.note("  of which private to the process (USS)", priv, "MB");
+  out.note("  of which anonymous (heap, stacks)", anon, "MB");
+  out.note("  proportional share (PSS)", pss, "MB");
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  settings s;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--json" && i + 1 < argc) {
+      s.json_path = argv[++i];
+    } else if (arg == "--quick") {
+      s.latency_changes = 40;
+      s.start_runs = 3;
+      s.scale_changes = 4;
+      s.parse_time = 300ms;
+      s.growth_workers = {10, 10000};
+    } else {
+      std::fprintf(stderr, "usage: workerlistgen-bench [--json FILE] [--quick]\n");
+      return 2;
+    }
+  }
+  try {
+    report out;
+    std::printf("measuring event parsing...\n");
+    measure_parsing(out, s);
+
+    wlg::test::temp_dir scratch;
+    emulator_process emu{{"--workers", "3"}};
+    ::setenv("SSL_CERT_FILE", emu.sidecar_env().at("SSL_CERT_FILE").c_str(), 1);
+    floor_runner floor{emu.sidecar_env(), scratch.path()};
+
+    std::printf("measuring start-up...\n");
+    measure_footprint(out, s, emu, scratch.path());
+
+    const std::string confdir = scratch.path() + "/main";
+    rename_watch watch{confdir};
+    sidecar_process side{emu.sidecar_env(), confdir};
+    if (!watch.wait_after(0, 10s))
+      throw std::runtime_error("the sidecar did not sync:\n" + side.log());
+    std::printf("measuring idle memory...\n");
+    measure_idle(out, side);
+    std::printf("measuring latency over %d changes, each followed by one floor iteration...\n",
+                s.latency_changes);
+    measure_latency(out, s, emu, watch, floor);
+    std::printf("measuring bursts...\n");
+    measure_bursts(out, emu, side, confdir + "/pg_worker_list.conf");
+
+    std::printf("measuring scale...\n");
+    for (int workers : s.growth_workers) {
+      const auto p = measure_scale(s, workers, scratch.path());
+      const auto label = format_number(workers, 0) + " links";
+      if (workers == 10000) {
+        out.check(label + " (2 MB): event -> written, median", "<= 100 ms", p.written_median_ms, "ms",
+                  p.written_median_ms <= 100,
+                  format_number(p.written_median_ms, 1) + " ms (max " + format_number(p.written_max_ms, 1) + ")");
+        out.check(label + ": peak memory (VmHWM)", "< 40 MB", p.peak_kib / 1024.0, "MB", p.peak_kib / 1024.0 < 40);
+      } else {
+        out.note(label + ": event -> written, median", p.written_median_ms, "ms",
+                 format_number(p.written_median_ms, 2) + " ms");
+        out.note(label + ": peak memory (VmHWM)", p.peak_kib / 1024.0, "MB");
+      }
+      out.note("  first sync (start -> written)", p.first_sync_ms, "ms");
+    }
+
+    out.print();
+    out.write_json(s.json_path);
+    std::printf("\nresults written to %s\n", s.json_path.c_str());
+    return out.all_met() ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "benchmark failed: %s\n", e.what());
+    return 3;
+  }
+}
