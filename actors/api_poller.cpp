@@ -77,7 +77,7 @@ public:
   }
 
   void schedule_poll() {
-    if (ctx_->config.poll_interval.count() > 0)
+    if (ctx_->config.poll_interval.count() > 0 && !ctx_->config.once)
       self_->delayed_send(self_, ctx_->config.poll_interval, tick_atom::value);
   }
 

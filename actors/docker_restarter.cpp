@@ -6,6 +6,7 @@
 #include "protocol/backoff.hpp"
 #include "protocol/engine_api.hpp"
 #include "protocol/worker_name.hpp"
+#include "runtime/dry_run_output.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/metrics.hpp"
 
@@ -124,6 +125,13 @@ private:
       log_->warn("no running container is labelled {}; nothing to signal", join_labels());
       return complete();
     }
+    if (ctx_->config.dry_run) {
+      std::vector<std::string> names;
+      for (const auto& target : state.targets)
+        names.push_back(display_name(target) + " " + target.id.substr(0, 12));
+      runtime::print_would_signal(ctx_->config.signal, names);
+      return complete();
+    }
     kill_next();
   }
 
@@ -179,6 +187,13 @@ private:
   void fail(const std::string& why) {
     state.at = step::idle;
     ++ctx_->metrics->signals_failed;
+    if (ctx_->config.once) {
+      log_->error("signal not delivered: {}", why);
+      for (auto& promise : state.waiting)
+        promise.deliver(make_error(sync_error::engine_refused, why));
+      state.waiting.clear();
+      return;
+    }
     const auto delay = backoff_.next(std::uniform_real_distribution<double>{0.0, 1.0}(rng_));
     log_->warn("signal not delivered: {}; retrying in {} ms", why, delay.count());
     state.retry_scheduled = true;

@@ -21,6 +21,7 @@ const char* name_of(sync_error code) {
     case sync_error::engine_refused: return "engine_refused";
     case sync_error::crashed: return "crashed";
     case sync_error::gave_up: return "gave_up";
+    case sync_error::once_failed: return "once_failed";
   }
   return "unknown";
 }

@@ -19,6 +19,7 @@ enum class sync_error : std::uint8_t {
   engine_refused, // the Docker Engine API refused (version, no socket...)
   crashed,        // an actor died with an exception
   gave_up,        // the supervisor gave up after too many restarts
+  once_failed,    // --once: the one sync did not complete
 };
 
 caf::error make_error(sync_error code, std::string context);

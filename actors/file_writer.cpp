@@ -3,6 +3,7 @@
 #include "actors/errors.hpp"
 #include "actors/guarded.hpp"
 #include "runtime/atomic_file.hpp"
+#include "runtime/dry_run_output.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/metrics.hpp"
 
@@ -13,12 +14,20 @@ file_writer_actor::behavior_type file_writer(file_writer_actor::pointer self, co
   end_on_exception(self, role);
   auto log = runtime::component_logger(std::string{protocol::name_of(role)});
   const std::string path = ctx->config.worker_list_path();
-  if (auto removed = runtime::remove_stale_temporaries(path))
+  if (ctx->config.dry_run)
+    log->info("dry run: {} will not be written", path);
+  else if (auto removed = runtime::remove_stale_temporaries(path))
     log->info("removed {} temporary file(s) left by an interrupted write", removed);
   return {
     guarded(ctx->faults, role,
             [=](write_atom, const write_request& request) -> caf::result<write_report> {
               const auto content = protocol::render_worker_list(request.workers, ctx->config.worker_port);
+              if (ctx->config.dry_run) {
+                const bool differs = request.force || !runtime::file_holds(path, content);
+                if (differs)
+                  runtime::print_would_write(path, content);
+                return write_report{differs, content.size()};
+              }
               auto outcome = runtime::replace_file_atomically(path, content, request.force);
               if (!outcome) {
                 log->error("cannot write {}: {}", path, outcome.error());

@@ -144,6 +144,8 @@ private:
     const auto delay = (refused ? auth_backoff_ : fetch_backoff_).next(random01());
     if (pending_event_ns_ == 0)
       pending_event_ns_ = fetch_event_ns_;
+    if (ctx_->config.once)
+      return finish_once("fetch failed (" + describe(error) + "); the worker list stays as it is");
     log_->warn("fetch failed ({}); the worker list stays as it is; retrying in {} ms",
                describe(error), delay.count());
     apply(coalescer_.on_fetch_failed(clock::now(), delay));
@@ -155,7 +157,8 @@ private:
     if (on_disk_ && *desired_ == *on_disk_ && !force_write_) {
       desired_.reset();
       mark_synced();
-      return maybe_signal();
+      maybe_signal();
+      return maybe_finish_once();
     }
     writing_ = write_request{std::move(*desired_), force_write_};
     writing_event_ns_ = desired_event_ns_;
@@ -190,6 +193,7 @@ private:
     }
     maybe_signal();
     maybe_write();
+    maybe_finish_once();
   }
 
   void on_write_failed(const caf::error& error) {
@@ -197,6 +201,8 @@ private:
       desired_ = std::move(writing_->workers);
     force_write_ = force_write_ || writing_->force;
     writing_.reset();
+    if (ctx_->config.once)
+      return finish_once("write failed (" + describe(error) + ")");
     schedule_retry("write failed (" + describe(error) + ")");
   }
 
@@ -220,12 +226,16 @@ private:
           signal_in_flight_ = false;
           if (signaling_event_ns_ != 0)
             ctx_->metrics->event_to_signal.observe(std::chrono::nanoseconds{now_ns() - signaling_event_ns_});
+          signalled_ = true;
           maybe_signal();
+          maybe_finish_once();
         },
         [this, token](const caf::error& error) {
           if (token != signal_token_)
             return;
           signal_in_flight_ = false;
+          if (ctx_->config.once)
+            return finish_once("signal failed (" + describe(error) + ")");
           signal_owed_ = true;
           if (signal_event_ns_ == 0)
             signal_event_ns_ = signaling_event_ns_;
@@ -240,6 +250,22 @@ private:
       return;
     retry_armed_ = true;
     self_->delayed_send(self_, delay, retry_atom::value);
+  }
+
+  // --once: stop after the first complete sync (quitting normally), or with
+  // an error at the first failure; the supervisor turns either into the exit
+  // status.
+  void maybe_finish_once() {
+    if (!ctx_->config.once || !on_disk_ || desired_ || writing_ || signal_owed_ || signal_in_flight_)
+      return;
+    log_->info("once: {} worker(s) in {}; {}", on_disk_->size(), ctx_->config.worker_list_path(),
+               signalled_ ? "the master was signalled" : "unchanged, no signal needed");
+    self_->quit();
+  }
+
+  void finish_once(const std::string& why) {
+    log_->error("once: {}", why);
+    self_->quit(make_error(sync_error::once_failed, why));
   }
 
   void mark_synced() {
@@ -264,6 +290,7 @@ private:
   bool signal_owed_;
   bool signal_in_flight_ = false;
   bool retry_armed_ = false;
+  bool signalled_ = false;
   // Steady-clock times of the oldest event behind each stage, for the
   // event-to-signal histogram (0: none).
   std::int64_t pending_event_ns_ = 0;

@@ -33,7 +33,8 @@ public:
     spawn(actor_role::docker_restarter);
     spawn(actor_role::api_poller);
     spawn(actor_role::state_reconciler);
-    spawn(actor_role::event_subscriber);
+    if (!ctx_->config.once)
+      spawn(actor_role::event_subscriber);
     self_->send(poller_, peers_atom::value, reconciler_ref{reconciler_});
   }
 
@@ -43,7 +44,9 @@ public:
     for (std::size_t i = 0; i < protocol::actor_role_count; ++i) {
       const auto role = static_cast<actor_role>(i);
       if (address_of(role) == down.source)
-        return restart_later(role, down.reason);
+        return role == actor_role::state_reconciler && ctx_->config.once && once_finished(down.reason)
+                 ? stop_all(down.reason)
+                 : restart_later(role, down.reason);
     }
   }
 
@@ -55,7 +58,8 @@ public:
     switch (role) {
       case actor_role::state_reconciler:
         self_->send(poller_, peers_atom::value, reconciler_ref{reconciler_});
-        self_->send(subscriber_, peers_atom::value, reconciler_ref{reconciler_});
+        if (subscriber_)
+          self_->send(subscriber_, peers_atom::value, reconciler_ref{reconciler_});
         break;
       case actor_role::api_poller:
       case actor_role::file_writer:
@@ -99,13 +103,18 @@ private:
         // restart, since a new reconciler cannot know whether its
         // predecessor's last change was signalled.
         reconciler_ = self_->spawn(state_reconciler, ctx_,
-                                   reconciler_peers{poller_, writer_, restarter_}, true);
+                                   reconciler_peers{poller_, writer_, restarter_}, !ctx_->config.once);
         break;
       case actor_role::event_subscriber:
         subscriber_ = self_->spawn(event_subscriber, ctx_, reconciler_);
         break;
     }
     self_->monitor(address_of(role));
+  }
+
+  // --once ends when the reconciler quits normally or with once_failed.
+  static bool once_finished(const caf::error& reason) {
+    return !reason || is(reason, sync_error::once_failed);
   }
 
   caf::actor_addr address_of(actor_role role) const {

@@ -2,18 +2,22 @@
 
 #include "actors/errors.hpp"
 #include "actors/supervisor.hpp"
+#include "net/status_server.hpp"
 #include "net/tls_client.hpp"
+#include "protocol/configuration.hpp"
 #include "protocol/version.hpp"
 #include "runtime/fault_plan.hpp"
 #include "runtime/io_runtime.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/status_pages.hpp"
 
 #include <boost/asio/signal_set.hpp>
 
 #include <caf/all.hpp>
 
 #include <csignal>
+#include <cstdio>
 
 namespace wlg::app {
 
@@ -63,6 +67,25 @@ int run_sidecar(const protocol::settings& config) {
             protocol::command_name, protocol::version, config.worker_list_path(),
             config.stream_host.host_header(), config.docker_socket);
 
+  std::unique_ptr<net::status_server> status;
+  if (config.listen.enabled()) {
+    const runtime::health_rules rules{!config.once};
+    auto started = net::status_server::start(
+      io.context(), config.listen.host, config.listen.port,
+      [&metrics, rules](std::string_view method, std::string_view target) {
+        return runtime::answer_status_request(method, target, metrics, rules);
+      });
+    if (!started) {
+      std::fprintf(stderr, "%s\n",
+                   protocol::describe(protocol::config_error{
+                     protocol::setting_label("WORKERLISTGEN_LISTEN", "listen"), started.error()})
+                     .c_str());
+      return 2;
+    }
+    status = std::move(*started);
+    log->info("serving /healthz and /metrics on {}:{}", config.listen.host, config.listen.port);
+  }
+
   auto supervisor = system.spawn(actors::supervisor, actors::context_ptr{ctx});
   boost::asio::signal_set signals{io.context(), SIGTERM, SIGINT, SIGUSR1};
   handle_signals(signals, supervisor, faults);
@@ -74,6 +97,7 @@ int run_sidecar(const protocol::settings& config) {
     self->receive([&](const caf::down_msg& down) { reason = down.reason; });
   }
   system.await_all_actors_done();
+  status.reset();
   io.stop();
 
   if (!reason || reason == caf::exit_reason::user_shutdown) {

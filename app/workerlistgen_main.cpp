@@ -40,7 +40,8 @@ int main(int argc, char** argv) {
                    .c_str());
     return 2;
   }
-  runtime::configure_logging({runtime::log_format::text, config.debug,
-                              runtime::secrets_of(config.auth.reveal())});
+  runtime::configure_logging(
+    {config.log_format == protocol::log_style::json ? runtime::log_format::json : runtime::log_format::text,
+     config.debug, runtime::secrets_of(config.auth.reveal()), config.dry_run});
   return app::run_sidecar(config);
 }

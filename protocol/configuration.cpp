@@ -195,6 +195,42 @@ constexpr std::array specs = {
   setting_spec{"max-wait", "DURATION", "WORKERLISTGEN_MAX_WAIT", "1s",
     "Longest a stream of events may put a fetch off.", shape::value,
     apply_duration<&settings::max_wait, false>},
+  setting_spec{"listen", "ADDR:PORT", "WORKERLISTGEN_LISTEN", "",
+    "Serve GET /healthz and GET /metrics (Prometheus) on this address; off when empty.", shape::value,
+    [](settings& s, std::string_view v) { return store(parse_listen_address(v), s.listen); }},
+  setting_spec{"log-format", "text|json", "WORKERLISTGEN_LOG_FORMAT", "text",
+    "Log lines as text, or as one JSON object per line for log collectors.", shape::value,
+    [](settings& s, std::string_view v) -> std::optional<std::string> {
+      if (v == "text") s.log_format = log_style::text;
+      else if (v == "json") s.log_format = log_style::json;
+      else return "'" + std::string{v} + "' is neither text nor json";
+      return std::nullopt; }},
+  setting_spec{"once", "", "WORKERLISTGEN_ONCE", "",
+    "One full sync (fetch, write if changed, signal if changed), then exit 0, or 1 if it failed.", shape::boolean,
+    [](settings& s, std::string_view v) { return apply_bool(s.once, v); }},
+  setting_spec{"dry-run", "", "WORKERLISTGEN_DRY_RUN", "",
+    "Write nothing and signal nobody: print the file it would write and the containers it would signal.", shape::boolean,
+    [](settings& s, std::string_view v) { return apply_bool(s.dry_run, v); }},
+  setting_spec{"worker-label", "KEY=VALUE", "WORKERLISTGEN_WORKER_LABEL", "com.citusdata.role=Worker",
+    "Engine mode: the label that marks a worker container.", shape::value,
+    [](settings& s, std::string_view v) -> std::optional<std::string> {
+      const auto eq = v.find('=');
+      if (eq == 0 || eq == std::string_view::npos || eq + 1 == v.size())
+        return "'" + std::string{v} + "' is not KEY=VALUE";
+      if (auto err = apply_name(s.worker_label_key, v.substr(0, eq), "the label key"))
+        return err;
+      return apply_name(s.worker_label_value, v.substr(eq + 1), "the label value"); }},
+  setting_spec{"worker-name", "name|hostname|label:KEY", "WORKERLISTGEN_WORKER_NAME", "name",
+    "Engine mode: write each worker's container name, its hostname, or the value of one of its labels.", shape::value,
+    [](settings& s, std::string_view v) -> std::optional<std::string> {
+      using kind = worker_name_source::kind;
+      if (v == "name") s.worker_name = {kind::container_name, {}};
+      else if (v == "hostname") s.worker_name = {kind::hostname, {}};
+      else if (v.substr(0, 6) == "label:" && v.size() > 6) {
+        s.worker_name = {kind::label, {}};
+        return apply_name(s.worker_name.label_key, v.substr(6), "the label key");
+      } else return "'" + std::string{v} + "' is not name, hostname or label:KEY";
+      return std::nullopt; }},
   setting_spec{"inject-fault", "SPEC", "WORKERLISTGEN_INJECT_FAULT", "",
     "Testing: ACTOR:crash:every=N or ACTOR:stall:ms=M[,every=N]; repeatable (space-separated in the environment).", shape::repeated,
     [](settings& s, std::string_view v) -> std::optional<std::string> {

@@ -2,7 +2,10 @@
 
 #include "protocol/text.hpp"
 
+#include <boost/url/grammar/parse.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/rfc/ipv4_address_rule.hpp>
+#include <boost/url/rfc/ipv6_address_rule.hpp>
 #include <boost/url/url_view.hpp>
 
 #include <array>
@@ -118,6 +121,30 @@ std::string format_duration(std::chrono::milliseconds d) {
   if (ms % 1000 == 0)
     return std::to_string(ms / 1000) + "s";
   return std::to_string(ms) + "ms";
+}
+
+result<listen_address, std::string> parse_listen_address(std::string_view text) {
+  const auto problem = [&] {
+    return "'" + std::string{text} + "' is not ADDR:PORT (such as 127.0.0.1:9090 or [::1]:9090)";
+  };
+  const auto colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0)
+    return fail(problem());
+  std::string_view host = text.substr(0, colon);
+  const std::string_view port_text = text.substr(colon + 1);
+  if (host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']')
+      return fail(problem());
+    host = host.substr(1, host.size() - 2);
+  }
+  const bool literal = host == "localhost" || boost::urls::grammar::parse(host, boost::urls::ipv4_address_rule).has_value()
+                       || boost::urls::grammar::parse(host, boost::urls::ipv6_address_rule).has_value();
+  if (!literal)
+    return fail(problem());
+  if (!is_decimal_port(port_text))
+    return fail("'" + std::string{port_text} + "' is not a port from 1 to 65535");
+  return listen_address{std::string{host},
+                        static_cast<std::uint16_t>(std::stoul(std::string{port_text}))};
 }
 
 result<std::string, std::string> parse_signal_name(std::string_view text) {

@@ -30,6 +30,14 @@ private:
 };
 
 enum class event_source { cloud, engine };
+enum class log_style { text, json };
+
+// Engine mode: where each worker's name in the file comes from.
+struct worker_name_source {
+  enum class kind { container_name, hostname, label };
+  kind what = kind::container_name;
+  std::string label_key; // for kind::label
+};
 
 struct settings {
   using duration = std::chrono::milliseconds;
@@ -64,6 +72,13 @@ struct settings {
   duration min_interval{};
   duration max_wait{};
   std::vector<fault_spec> faults;
+  listen_address listen;       // health and metrics; disabled when empty
+  log_style log_format = log_style::text;
+  bool once = false;           // one full sync, then exit 0 or 1
+  bool dry_run = false;        // print instead of writing and signalling
+  std::string worker_label_key;   // engine mode: com.citusdata.role
+  std::string worker_label_value; // engine mode: Worker
+  worker_name_source worker_name;
 
   // Path of the worker list file.
   std::string worker_list_path() const;

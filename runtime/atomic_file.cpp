@@ -129,6 +129,10 @@ result<write_outcome, std::string> replace_file_atomically(const std::string& pa
   return write_outcome::written;
 }
 
+bool file_holds(const std::string& path, std::string_view content) {
+  return holds_exactly(target_of(path), content);
+}
+
 std::size_t remove_stale_temporaries(const std::string& path) {
   const std::string target = target_of(path);
   const std::string dir = directory_of(target);

@@ -21,6 +21,9 @@ enum class write_outcome { written, unchanged };
 result<write_outcome, std::string> replace_file_atomically(const std::string& path,
                                                            std::string_view content, bool force);
 
+// Whether `path` (or what it links to) holds exactly `content`.
+bool file_holds(const std::string& path, std::string_view content);
+
 // Temporary files of that naming left behind by a process killed mid-write.
 // Returns how many were removed.
 std::size_t remove_stale_temporaries(const std::string& path);

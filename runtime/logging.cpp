@@ -50,11 +50,12 @@ public:
   }
 };
 
-// Writes each line to stdout and flushes it, after taking every secret out of
-// the message.
-class redacting_stdout_sink final : public spdlog::sinks::base_sink<std::mutex> {
+// Writes each line to its stream and flushes it, after taking every secret
+// out of the message.
+class redacting_sink final : public spdlog::sinks::base_sink<std::mutex> {
 public:
-  explicit redacting_stdout_sink(std::vector<std::string> secrets) : secrets_(std::move(secrets)) {}
+  redacting_sink(std::vector<std::string> secrets, std::FILE* stream)
+    : secrets_(std::move(secrets)), stream_(stream) {}
 
 protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
@@ -64,13 +65,14 @@ protected:
     clean.payload = payload;
     spdlog::memory_buf_t line;
     formatter_->format(clean, line);
-    std::fwrite(line.data(), 1, line.size(), stdout);
-    std::fflush(stdout);
+    std::fwrite(line.data(), 1, line.size(), stream_);
+    std::fflush(stream_);
   }
-  void flush_() override { std::fflush(stdout); }
+  void flush_() override { std::fflush(stream_); }
 
 private:
   std::vector<std::string> secrets_;
+  std::FILE* stream_;
 };
 
 std::mutex registry_mutex;
@@ -102,7 +104,7 @@ void redact(std::string& text, const std::vector<std::string>& secrets) {
 
 void configure_logging(const log_options& options) {
   std::lock_guard lock{registry_mutex};
-  auto sink = std::make_shared<redacting_stdout_sink>(options.secrets);
+  auto sink = std::make_shared<redacting_sink>(options.secrets, options.to_stderr ? stderr : stdout);
   if (options.format == log_format::json)
     sink->set_formatter(std::make_unique<json_line_formatter>());
   else
@@ -118,7 +120,7 @@ std::shared_ptr<spdlog::logger> component_logger(const std::string& name) {
   if (auto existing = spdlog::get(name))
     return existing;
   if (!shared_sink)
-    shared_sink = std::make_shared<redacting_stdout_sink>(std::vector<std::string>{});
+    shared_sink = std::make_shared<redacting_sink>(std::vector<std::string>{}, stdout);
   auto logger = std::make_shared<spdlog::logger>(name, shared_sink);
   logger->set_level(shared_level);
   spdlog::register_logger(logger);

@@ -1,6 +1,6 @@
 #pragma once
 
-// spdlog set-up: one stdout sink shared by every component's logger, a text or
+// spdlog set-up: one stdout (or stderr) sink shared by every component's logger, a text or
 // JSON line format, and redaction of secrets from every line at every level.
 
 #include <spdlog/logger.h>
@@ -18,6 +18,8 @@ struct log_options {
   bool debug = false;
   // Strings that must never be printed (DOCKERCLOUD_AUTH and its token).
   std::vector<std::string> secrets;
+  // stderr instead of stdout (--dry-run keeps stdout for its report).
+  bool to_stderr = false;
 };
 
 void configure_logging(const log_options& options);

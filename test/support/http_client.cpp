@@ -8,6 +8,21 @@
 
 namespace wlg::test {
 
+int unused_tcp_port() {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof addr;
+  int port = 0;
+  if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0
+      && ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &length) == 0)
+    port = ntohs(addr.sin_port);
+  if (fd >= 0)
+    ::close(fd);
+  return port;
+}
+
 http_answer http_request(const std::string& method, const std::string& url, const std::string& body) {
   const std::string prefix = "http://";
   const auto host_start = url.find(prefix) == 0 ? prefix.size() : 0;

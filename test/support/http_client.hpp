@@ -12,6 +12,9 @@ struct http_answer {
   std::string body;
 };
 
+// A loopback TCP port nobody listens on right now.
+int unused_tcp_port();
+
 // `url`: http://HOST:PORT/path?query
 http_answer http_request(const std::string& method, const std::string& url,
                          const std::string& body = {});

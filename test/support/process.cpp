@@ -52,6 +52,11 @@ child_process::child_process(const process_options& options) {
       ::dup2(out, 1);
       ::dup2(out, 2);
     }
+    if (!options.error_file.empty()) {
+      const int err = ::open(options.error_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (err >= 0)
+        ::dup2(err, 2);
+    }
     ::setpgid(0, 0);
     if (options.run_as && (::setgid(*options.run_as) != 0 || ::setuid(*options.run_as) != 0))
       ::_exit(126);

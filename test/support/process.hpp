@@ -18,6 +18,7 @@ struct process_options {
   std::map<std::string, std::string> env; // the whole environment (PATH is added)
   std::string output_file;                // stdout and stderr, appended
   std::optional<uid_t> run_as;            // drop to this user before exec
+  std::string error_file = {};            // stderr alone, when set
 };
 
 class child_process {

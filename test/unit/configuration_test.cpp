@@ -79,6 +79,42 @@ TEST_CASE("every setting has the original's default") {
   CHECK(s.pong_timeout == 5s);
   CHECK(s.worker_list_path() == "/etc/citus/pg_worker_list.conf");
   CHECK(s.events_path() == "/api/audit/v1/events/");
+  CHECK_FALSE(s.listen.enabled());
+  CHECK(s.log_format == log_style::text);
+  CHECK_FALSE(s.once);
+  CHECK_FALSE(s.dry_run);
+  CHECK(s.worker_label_key == "com.citusdata.role");
+  CHECK(s.worker_label_value == "Worker");
+  CHECK(s.worker_name.what == worker_name_source::kind::container_name);
+}
+
+TEST_CASE("the operating settings: listen address, log format, once, dry run") {
+  auto env = cloud_env();
+  env["WORKERLISTGEN_LISTEN"] = "127.0.0.1:9090";
+  env["WORKERLISTGEN_LOG_FORMAT"] = "json";
+  env["WORKERLISTGEN_ONCE"] = "1";
+  auto s = parse_ok(env, {"--dry-run"});
+  CHECK(s.listen.host == "127.0.0.1");
+  CHECK(s.listen.port == 9090);
+  CHECK(s.log_format == log_style::json);
+  CHECK(s.once);
+  CHECK(s.dry_run);
+  s = parse_ok(cloud_env(), {"--listen=[::1]:8080"});
+  CHECK(s.listen.host == "::1");
+  CHECK(s.listen.port == 8080);
+  s = parse_ok(cloud_env(), {"--listen", "localhost:1"});
+  CHECK(s.listen.host == "localhost");
+}
+
+TEST_CASE("engine mode's worker label and name source") {
+  auto s = parse_ok({{"WORKERLISTGEN_SOURCE", "engine"}},
+                    {"--worker-label=app.role=citus-worker", "--worker-name=label:com.example.host"});
+  CHECK(s.worker_label_key == "app.role");
+  CHECK(s.worker_label_value == "citus-worker");
+  CHECK(s.worker_name.what == worker_name_source::kind::label);
+  CHECK(s.worker_name.label_key == "com.example.host");
+  s = parse_ok({{"WORKERLISTGEN_SOURCE", "engine"}, {"WORKERLISTGEN_WORKER_NAME", "hostname"}});
+  CHECK(s.worker_name.what == worker_name_source::kind::hostname);
 }
 
 TEST_CASE("environment variables set every setting") {
@@ -176,6 +212,14 @@ TEST_CASE("each bad value is refused with a message naming its setting") {
     {"WORKERLISTGEN_REQUEST_TIMEOUT", "0", "WORKERLISTGEN_REQUEST_TIMEOUT"},
     {"WORKERLISTGEN_SOURCE", "swarm", "WORKERLISTGEN_SOURCE"},
     {"WORKERLISTGEN_MAX_RESTARTS", "-1", "WORKERLISTGEN_MAX_RESTARTS"},
+    {"WORKERLISTGEN_LISTEN", "9090", "WORKERLISTGEN_LISTEN (--listen)"},
+    {"WORKERLISTGEN_LISTEN", "example.com:9090", "WORKERLISTGEN_LISTEN"},
+    {"WORKERLISTGEN_LISTEN", "127.0.0.1:99999", "WORKERLISTGEN_LISTEN"},
+    {"WORKERLISTGEN_LOG_FORMAT", "xml", "WORKERLISTGEN_LOG_FORMAT (--log-format)"},
+    {"WORKERLISTGEN_WORKER_LABEL", "com.citusdata.role", "WORKERLISTGEN_WORKER_LABEL"},
+    {"WORKERLISTGEN_WORKER_LABEL", "=Worker", "WORKERLISTGEN_WORKER_LABEL"},
+    {"WORKERLISTGEN_WORKER_NAME", "id", "WORKERLISTGEN_WORKER_NAME (--worker-name)"},
+    {"WORKERLISTGEN_WORKER_NAME", "label:", "WORKERLISTGEN_WORKER_NAME"},
   };
   for (const auto& c : cases) {
     auto env = cloud_env();

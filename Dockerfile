@@ -1,0 +1,30 @@
+# dockercloud-workerlistgen: build on Debian 12, run on a slim Debian 12 with
+# only the shared libraries the binary links against.
+
+FROM debian:bookworm-slim AS build
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      g++ cmake ninja-build pkgconf \
+      libcaf-dev libboost1.81-dev libsimdjson-dev libspdlog-dev libfmt-dev libssl-dev \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY . .
+RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
+      -DWLG_BUILD_TESTS=OFF -DWLG_BUILD_BENCHMARKS=OFF \
+ && cmake --build /build --target dockercloud-workerlistgen \
+ && strip /build/bin/dockercloud-workerlistgen
+
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      libcaf-core0.17 libsimdjson14 libspdlog1.10 libfmt9 libssl3 ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=build /build/bin/dockercloud-workerlistgen /usr/local/bin/dockercloud-workerlistgen
+COPY reload.sh healthcheck.sh /usr/local/bin/
+ENV CITUS_CONFDIR=/etc/citus \
+    CITUS_SERVICE_NAME=master \
+    WORKERLISTGEN_LISTEN=127.0.0.1:9753
+RUN mkdir -p /etc/citus
+VOLUME /etc/citus
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["healthcheck.sh"]
+CMD ["dockercloud-workerlistgen"]

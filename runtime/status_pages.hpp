@@ -1,0 +1,27 @@
+#pragma once
+
+// What the --listen port answers: GET /healthz, GET /metrics (Prometheus text
+// format), 404 for anything else. Built from the counters only, so it can
+// never show configuration or credentials.
+
+#include "net/status_server.hpp"
+#include "runtime/metrics.hpp"
+
+#include <string_view>
+
+namespace wlg::runtime {
+
+struct health_rules {
+  bool stream_required = true; // false when no event stream runs (--once)
+};
+
+net::status_response answer_status_request(std::string_view method, std::string_view target,
+                                           const metrics& counters, const health_rules& rules);
+
+// The /healthz answer alone.
+net::status_response health_page(const metrics& counters, const health_rules& rules);
+
+// The /metrics body alone.
+std::string prometheus_text(const metrics& counters);
+
+} // namespace wlg::runtime

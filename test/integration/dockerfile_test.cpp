@@ -1,0 +1,178 @@
+// No Docker engine runs where the tests do, so the Dockerfile is checked
+// statically against what the build and the binary actually need: it cannot
+// silently fall behind a new dependency, a renamed script or a moved binary.
+
+#include "test/support/fixtures.hpp"
+
+#include <doctest/doctest.h>
+
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+using namespace wlg::test;
+
+namespace {
+
+struct stage {
+  std::string from;
+  std::string name;
+  std::vector<std::string> instructions; // continuation lines joined
+};
+
+std::vector<stage> read_stages(const std::string& text) {
+  std::vector<stage> stages;
+  std::istringstream lines{text};
+  std::string pending;
+  for (std::string line; std::getline(lines, line);) {
+    if (pending.empty() && (line.empty() || line[0] == '#'))
+      continue;
+    if (!line.empty() && line.back() == '\\') {
+      pending += line.substr(0, line.size() - 1) + " ";
+      continue;
+    }
+    const std::string instruction = pending + line;
+    pending.clear();
+    std::smatch m;
+    if (std::regex_match(instruction, m, std::regex{R"(FROM\s+(\S+)(\s+AS\s+(\S+))?\s*)"})) {
+      stages.push_back({m[1], m[3], {}});
+      continue;
+    }
+    REQUIRE_MESSAGE(!stages.empty(), instruction);
+    stages.back().instructions.push_back(instruction);
+  }
+  return stages;
+}
+
+std::set<std::string> words_of(const std::string& text) {
+  std::set<std::string> out;
+  std::istringstream in{text};
+  for (std::string w; in >> w;)
+    out.insert(w);
+  return out;
+}
+
+std::set<std::string> installed_by(const stage& s) {
+  std::set<std::string> packages;
+  for (const auto& i : s.instructions)
+    if (i.rfind("RUN ", 0) == 0 && i.find("apt-get install") != std::string::npos)
+      for (const auto& w : words_of(i.substr(i.find("apt-get install"))))
+        if (w[0] != '-' && w != "apt-get" && w != "install" && w != "&&" && w.find('/') == std::string::npos
+            && w.find('=') == std::string::npos)
+          packages.insert(w);
+  return packages;
+}
+
+std::string joined(const stage& s) {
+  std::string all;
+  for (const auto& i : s.instructions)
+    all += i + "\n";
+  return all;
+}
+
+// Debian's -dev packages for each CMake find_package of the build.
+const std::map<std::string, std::vector<std::string>> dev_packages = {
+  {"CAF", {"libcaf-dev"}},         {"Boost", {"libboost1.81-dev"}}, {"OpenSSL", {"libssl-dev"}},
+  {"simdjson", {"libsimdjson-dev"}}, {"spdlog", {"libspdlog-dev", "libfmt-dev"}},
+};
+
+// In debian:bookworm-slim already.
+const std::set<std::string> base_packages = {"libc6", "libstdc++6", "libgcc-s1", "bash", "coreutils"};
+
+} // namespace
+
+TEST_CASE("the Dockerfile builds on bookworm-slim in two stages, tests off") {
+  const auto stages = read_stages(read_file(source_path("Dockerfile")).value_or(""));
+  REQUIRE(stages.size() == 2);
+  CHECK(stages[0].from == "debian:bookworm-slim");
+  CHECK(stages[0].name == "build");
+  CHECK(stages[1].from == "debian:bookworm-slim");
+  const auto build = joined(stages[0]);
+  CHECK(build.find("-DWLG_BUILD_TESTS=OFF") != std::string::npos);
+  CHECK(build.find("--target dockercloud-workerlistgen") != std::string::npos);
+}
+
+TEST_CASE("the build stage installs a package for every CMake dependency, as install-deps.sh does") {
+  const auto stages = read_stages(read_file(source_path("Dockerfile")).value_or(""));
+  REQUIRE(stages.size() == 2);
+  const auto installed = installed_by(stages[0]);
+  const auto install_deps = words_of(read_file(source_path("scripts/install-deps.sh")).value_or(""));
+  const auto cmake = read_file(source_path("CMakeLists.txt")).value_or("");
+  const std::regex find_package{R"(find_package\((\w+))"};
+  int found = 0;
+  for (std::sregex_iterator it{cmake.begin(), cmake.end(), find_package}, end; it != end; ++it) {
+    const std::string name = (*it)[1];
+    if (name == "Threads" || name == "doctest") // the C library's; the tests'
+      continue;
+    CAPTURE(name);
+    ++found;
+    const auto packages = dev_packages.find(name);
+    REQUIRE_MESSAGE(packages != dev_packages.end(), "a new dependency: add its package here and to the Dockerfile");
+    for (const auto& p : packages->second) {
+      CAPTURE(p);
+      CHECK(installed.count(p) == 1);
+      CHECK(install_deps.count(p) == 1);
+    }
+  }
+  CHECK(found == 5);
+  for (const auto& p : installed)
+    if (p.size() > 4 && p.substr(p.size() - 4) == "-dev")
+      CHECK_MESSAGE(install_deps.count(p) == 1, p);
+}
+
+TEST_CASE("the runtime stage has the package of every shared library the binary loads, and no -dev package") {
+  const auto stages = read_stages(read_file(source_path("Dockerfile")).value_or(""));
+  REQUIRE(stages.size() == 2);
+  const auto installed = installed_by(stages[1]);
+  for (const auto& p : installed)
+    CHECK_MESSAGE(p.find("-dev") == std::string::npos, p);
+  const auto ldd = run_to_completion({"/usr/bin/ldd", {bin_path("dockercloud-workerlistgen")}, {}, {}, {}});
+  REQUIRE(ldd.status == 0);
+  std::istringstream lines{ldd.output};
+  int libraries = 0;
+  for (std::string line; std::getline(lines, line);) {
+    const auto arrow = line.find("=> ");
+    if (arrow == std::string::npos)
+      continue;
+    const std::string path = line.substr(arrow + 3, line.find(' ', arrow + 3) - arrow - 3);
+    auto owner = run_to_completion({"/usr/bin/dpkg", {"-S", path}, {}, {}, {}});
+    if (owner.status != 0)
+      owner = run_to_completion({"/usr/bin/dpkg", {"-S", "/usr" + path}, {}, {}, {}});
+    CAPTURE(path);
+    REQUIRE(owner.status == 0);
+    std::string package = owner.output.substr(0, owner.output.find(':'));
+    CAPTURE(package);
+    ++libraries;
+    CHECK((installed.count(package) == 1 || base_packages.count(package) == 1));
+  }
+  CHECK(libraries >= 6);
+}
+
+TEST_CASE("the image holds the binary, reload.sh and the healthcheck, with the original's settings") {
+  const auto stages = read_stages(read_file(source_path("Dockerfile")).value_or(""));
+  REQUIRE(stages.size() == 2);
+  const auto runtime = joined(stages[1]);
+  CHECK(runtime.find("COPY --from=build /build/bin/dockercloud-workerlistgen /usr/local/bin/") != std::string::npos);
+  std::smatch copy;
+  REQUIRE(std::regex_search(runtime, copy, std::regex{R"(COPY ((?:\S+ )+)/usr/local/bin/\n)"}));
+  const auto copied = words_of(copy[1]);
+  CHECK(copied.count("reload.sh") == 1);
+  for (const auto& file : copied) {
+    CAPTURE(file);
+    CHECK(read_file(source_path(file)).has_value()); // it exists in the build context
+  }
+  std::smatch health;
+  REQUIRE(std::regex_search(runtime, health, std::regex{R"x(HEALTHCHECK .*CMD \["([^"]+)")x"}));
+  CHECK(copied.count(health[1]) == 1);
+  const auto script = read_file(source_path(health[1])).value_or("");
+  CHECK(script.rfind("#!/bin/bash\n", 0) == 0); // bash is in the base image
+  CHECK(runtime.find("WORKERLISTGEN_LISTEN=127.0.0.1:") != std::string::npos); // what the healthcheck asks
+  CHECK(runtime.find("CITUS_CONFDIR=/etc/citus") != std::string::npos);
+  CHECK(runtime.find("CITUS_SERVICE_NAME=master") != std::string::npos);
+  CHECK(runtime.find("VOLUME /etc/citus\n") != std::string::npos);
+  CHECK(runtime.find("CMD [\"dockercloud-workerlistgen\"]\n") != std::string::npos);
+  const auto ignore = words_of(read_file(source_path(".dockerignore")).value_or(""));
+  CHECK(ignore.count(".git") == 1);
+  CHECK(ignore.count("build/") == 1);
+}

@@ -1,0 +1,358 @@
+// The operator's side: /healthz and /metrics on --listen, --once, --dry-run,
+// the JSON log format, and the image's healthcheck script.
+
+#include "test/support/fixtures.hpp"
+#include "test/support/watch.hpp"
+
+#include <doctest/doctest.h>
+#include <simdjson.h>
+
+#include <csignal>
+#include <dirent.h>
+#include <map>
+#include <sstream>
+#include <sys/stat.h>
+
+using namespace wlg::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr const char* secret_token = "0123456789abcdef"; // the emulator's credential
+
+std::string listen_url(int port) { return "http://127.0.0.1:" + std::to_string(port); }
+
+// workerlistgen_* samples of a /metrics page: "name{labels}" -> value; empty
+// while nobody answers.
+std::map<std::string, double> scrape(int port) {
+  const auto answer = http_request("GET", listen_url(port) + "/metrics");
+  if (answer.status != 200)
+    return {};
+  std::map<std::string, double> samples;
+  std::istringstream lines{answer.body};
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line[0] == '#')
+      continue;
+    const auto space = line.rfind(' ');
+    REQUIRE(space != std::string::npos);
+    samples[line.substr(0, space)] = std::stod(line.substr(space + 1));
+  }
+  return samples;
+}
+
+// The sample's value, or -1 when the page does not have it.
+double metric(int port, const std::string& name) {
+  const auto samples = scrape(port);
+  const auto it = samples.find("workerlistgen_" + name);
+  return it == samples.end() ? -1 : it->second;
+}
+
+// Waits until the metric reaches at least `value`.
+bool metric_reaches(int port, const std::string& name, double value, std::chrono::milliseconds timeout = 10s) {
+  return wait_until([&] { return metric(port, name) >= value; }, timeout);
+}
+
+std::size_t files_in(const std::string& dir) {
+  std::size_t n = 0;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (auto* entry = ::readdir(d))
+      n += entry->d_name[0] != '.';
+    ::closedir(d);
+  }
+  return n;
+}
+
+} // namespace
+
+TEST_CASE("/healthz answers 503 with the reason until synced and connected, then 200") {
+  emulator emu;
+  emu.control("/rest/fault?mode=status&status=500&count=-1");
+  const int port = unused_tcp_port();
+  sidecar side{emu.sidecar_env(), {"--listen=127.0.0.1:" + std::to_string(port), "--backoff-initial=100ms",
+                                   "--backoff-max=300ms"}};
+  REQUIRE(wait_until([&] { return http_request("GET", listen_url(port) + "/healthz").status != 0; }, 5s));
+  auto health = http_request("GET", listen_url(port) + "/healthz");
+  CHECK(health.status == 503);
+  CHECK(health.body.find("no successful sync yet") != std::string::npos);
+
+  emu.control("/rest/fault?mode=none");
+  REQUIRE_MESSAGE(side.wait_for_list(first_workers(3), 10s), side.log());
+  REQUIRE(wait_until([&] { return http_request("GET", listen_url(port) + "/healthz").status == 200; }, 5s));
+  health = http_request("GET", listen_url(port) + "/healthz");
+  CHECK(health.body.find("\"status\":\"ok\"") != std::string::npos);
+  CHECK(health.body.find("\"workers\":3") != std::string::npos);
+
+  emu.control("/stream/refuse?status=500&count=-1");
+  emu.control("/stream/drop");
+  REQUIRE(wait_until([&] { return http_request("GET", listen_url(port) + "/healthz").status == 503; }, 5s));
+  CHECK(http_request("GET", listen_url(port) + "/healthz").body.find("event stream not connected")
+        != std::string::npos);
+  emu.control("/stream/refuse?count=0");
+  CHECK(wait_until([&] { return http_request("GET", listen_url(port) + "/healthz").status == 200; }, 10s));
+}
+
+TEST_CASE("the status port answers 404 elsewhere and never shows configuration or credentials") {
+  emulator emu;
+  const int port = unused_tcp_port();
+  sidecar side{emu.sidecar_env(), {"--listen=127.0.0.1:" + std::to_string(port)}};
+  REQUIRE_MESSAGE(side.wait_for_list(first_workers(3), 10s), side.log());
+  REQUIRE(wait_until([&] { return http_request("GET", listen_url(port) + "/healthz").status == 200; }, 5s));
+  for (const char* path : {"/", "/config", "/env", "/healthz/../metrics", "/metrics.json"}) {
+    CAPTURE(path);
+    CHECK(http_request("GET", listen_url(port) + path).status == 404);
+  }
+  CHECK(http_request("POST", listen_url(port) + "/metrics").status == 404);
+  for (const char* path : {"/healthz", "/metrics"}) {
+    const auto body = http_request("GET", listen_url(port) + path).body;
+    CHECK(body.find(secret_token) == std::string::npos);
+    CHECK(body.find("TutumAccessKey") == std::string::npos);
+    CHECK(body.find(side.confdir()) == std::string::npos);
+  }
+}
+
+TEST_CASE("a --listen address that cannot be bound is a configuration error") {
+  emulator emu;
+  const int port = unused_tcp_port();
+  sidecar first{emu.sidecar_env(), {"--listen=127.0.0.1:" + std::to_string(port)}};
+  REQUIRE(wait_until([&] { return http_request("GET", listen_url(port) + "/healthz").status != 0; }, 5s));
+  temp_dir dir;
+  auto env = emu.sidecar_env();
+  env["CITUS_CONFDIR"] = dir.path();
+  env["WORKERLISTGEN_PID_FILE"] = dir.path() + "/wlg.pid";
+  const auto second = run_to_completion(
+    {bin_path("dockercloud-workerlistgen"), {"--listen=127.0.0.1:" + std::to_string(port)}, env, {}, {}}, 10s);
+  CAPTURE(second.output);
+  CHECK(second.status == 2);
+  CHECK(second.output.find("invalid WORKERLISTGEN_LISTEN (--listen): cannot listen on 127.0.0.1:"
+                           + std::to_string(port))
+        != std::string::npos);
+  CHECK_FALSE(read_file(dir.path() + "/pg_worker_list.conf").has_value());
+}
+
+TEST_CASE("every metric changes when its event happens") {
+  emulator emu;
+  const int port = unused_tcp_port();
+  temp_dir dir;
+  const std::string confdir = dir.path() + "/citus";
+  ::mkdir(confdir.c_str(), 0755);
+  write_file(confdir + "/pg_worker_list.conf", first_workers(3)); // already right: an unchanged skip
+  sidecar side{emu.sidecar_env(), {"--listen=127.0.0.1:" + std::to_string(port), "--backoff-initial=50ms",
+                                   "--backoff-max=100ms"},
+               confdir};
+  REQUIRE(metric_reaches(port, "last_sync_timestamp_seconds", 1));
+  REQUIRE(metric_reaches(port, "signals_sent_total", 1));
+  REQUIRE(metric_reaches(port, "stream_connected", 1));
+  auto m = scrape(port);
+  CHECK(m["workerlistgen_file_unchanged_total"] == 1);
+  CHECK(m["workerlistgen_file_writes_total"] == 0);
+  CHECK(m["workerlistgen_fetches_total"] >= 1);
+  CHECK(m["workerlistgen_fetch_errors_total"] == 0);
+  CHECK(m["workerlistgen_workers"] == 3);
+  CHECK(m["workerlistgen_stream_connects_total"] == 1);
+  CHECK(m["workerlistgen_last_sync_timestamp_seconds"] > 1.7e9);
+
+  SUBCASE("a scale: events, a fetch, a write, a signal, the latency histogram, the worker count") {
+    emu.scale(5);
+    REQUIRE(side.wait_for_list(first_workers(5), 5s));
+    REQUIRE(metric_reaches(port, "signals_sent_total", m["workerlistgen_signals_sent_total"] + 1));
+    const auto after = scrape(port);
+    CHECK(after.at("workerlistgen_events_received_total") > m["workerlistgen_events_received_total"]);
+    CHECK(after.at("workerlistgen_events_relevant_total") > m["workerlistgen_events_relevant_total"]);
+    CHECK(after.at("workerlistgen_fetches_total") > m["workerlistgen_fetches_total"]);
+    CHECK(after.at("workerlistgen_file_writes_total") == 1);
+    CHECK(after.at("workerlistgen_workers") == 5);
+    CHECK(after.at("workerlistgen_event_to_signal_seconds_count") == m["workerlistgen_event_to_signal_seconds_count"] + 1);
+    CHECK(after.at("workerlistgen_event_to_signal_seconds_bucket{le=\"+Inf\"}")
+          == after.at("workerlistgen_event_to_signal_seconds_count"));
+    CHECK(after.at("workerlistgen_event_to_signal_seconds_sum") > 0);
+    CHECK(after.at("workerlistgen_last_sync_timestamp_seconds") >= m["workerlistgen_last_sync_timestamp_seconds"]);
+  }
+  SUBCASE("a transient event counts as received, not relevant; a malformed frame as malformed") {
+    emu.control("/emit?kind=transient");
+    REQUIRE(metric_reaches(port, "events_received_total", m["workerlistgen_events_received_total"] + 1));
+    CHECK(metric(port, "events_relevant_total") == m["workerlistgen_events_relevant_total"]);
+    emu.control("/stream/send", "this is not JSON");
+    CHECK(metric_reaches(port, "events_malformed_total", m["workerlistgen_events_malformed_total"] + 1));
+  }
+  SUBCASE("a failed fetch and a failed signal") {
+    emu.control("/rest/fault?mode=status&status=500&count=1");
+    emu.control("/engine/fault?on=kill&status=500&count=1");
+    emu.scale(4);
+    CHECK(metric_reaches(port, "fetch_errors_total", 1));
+    CHECK(metric_reaches(port, "signals_failed_total", 1));
+    CHECK(metric_reaches(port, "signals_sent_total", m["workerlistgen_signals_sent_total"] + 1));
+  }
+  SUBCASE("a dropped stream: a reconnect, and the stream gauge follows") {
+    emu.control("/stream/drop");
+    CHECK(metric_reaches(port, "stream_reconnects_total", 1));
+    CHECK(metric_reaches(port, "stream_connects_total", 2));
+    CHECK(metric_reaches(port, "stream_connected", 1));
+  }
+}
+
+TEST_CASE("actor restarts and injected faults are counted by actor") {
+  emulator emu;
+  const int port = unused_tcp_port();
+  sidecar side{emu.sidecar_env(), {"--listen=127.0.0.1:" + std::to_string(port),
+                                   "--inject-fault=event_subscriber:crash:every=3"}};
+  REQUIRE_MESSAGE(side.wait_for_list(first_workers(3), 10s), side.log());
+  for (int i = 0; i < 3; ++i)
+    emu.control("/emit?kind=unrelated");
+  REQUIRE(metric_reaches(port, "actor_restarts_total{actor=\"event_subscriber\"}", 1));
+  const auto m = scrape(port);
+  CHECK(m.at("workerlistgen_faults_injected_total{actor=\"event_subscriber\"}") >= 1);
+  CHECK(m.at("workerlistgen_actor_restarts_total{actor=\"file_writer\"}") == 0);
+  CHECK(m.at("workerlistgen_faults_injected_total{actor=\"api_poller\"}") == 0);
+}
+
+TEST_CASE("--once syncs, signals only on a change, and exits 0") {
+  emulator emu;
+  temp_dir dir;
+  auto env = emu.sidecar_env();
+  env["CITUS_CONFDIR"] = dir.path();
+  env["WORKERLISTGEN_PID_FILE"] = dir.path() + "/wlg.pid";
+  const process_options once{bin_path("dockercloud-workerlistgen"), {"--once"}, env, {}, {}};
+  auto run = run_to_completion(once, 20s);
+  CAPTURE(run.output);
+  CHECK(run.status == 0);
+  CHECK(read_file(dir.path() + "/pg_worker_list.conf") == first_workers(3));
+  CHECK(emu.signal_count() == 1);
+  CHECK(run.output.find("the master was signalled") != std::string::npos);
+
+  run = run_to_completion(once, 20s); // nothing changed: no signal
+  CHECK(run.status == 0);
+  CHECK(emu.signal_count() == 1);
+  CHECK(run.output.find("unchanged, no signal needed") != std::string::npos);
+
+  emu.scale(4);
+  run = run_to_completion(once, 20s);
+  CHECK(run.status == 0);
+  CHECK(read_file(dir.path() + "/pg_worker_list.conf") == first_workers(4));
+  CHECK(emu.signal_count() == 2);
+  CHECK_FALSE(read_file(dir.path() + "/wlg.pid").has_value());
+}
+
+TEST_CASE("--once exits 1 when the fetch or the signal fails, and the file stays as it was") {
+  emulator emu;
+  temp_dir dir;
+  auto env = emu.sidecar_env();
+  env["CITUS_CONFDIR"] = dir.path();
+  env["WORKERLISTGEN_PID_FILE"] = dir.path() + "/wlg.pid";
+  write_file(dir.path() + "/pg_worker_list.conf", first_workers(1));
+  const process_options once{bin_path("dockercloud-workerlistgen"), {"--once", "--request-timeout=2s"}, env, {}, {}};
+
+  emu.control("/rest/fault?mode=status&status=500&count=-1");
+  auto run = run_to_completion(once, 20s);
+  CAPTURE(run.output);
+  CHECK(run.status == 1);
+  CHECK(run.output.find("fetch failed") != std::string::npos);
+  CHECK(read_file(dir.path() + "/pg_worker_list.conf") == first_workers(1));
+  CHECK(emu.signal_count() == 0);
+
+  emu.control("/rest/fault?mode=none");
+  emu.control("/engine/down");
+  run = run_to_completion(once, 20s);
+  CHECK(run.status == 1);
+  CHECK(run.output.find("signal failed") != std::string::npos);
+  CHECK(read_file(dir.path() + "/pg_worker_list.conf") == first_workers(3)); // written, not signalled
+  CHECK(emu.signal_count() == 0);
+}
+
+TEST_CASE("--dry-run prints the file and the containers, and writes and signals nothing") {
+  emulator emu;
+  temp_dir dir;
+  auto env = emu.sidecar_env();
+  env["CITUS_CONFDIR"] = dir.path() + "/citus";
+  env["WORKERLISTGEN_PID_FILE"] = dir.path() + "/wlg.pid";
+  ::mkdir((dir.path() + "/citus").c_str(), 0755);
+  write_file(dir.path() + "/citus/pg_worker_list.conf", first_workers(1));
+  const auto inode = inode_of(dir.path() + "/citus/pg_worker_list.conf");
+
+  SUBCASE("with --once: the report on stdout, the logs on stderr") {
+    child_process proc{{bin_path("dockercloud-workerlistgen"), {"--once", "--dry-run"}, env,
+                        dir.path() + "/stdout", {}, dir.path() + "/stderr"}};
+    CHECK(proc.wait_for_exit(20s) == 0);
+    const auto out = read_file(dir.path() + "/stdout").value_or("");
+    CAPTURE(out);
+    CAPTURE(read_file(dir.path() + "/stderr").value_or(""));
+    const auto path = dir.path() + "/citus/pg_worker_list.conf";
+    const std::string would_write = "--- dry run: would write " + path + " ("
+                                    + std::to_string(first_workers(3).size()) + " bytes) ---\n" + first_workers(3);
+    const std::string would_signal = "--- dry run: would send SIGHUP to 1 container(s) ---\n";
+    REQUIRE(out.substr(0, would_write.size()) == would_write);
+    REQUIRE(out.substr(would_write.size(), would_signal.size()) == would_signal);
+    CHECK(count_of(out.substr(would_write.size() + would_signal.size()), "\n") == 1); // the master's line
+  }
+  SUBCASE("following events: each change is printed") {
+    sidecar side{env, {"--dry-run"}, dir.path() + "/citus"};
+    REQUIRE(wait_until([&] { return count_of(side.log(), first_workers(3)) == 1; }, 10s));
+    emu.scale(5);
+    CHECK_MESSAGE(wait_until([&] { return count_of(side.log(), first_workers(5)) == 1; }, 10s), side.log());
+    CHECK(count_of(side.log(), "would send SIGHUP") == 2);
+  }
+  CHECK(read_file(dir.path() + "/citus/pg_worker_list.conf") == first_workers(1));
+  CHECK(inode_of(dir.path() + "/citus/pg_worker_list.conf") == inode);
+  CHECK(files_in(dir.path() + "/citus") == 1);
+  CHECK(emu.signal_count() == 0);
+}
+
+TEST_CASE("--log-format=json writes one JSON object per line, secrets redacted") {
+  emulator emu;
+  std::string log;
+  {
+    sidecar side{emu.sidecar_env(), {"--log-format=json", "--debug"}};
+    REQUIRE_MESSAGE(side.wait_for_list(first_workers(3), 10s), side.log());
+    emu.scale(4);
+    REQUIRE(side.wait_for_list(first_workers(4), 5s));
+    emu.control("/stream/send", "not JSON");
+    REQUIRE(wait_until([&] { return side.log().find("not JSON") != std::string::npos; }, 5s));
+    side.process().signal(SIGTERM);
+    CHECK(side.process().wait_for_exit(5s) == 0);
+    log = side.log();
+  }
+  simdjson::ondemand::parser parser;
+  std::istringstream lines{log};
+  int count = 0;
+  for (std::string line; std::getline(lines, line); ++count) {
+    CAPTURE(line);
+    simdjson::padded_string padded{line};
+    simdjson::ondemand::document doc;
+    REQUIRE(parser.iterate(padded).get(doc) == simdjson::SUCCESS);
+    simdjson::ondemand::object object;
+    REQUIRE(doc.get_object().get(object) == simdjson::SUCCESS);
+    std::map<std::string, std::string> fields;
+    for (auto field : object) {
+      std::string_view key, value;
+      REQUIRE(field.unescaped_key().get(key) == simdjson::SUCCESS);
+      REQUIRE(field.value().get_string().get(value) == simdjson::SUCCESS);
+      fields[std::string{key}] = std::string{value};
+    }
+    CHECK(fields.size() == 4);
+    CHECK(fields["time"].size() == 24);
+    CHECK_FALSE(fields["level"].empty());
+    CHECK_FALSE(fields["component"].empty());
+    CHECK(fields["message"].find(secret_token) == std::string::npos);
+  }
+  CHECK(count > 10);
+  CHECK(log.find("\"message\":\"wrote 4 worker(s)") != std::string::npos);
+  CHECK(log.find("\"message\":\"stopped\"") != std::string::npos);
+}
+
+TEST_CASE("the image's healthcheck script passes only when /healthz answers 200") {
+  emulator emu;
+  const int port = unused_tcp_port();
+  const process_options check{"/bin/bash", {source_path("healthcheck.sh")},
+                              {{"WORKERLISTGEN_LISTEN", "127.0.0.1:" + std::to_string(port)}}, {}, {}};
+  CHECK(run_to_completion(check, 10s).status == 1); // nobody listening
+  emu.control("/rest/fault?mode=status&status=500&count=-1");
+  sidecar side{emu.sidecar_env(), {"--listen=127.0.0.1:" + std::to_string(port)}};
+  REQUIRE(wait_until([&] { return http_request("GET", listen_url(port) + "/healthz").status == 503; }, 5s));
+  auto run = run_to_completion(check, 10s);
+  CHECK(run.status == 1);
+  CHECK(run.output.find("no successful sync yet") != std::string::npos);
+  emu.control("/rest/fault?mode=none");
+  REQUIRE(wait_until([&] { return http_request("GET", listen_url(port) + "/healthz").status == 200; }, 10s));
+  run = run_to_completion(check, 10s);
+  CHECK(run.status == 0);
+  CHECK(run.output.find("\"status\":\"ok\"") != std::string::npos);
+}
