@@ -2,6 +2,7 @@
 
 #include "actors/errors.hpp"
 #include "actors/guarded.hpp"
+#include "actors/poll_timer.hpp"
 #include "net/rest_client.hpp"
 #include "protocol/container_object.hpp"
 #include "protocol/limits.hpp"
@@ -70,16 +71,7 @@ public:
     answer(make_error(code, ctx_->config.rest_host.host_header() + ": " + net::describe(error)));
   }
 
-  void poll() {
-    if (reconciler_)
-      caf::anon_send(reconciler_, resync_atom::value, sync_request{sync_reason::poll_timer, false});
-    schedule_poll();
-  }
-
-  void schedule_poll() {
-    if (ctx_->config.poll_interval.count() > 0 && !ctx_->config.once)
-      self_->delayed_send(self_, ctx_->config.poll_interval, tick_atom::value);
-  }
+  void poll() { poll_now(self_, *ctx_, reconciler_); }
 
   void set_reconciler(state_reconciler_actor reconciler) { reconciler_ = std::move(reconciler); }
 
@@ -112,7 +104,7 @@ api_poller_actor::behavior_type api_poller(api_poller_actor::pointer self, conte
   end_on_exception(self, role);
   auto fetcher = std::make_shared<container_fetch>(self, ctx, std::move(reconciler));
   self->attach_functor([fetcher] { fetcher->close(); });
-  fetcher->schedule_poll();
+  schedule_poll(self, *ctx);
   return {
     guarded(ctx->faults, role, [=](fetch_atom) -> caf::result<protocol::worker_set> {
       auto promise = self->make_response_promise<protocol::worker_set>();

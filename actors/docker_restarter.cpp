@@ -97,17 +97,11 @@ private:
   }
 
   void on_version(const net::http_reply& reply) {
-    if (reply.status != 200)
-      return fail("GET /version answered HTTP " + std::to_string(reply.status));
-    auto engine = protocol::parse_engine_version(reply.body);
-    if (!engine)
-      return fail("GET /version: " + protocol::describe(engine.error()));
-    auto chosen = protocol::negotiate_api_version(*engine);
-    if (!chosen)
-      return fail(chosen.error());
-    state.version_prefix = "/v" + protocol::to_string(*chosen);
-    log_->info("Docker Engine API {} (engine speaks {})", protocol::to_string(*chosen),
-               protocol::to_string(engine->api));
+    auto prefix = protocol::version_prefix_from(reply.status, reply.body);
+    if (!prefix)
+      return fail(prefix.error());
+    state.version_prefix = *prefix;
+    log_->info("Docker Engine API {}", state.version_prefix.substr(2));
     send(step::list, "GET", protocol::container_list_target(state.version_prefix, labels_));
   }
 

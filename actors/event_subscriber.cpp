@@ -1,9 +1,8 @@
 #include "actors/event_subscriber.hpp"
 
+#include "actors/event_feeds.hpp"
 #include "actors/guarded.hpp"
 #include "protocol/backoff.hpp"
-#include "protocol/cloud_event.hpp"
-#include "protocol/limits.hpp"
 #include "protocol/worker_name.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/metrics.hpp"
@@ -27,7 +26,7 @@ public:
   subscription(event_subscriber_actor::pointer self, context_ptr ctx, state_reconciler_actor reconciler)
     : self_(self), ctx_(std::move(ctx)), reconciler_(std::move(reconciler)),
       log_(runtime::component_logger(std::string{protocol::name_of(role)})),
-      rule_(ctx_->config.service_api_uri),
+      feed_(make_event_feed(ctx_)),
       backoff_(ctx_->config.backoff_initial, ctx_->config.backoff_max),
       auth_backoff_(ctx_->config.auth_retry, ctx_->config.auth_retry * 10),
       rng_(std::random_device{}()) {}
@@ -35,19 +34,8 @@ public:
   void connect() {
     const auto session = ++session_;
     auto me = caf::actor_cast<event_subscriber_actor>(self_);
-    net::stream_options options;
-    options.path = ctx_->config.stream_host.target(ctx_->config.events_path());
-    options.authorization = ctx_->config.auth.reveal();
-    options.user_agent = ctx_->user_agent;
-    options.connect_timeout = ctx_->config.request_timeout;
-    options.ping_interval = ctx_->config.ping_interval;
-    options.pong_timeout = ctx_->config.pong_timeout;
-    options.max_frame_bytes = protocol::limits::max_event_frame_bytes;
-    options.credit_window = 8 * credit_batch;
-    log_->debug("connecting to the event stream at {}{}", ctx_->config.stream_host.host_header(),
-                options.path);
-    stream_ = net::open_cloud_event_stream(
-      *ctx_->io, ctx_->tls, ctx_->config.stream_host, std::move(options),
+    log_->debug("connecting to {}", feed_->where());
+    stream_ = feed_->open(
       net::stream_handlers{
         [me, session] { caf::anon_send(me, connected_atom::value, session); },
         [me, session](std::string text) {
@@ -67,7 +55,7 @@ public:
     connected_at_ = clock::now();
     ++ctx_->metrics->stream_connects;
     ctx_->metrics->stream_connected = true;
-    log_->info("connected to the event stream at {}", ctx_->config.stream_host.host_header());
+    log_->info("connected to {}", feed_->where());
     if (reconciler_)
       caf::anon_send(reconciler_, resync_atom::value, sync_request{sync_reason::stream_connected, false});
   }
@@ -78,31 +66,23 @@ public:
     ++ctx_->metrics->events_received;
     give_credit();
     log_->debug("frame: {}", protocol::printable_excerpt(text, 512));
-    auto parsed = parser_.parse(text);
-    if (!parsed) {
-      ++ctx_->metrics->events_malformed;
-      log_->warn("ignoring a malformed event ({}): {}", protocol::describe(parsed.error()),
-                 protocol::printable_excerpt(text));
-      return;
-    }
-    const auto& event = **parsed;
-    if (rule_.classify(event) == protocol::event_relevance::irrelevant) {
-      log_->debug("event {} {} {}: not relevant", protocol::printable_excerpt(event.type),
-                  protocol::printable_excerpt(event.state),
-                  protocol::printable_excerpt(event.resource_uri));
-      return;
+    auto verdict = feed_->judge(text);
+    switch (verdict.what) {
+      case feed_verdict::kind::malformed:
+        ++ctx_->metrics->events_malformed;
+        log_->warn("ignoring a malformed event ({}): {}", verdict.summary, protocol::printable_excerpt(text));
+        return;
+      case feed_verdict::kind::irrelevant:
+        log_->debug("event {}: not relevant", verdict.summary);
+        return;
+      case feed_verdict::kind::relevant: break;
     }
     ++ctx_->metrics->events_relevant;
-    log_->info("event {} {} {}", protocol::printable_excerpt(event.type),
-               protocol::printable_excerpt(event.state),
-               protocol::printable_excerpt(event.resource_uri));
+    log_->info("event {}", verdict.summary);
+    verdict.change.received_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now().time_since_epoch()).count();
     if (reconciler_)
-      caf::anon_send(reconciler_, event_atom::value,
-                     cloud_change{std::string{event.type}, std::string{event.state},
-                                  std::string{event.resource_uri},
-                                  std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                    clock::now().time_since_epoch())
-                                    .count()});
+      caf::anon_send(reconciler_, event_atom::value, std::move(verdict.change));
   }
 
   void on_binary(std::uint64_t session, std::uint64_t bytes) {
@@ -111,7 +91,7 @@ public:
     ++ctx_->metrics->events_received;
     ++ctx_->metrics->events_malformed;
     give_credit();
-    log_->warn("ignoring a binary frame of {} bytes", bytes);
+    log_->warn("ignoring a binary frame or an over-long line of {} bytes", bytes);
   }
 
   void on_closed(std::uint64_t session, const net::stream_failure& failure) {
@@ -161,11 +141,10 @@ private:
   context_ptr ctx_;
   state_reconciler_actor reconciler_;
   std::shared_ptr<spdlog::logger> log_;
-  protocol::cloud_event_parser parser_;
-  protocol::relevance_rule rule_;
+  std::unique_ptr<event_feed> feed_;
   protocol::backoff backoff_;
   protocol::backoff auth_backoff_;
-  std::shared_ptr<net::cloud_event_stream> stream_;
+  std::shared_ptr<net::event_stream> stream_;
   std::uint64_t session_ = 0;
   std::size_t ungranted_ = 0;
   clock::time_point connected_at_{};

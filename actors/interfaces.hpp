@@ -12,7 +12,7 @@
 // below are sent by an actor to itself, or by its network session from the
 // I/O thread.
 
-#include "net/cloud_event_stream.hpp"
+#include "net/event_stream.hpp"
 #include "net/transport.hpp"
 #include "protocol/actor_role.hpp"
 #include "protocol/worker_list.hpp"
@@ -57,8 +57,9 @@ struct sync_request {
   bool force = false;
 };
 
-// A Docker Cloud event that passed the relevance rule.
-struct cloud_change {
+// An event that passed the relevance rule: a Docker Cloud event (type, state,
+// resource URI) or an engine event (type, action, container id).
+struct relevant_change {
   std::string type;
   std::string state;
   std::string resource_uri;
@@ -84,8 +85,8 @@ typename Inspector::result_type inspect(Inspector& f, sync_request& x) {
   return f(caf::meta::type_name("sync_request"), x.reason, x.force);
 }
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, cloud_change& x) {
-  return f(caf::meta::type_name("cloud_change"), x.type, x.state, x.resource_uri, x.received_ns);
+typename Inspector::result_type inspect(Inspector& f, relevant_change& x) {
+  return f(caf::meta::type_name("relevant_change"), x.type, x.state, x.resource_uri, x.received_ns);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, write_request& x) {
@@ -148,7 +149,7 @@ using docker_restarter_actor = caf::typed_actor<
 // Owns the desired worker set: turns events and resyncs into fetches (at most
 // one in flight plus one pending), writes on change, then signals.
 using state_reconciler_actor = caf::typed_actor<
-  caf::reacts_to<event_atom, cloud_change>,
+  caf::reacts_to<event_atom, relevant_change>,
   caf::reacts_to<resync_atom, sync_request>,
   caf::reacts_to<peers_atom, api_poller_actor, file_writer_actor, docker_restarter_actor>,
   caf::reacts_to<tick_atom, std::uint64_t>, // internal: coalescing timer

@@ -56,7 +56,7 @@ public:
       retry_backoff_(ctx_->config.backoff_initial, ctx_->config.backoff_max),
       signal_owed_(signal_after_first_sync), rng_(std::random_device{}()) {}
 
-  void on_event(const cloud_change& change) {
+  void on_event(const relevant_change& change) {
     if (pending_event_ns_ == 0)
       pending_event_ns_ = change.received_ns;
     request();
@@ -314,7 +314,7 @@ state_reconciler_actor::behavior_type state_reconciler(state_reconciler_actor::p
   auto work = std::make_shared<reconciliation>(self, ctx, std::move(peers), signal_after_first_sync);
   self->send(self, resync_atom::value, sync_request{sync_reason::startup, false});
   return {
-    guarded(ctx->faults, role, [=](event_atom, const cloud_change& change) { work->on_event(change); }),
+    guarded(ctx->faults, role, [=](event_atom, const relevant_change& change) { work->on_event(change); }),
     guarded(ctx->faults, role, [=](resync_atom, const sync_request& sync) { work->on_resync(sync); }),
     guarded(ctx->faults, role,
             [=](peers_atom, const api_poller_actor& poller, const file_writer_actor& writer,

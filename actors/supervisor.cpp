@@ -2,6 +2,7 @@
 
 #include "actors/api_poller.hpp"
 #include "actors/docker_restarter.hpp"
+#include "actors/engine_poller.hpp"
 #include "actors/errors.hpp"
 #include "actors/event_subscriber.hpp"
 #include "actors/file_writer.hpp"
@@ -96,7 +97,9 @@ private:
         restarter_ = self_->spawn(docker_restarter, ctx_);
         break;
       case actor_role::api_poller:
-        poller_ = self_->spawn(api_poller, ctx_, reconciler_);
+        poller_ = ctx_->config.source == protocol::event_source::engine
+                    ? self_->spawn(engine_poller, ctx_, reconciler_)
+                    : self_->spawn(api_poller, ctx_, reconciler_);
         break;
       case actor_role::state_reconciler:
         // The first sync signals: at start-up, as the original did, and after a

@@ -63,9 +63,13 @@ int run_sidecar(const protocol::settings& config) {
   ctx->faults = &faults;
   ctx->user_agent = std::string{protocol::command_name} + "/" + std::string{protocol::version};
 
-  log->info("{} {} starting: worker list {}, event stream {}, master signalled through {}",
-            protocol::command_name, protocol::version, config.worker_list_path(),
-            config.stream_host.host_header(), config.docker_socket);
+  const bool engine = config.source == protocol::event_source::engine;
+  log->info("{} {} starting{}: worker list {}, workers from {}, master signalled through {}",
+            protocol::command_name, protocol::version, config.once ? " (once)" : "",
+            config.worker_list_path(),
+            engine ? "the engine's containers labelled " + config.worker_label_key + "=" + config.worker_label_value
+                   : "Docker Cloud at " + config.rest_host.host_header(),
+            config.docker_socket);
 
   std::unique_ptr<net::status_server> status;
   if (config.listen.enabled()) {

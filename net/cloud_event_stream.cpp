@@ -28,7 +28,7 @@ std::string describe(const stream_failure& f) {
     case stream_failure::kind::unauthorized:
       return "the API refused the credentials (HTTP 401); check DOCKERCLOUD_AUTH";
     case stream_failure::kind::refused:
-      return "upgrade refused with HTTP " + std::to_string(f.http_status);
+      return "refused with HTTP " + std::to_string(f.http_status);
     case stream_failure::kind::timeout: return "timed out: " + f.message;
     case stream_failure::kind::no_pong: return "no pong: " + f.message;
     case stream_failure::kind::too_large: return "frame too large: " + f.message;
@@ -48,7 +48,7 @@ using tls_layer = beast::ssl_stream<beast::tcp_stream>;
 
 template <class NextLayer>
 class event_stream_session final
-  : public cloud_event_stream,
+  : public event_stream,
     public std::enable_shared_from_this<event_stream_session<NextLayer>> {
   static constexpr bool tls = std::is_same_v<NextLayer, tls_layer>;
 
@@ -258,7 +258,7 @@ private:
 
 } // namespace
 
-std::shared_ptr<cloud_event_stream> open_cloud_event_stream(
+std::shared_ptr<event_stream> open_cloud_event_stream(
   asio::io_context& io, std::shared_ptr<tls_client_context> tls, protocol::web_endpoint host,
   stream_options options, stream_handlers handlers) {
   if (host.tls) {

@@ -1,9 +1,8 @@
 #pragma once
 
 // One connection to Docker Cloud's event stream (a WebSocket, wss:// or ws://).
-// Reconnecting is the owner's business: a stream reports `closed` once and is
-// then done.
 
+#include "net/event_stream.hpp"
 #include "protocol/endpoint.hpp"
 
 #include <chrono>
@@ -19,25 +18,6 @@ namespace wlg::net {
 
 class tls_client_context;
 
-struct stream_failure {
-  enum class kind {
-    resolve,
-    connect,
-    tls,
-    unauthorized, // 401 on the upgrade: the credentials are refused
-    refused,      // any other non-101 answer to the upgrade
-    timeout,      // connecting or upgrading took too long
-    no_pong,      // a ping went unanswered
-    too_large,    // a frame over the size limit
-    closed,       // the server closed or the connection broke
-  };
-  kind what;
-  unsigned http_status = 0;
-  std::string message;
-};
-
-std::string describe(const stream_failure& f);
-
 struct stream_options {
   std::string path; // "/api/audit/v1/events/"
   std::string authorization;
@@ -51,24 +31,7 @@ struct stream_options {
   std::size_t credit_window = 256;
 };
 
-// Handlers run on the I/O thread. None runs after stop().
-struct stream_handlers {
-  std::function<void()> connected;
-  std::function<void(std::string)> text_frame;
-  std::function<void(std::size_t)> binary_frame;
-  std::function<void(stream_failure)> closed;
-};
-
-class cloud_event_stream {
-public:
-  virtual ~cloud_event_stream() = default;
-  // Thread-safe. Returns credit for `frames` processed frames.
-  virtual void grant(std::size_t frames) = 0;
-  // Thread-safe. Closes the connection without calling any handler.
-  virtual void stop() = 0;
-};
-
-std::shared_ptr<cloud_event_stream> open_cloud_event_stream(
+std::shared_ptr<event_stream> open_cloud_event_stream(
   boost::asio::io_context& io, std::shared_ptr<tls_client_context> tls,
   protocol::web_endpoint host, stream_options options, stream_handlers handlers);
 

@@ -165,6 +165,18 @@ container_list_parser::parse(std::string_view body) {
   return out;
 }
 
+result<std::string, std::string> version_prefix_from(unsigned status, std::string_view body) {
+  if (status != 200)
+    return fail("GET /version answered HTTP " + std::to_string(status));
+  auto engine = parse_engine_version(body);
+  if (!engine)
+    return fail("GET /version: " + describe(engine.error()));
+  auto chosen = negotiate_api_version(*engine);
+  if (!chosen)
+    return fail(chosen.error());
+  return "/v" + to_string(*chosen);
+}
+
 std::string url_encode(std::string_view text) {
   std::string out;
   out.reserve(text.size() * 3);

@@ -41,6 +41,10 @@ result<engine_version, parse_error> parse_engine_version(std::string_view body);
 // min(client max, engine's), refused when below what either side accepts.
 result<api_version, std::string> negotiate_api_version(const engine_version& engine);
 
+// The "/v1.NN" prefix for every later request, from the engine's answer to
+// GET /version; or why the engine cannot be used.
+result<std::string, std::string> version_prefix_from(unsigned status, std::string_view body);
+
 struct engine_container {
   std::string id;
   std::vector<std::string> names; // as the engine gives them: "/name"

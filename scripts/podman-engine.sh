@@ -7,18 +7,27 @@
 #                                                    prints SOCKET=..., HUPS=...
 #   podman-engine.sh run DIR NAME [LABEL=VALUE...]  one more labelled container
 #   podman-engine.sh stop-container DIR NAME        stop (not remove) a container
-#   podman-engine.sh restart-service DIR            stop the API service and start it again
+#   podman-engine.sh stop-service DIR               stop the API service (containers keep running)
+#   podman-engine.sh start-service DIR              start it again
 #   podman-engine.sh stop DIR                       remove the containers, stop the service
 #
 # Needs root. On these machines podman works with runc and the cgroupfs
 # manager only, and may not raise RLIMIT_NOFILE.
 set -euo pipefail
 
-usage() { sed -n '2,12p' "$0" >&2; exit 2; }
+usage() { sed -n '2,13p' "$0" >&2; exit 2; }
 [[ $# -ge 2 ]] || usage
 command=$1
 dir=$(mkdir -p "$2" && cd "$2" && pwd)
 socket="$dir/docker.sock"
+# Each engine's own configuration: no default ulimits (podman may not raise
+# RLIMIT_NOFILE here), and its own events log: podman's default is one file for the whole
+# machine, so two engines would see each other's events.
+write_config() {
+  printf '[containers]\ndefault_ulimits = []\n[engine]\nevents_logfile_path = "%s"\n' \
+    "$dir/events.log" >"$dir/containers.conf"
+}
+export CONTAINERS_CONF="$dir/containers.conf"
 podman_in_dir() {
   podman --root "$dir/storage" --runroot "$dir/run" --runtime runc --cgroup-manager cgroupfs \
     --events-backend file "$@"
@@ -29,10 +38,6 @@ install_if_missing() {
     apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       podman runc busybox-static fuse-overlayfs >/dev/null
-  fi
-  mkdir -p /etc/containers
-  if ! grep -qs '^default_ulimits' /etc/containers/containers.conf; then
-    printf '[containers]\ndefault_ulimits = []\n' >>/etc/containers/containers.conf
   fi
 }
 
@@ -83,6 +88,7 @@ case "$command" in
     project=${3:-citus}
     service=${4:-master}
     install_if_missing
+    write_config
     ensure_image
     start_service
     run_container "${project}_${service}_1" "com.docker.compose.project=$project" \
@@ -99,8 +105,11 @@ case "$command" in
     [[ $# -ge 3 ]] || usage
     podman_in_dir stop -t 1 "$3" >/dev/null
     ;;
-  restart-service)
+  stop-service)
     stop_service
+    rm -f "$socket"
+    ;;
+  start-service)
     start_service
     ;;
   stop)

@@ -61,7 +61,7 @@ TEST_CASE("a stream refused with HTTP 500 is retried with back-off, and a scale 
   // With 100 ms doubling: about 0.1 + 0.2 + 0.4 + 0.8 s -> 4 or 5 attempts, not hundreds.
   CHECK(attempts >= 2);
   CHECK(attempts <= 8);
-  CHECK(t.side.log().find("upgrade refused with HTTP 500") != std::string::npos);
+  CHECK(t.side.log().find("refused with HTTP 500") != std::string::npos);
 }
 
 TEST_CASE("a stream refused with HTTP 401 is an authorization problem, retried slowly") {

@@ -47,8 +47,12 @@ void podman_engine::stop_container(const std::string& name) {
   script({"stop-container", name});
 }
 
-void podman_engine::restart_service() {
-  script({"restart-service"});
+void podman_engine::stop_service() {
+  script({"stop-service"});
+}
+
+void podman_engine::start_service() {
+  script({"start-service"});
 }
 
 } // namespace wlg::test

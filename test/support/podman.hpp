@@ -23,7 +23,9 @@ public:
 
   void run(const std::string& name, const std::vector<std::string>& labels);
   void stop_container(const std::string& name);
-  void restart_service();
+  // The API service alone; the containers keep running without it.
+  void stop_service();
+  void start_service();
 
 private:
   void script(const std::vector<std::string>& args) const;

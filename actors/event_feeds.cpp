@@ -1,0 +1,104 @@
+#include "actors/event_feeds.hpp"
+
+#include "net/cloud_event_stream.hpp"
+#include "net/engine_event_stream.hpp"
+#include "protocol/cloud_event.hpp"
+#include "protocol/engine_events.hpp"
+#include "protocol/limits.hpp"
+#include "protocol/worker_name.hpp"
+
+namespace wlg::actors {
+
+namespace {
+
+// Reading pauses when the subscriber falls this many frames behind.
+constexpr std::size_t credit_window = 256;
+
+class cloud_feed final : public event_feed {
+public:
+  explicit cloud_feed(context_ptr ctx) : ctx_(std::move(ctx)), rule_(ctx_->config.service_api_uri) {}
+
+  std::string where() const override {
+    return "the event stream at " + ctx_->config.stream_host.host_header();
+  }
+
+  std::shared_ptr<net::event_stream> open(net::stream_handlers handlers) override {
+    net::stream_options options;
+    options.path = ctx_->config.stream_host.target(ctx_->config.events_path());
+    options.authorization = ctx_->config.auth.reveal();
+    options.user_agent = ctx_->user_agent;
+    options.connect_timeout = ctx_->config.request_timeout;
+    options.ping_interval = ctx_->config.ping_interval;
+    options.pong_timeout = ctx_->config.pong_timeout;
+    options.max_frame_bytes = protocol::limits::max_event_frame_bytes;
+    options.credit_window = credit_window;
+    return net::open_cloud_event_stream(*ctx_->io, ctx_->tls, ctx_->config.stream_host, std::move(options),
+                                        std::move(handlers));
+  }
+
+  feed_verdict judge(const std::string& frame) override {
+    auto parsed = parser_.parse(frame);
+    if (!parsed)
+      return {feed_verdict::kind::malformed, protocol::describe(parsed.error()), {}};
+    const auto& event = **parsed;
+    const std::string summary = protocol::printable_excerpt(event.type) + " "
+                                + protocol::printable_excerpt(event.state) + " "
+                                + protocol::printable_excerpt(event.resource_uri);
+    if (rule_.classify(event) == protocol::event_relevance::irrelevant)
+      return {feed_verdict::kind::irrelevant, summary, {}};
+    return {feed_verdict::kind::relevant, summary,
+            relevant_change{std::string{event.type}, std::string{event.state}, std::string{event.resource_uri}, 0}};
+  }
+
+private:
+  context_ptr ctx_;
+  protocol::cloud_event_parser parser_;
+  protocol::relevance_rule rule_;
+};
+
+class engine_feed final : public event_feed {
+public:
+  explicit engine_feed(context_ptr ctx) : ctx_(std::move(ctx)) {}
+
+  std::string where() const override { return "the engine's events at " + ctx_->config.docker_socket; }
+
+  std::shared_ptr<net::event_stream> open(net::stream_handlers handlers) override {
+    net::engine_stream_options options;
+    options.socket_path = ctx_->config.docker_socket;
+    options.user_agent = ctx_->user_agent;
+    options.connect_timeout = ctx_->config.request_timeout;
+    options.max_line_bytes = protocol::limits::max_engine_event_line_bytes;
+    options.credit_window = credit_window;
+    return net::open_engine_event_stream(*ctx_->io, std::move(options), std::move(handlers));
+  }
+
+  feed_verdict judge(const std::string& frame) override {
+    auto parsed = parser_.parse(frame);
+    if (!parsed)
+      return {feed_verdict::kind::malformed, protocol::describe(parsed.error()), {}};
+    auto& event = *parsed;
+    const auto name = event.attributes.find("name");
+    const std::string summary = protocol::printable_excerpt(event.type) + " "
+                                + protocol::printable_excerpt(event.action) + " "
+                                + protocol::printable_excerpt(name != event.attributes.end() ? name->second
+                                                                                             : event.id.substr(0, 12));
+    if (!protocol::is_relevant_engine_event(event, ctx_->config.stack_name))
+      return {feed_verdict::kind::irrelevant, summary, {}};
+    return {feed_verdict::kind::relevant, summary,
+            relevant_change{std::move(event.type), std::move(event.action), std::move(event.id), 0}};
+  }
+
+private:
+  context_ptr ctx_;
+  protocol::engine_event_parser parser_;
+};
+
+} // namespace
+
+std::unique_ptr<event_feed> make_event_feed(const context_ptr& ctx) {
+  if (ctx->config.source == protocol::event_source::engine)
+    return std::make_unique<engine_feed>(ctx);
+  return std::make_unique<cloud_feed>(ctx);
+}
+
+} // namespace wlg::actors
