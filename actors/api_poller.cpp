@@ -1,6 +1,7 @@
 #include "actors/api_poller.hpp"
 
 #include "actors/errors.hpp"
+#include "actors/exchanges.hpp"
 #include "actors/guarded.hpp"
 #include "actors/poll_timer.hpp"
 #include "net/rest_client.hpp"
@@ -27,19 +28,12 @@ public:
                                 ctx_->config.auth.reveal()}) {}
 
   void fetch(caf::typed_response_promise<protocol::worker_set> promise) {
-    waiting_.push_back(std::move(promise));
-    if (waiting_.size() > 1)
+    if (!waiting_.add(std::move(promise)))
       return; // the request in flight answers them all
     const auto exchange = ++exchange_;
     ++ctx_->metrics->fetches;
     log_->debug("GET {}", ctx_->config.container_api_uri);
-    auto me = caf::actor_cast<api_poller_actor>(self_);
-    client_.get(ctx_->config.container_api_uri, [me, exchange](net::http_outcome outcome) {
-      if (outcome)
-        caf::anon_send(me, reply_atom::value, exchange, std::move(*outcome));
-      else
-        caf::anon_send(me, reply_atom::value, exchange, outcome.error());
-    });
+    client_.get(ctx_->config.container_api_uri, forward_outcome(caf::actor_cast<api_poller_actor>(self_), exchange));
   }
 
   void on_reply(std::uint64_t exchange, const net::http_reply& reply) {
@@ -80,11 +74,7 @@ public:
 private:
   template <class T>
   void answer(T&& outcome) {
-    if constexpr (std::is_same_v<std::decay_t<T>, caf::error>)
-      ++ctx_->metrics->fetch_errors;
-    for (auto& promise : waiting_)
-      promise.deliver(outcome);
-    waiting_.clear();
+    waiting_.answer(std::forward<T>(outcome), *ctx_->metrics);
   }
 
   api_poller_actor::pointer self_;
@@ -93,7 +83,7 @@ private:
   std::shared_ptr<spdlog::logger> log_;
   net::rest_client client_;
   protocol::container_parser parser_;
-  std::vector<caf::typed_response_promise<protocol::worker_set>> waiting_;
+  fetch_waiters waiting_;
   std::uint64_t exchange_ = 0;
 };
 

@@ -1,6 +1,7 @@
 #include "actors/docker_restarter.hpp"
 
 #include "actors/errors.hpp"
+#include "actors/exchanges.hpp"
 #include "actors/guarded.hpp"
 #include "net/engine_client.hpp"
 #include "protocol/backoff.hpp"
@@ -159,14 +160,8 @@ private:
     state.at = next;
     const auto exchange = ++state.exchange;
     log_->debug("engine request: {} {}", method, target);
-    auto me = caf::actor_cast<docker_restarter_actor>(self_);
     net::send_engine_request(*ctx_->io, options_, {method, std::move(target)},
-                             [me, exchange](net::http_outcome outcome) {
-                               if (outcome)
-                                 caf::anon_send(me, reply_atom::value, exchange, std::move(*outcome));
-                               else
-                                 caf::anon_send(me, reply_atom::value, exchange, outcome.error());
-                             });
+                             forward_outcome(caf::actor_cast<docker_restarter_actor>(self_), exchange));
   }
 
   void complete() {

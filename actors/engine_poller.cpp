@@ -1,6 +1,7 @@
 #include "actors/engine_poller.hpp"
 
 #include "actors/errors.hpp"
+#include "actors/exchanges.hpp"
 #include "actors/guarded.hpp"
 #include "actors/poll_timer.hpp"
 #include "net/engine_client.hpp"
@@ -33,8 +34,7 @@ public:
   }
 
   void fetch(caf::typed_response_promise<protocol::worker_set> promise) {
-    waiting_.push_back(std::move(promise));
-    if (at_ != step::idle)
+    if (!waiting_.add(std::move(promise)))
       return; // the listing in flight answers them all
     ++ctx_->metrics->fetches;
     if (version_prefix_.empty())
@@ -132,23 +132,14 @@ private:
     at_ = next;
     const auto exchange = ++exchange_;
     log_->debug("engine request: GET {}", target);
-    auto me = caf::actor_cast<api_poller_actor>(self_);
-    net::send_engine_request(*ctx_->io, options_, {"GET", std::move(target)}, [me, exchange](net::http_outcome outcome) {
-      if (outcome)
-        caf::anon_send(me, reply_atom::value, exchange, std::move(*outcome));
-      else
-        caf::anon_send(me, reply_atom::value, exchange, outcome.error());
-    });
+    net::send_engine_request(*ctx_->io, options_, {"GET", std::move(target)},
+                             forward_outcome(caf::actor_cast<api_poller_actor>(self_), exchange));
   }
 
   template <class T>
   void answer(T&& outcome) {
     at_ = step::idle;
-    if constexpr (std::is_same_v<std::decay_t<T>, caf::error>)
-      ++ctx_->metrics->fetch_errors;
-    for (auto& promise : waiting_)
-      promise.deliver(outcome);
-    waiting_.clear();
+    waiting_.answer(std::forward<T>(outcome), *ctx_->metrics);
   }
 
   api_poller_actor::pointer self_;
@@ -163,7 +154,7 @@ private:
   std::size_t next_ = 0;
   step at_ = step::idle;
   std::uint64_t exchange_ = 0;
-  std::vector<caf::typed_response_promise<protocol::worker_set>> waiting_;
+  fetch_waiters waiting_;
 };
 
 } // namespace

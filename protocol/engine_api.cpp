@@ -9,72 +9,20 @@ namespace wlg::protocol {
 
 namespace {
 
-using simdjson::ondemand::json_type;
-
-bool is_null(simdjson::ondemand::value& value) {
-  json_type type;
-  return value.type().get(type) == simdjson::SUCCESS && type == json_type::null;
-}
-
-simdjson::error_code read_string_array(simdjson::ondemand::value value,
-                                       std::vector<std::string>& out) {
-  if (is_null(value))
+simdjson::error_code read_container(simdjson::ondemand::value container, engine_container& out) {
+  auto err = for_each_field(container, [&](std::string_view key, simdjson::ondemand::value value) {
+    if (key == "Id")
+      return read_string(value, out.id);
+    if (key == "State")
+      return read_string(value, out.state);
+    if (key == "Names")
+      return read_string_array(value, out.names);
+    if (key == "Labels")
+      return read_string_map(value, out.labels);
     return simdjson::SUCCESS;
-  simdjson::ondemand::array items;
-  if (auto err = value.get_array().get(items))
+  });
+  if (err)
     return err;
-  for (auto item : items) {
-    std::string_view text;
-    if (auto err = item.get_string().get(text))
-      return err;
-    out.emplace_back(text);
-  }
-  return simdjson::SUCCESS;
-}
-
-simdjson::error_code read_string_map(simdjson::ondemand::value value,
-                                     std::map<std::string, std::string>& out) {
-  if (is_null(value))
-    return simdjson::SUCCESS;
-  simdjson::ondemand::object object;
-  if (auto err = value.get_object().get(object))
-    return err;
-  for (auto field : object) {
-    std::string_view key;
-    std::string_view text;
-    if (auto err = field.unescaped_key().get(key))
-      return err;
-    if (auto err = field.value().get_string().get(text))
-      return err;
-    out.emplace(std::string{key}, std::string{text});
-  }
-  return simdjson::SUCCESS;
-}
-
-simdjson::error_code read_container(simdjson::ondemand::value value, engine_container& out) {
-  simdjson::ondemand::object object;
-  if (auto err = value.get_object().get(object))
-    return err;
-  for (auto field : object) {
-    std::string_view key;
-    if (auto err = field.unescaped_key().get(key))
-      return err;
-    simdjson::error_code err = simdjson::SUCCESS;
-    std::string_view text;
-    if (key == "Id") {
-      err = field.value().get_string().get(text);
-      out.id = text;
-    } else if (key == "State") {
-      err = field.value().get_string().get(text);
-      out.state = text;
-    } else if (key == "Names") {
-      err = read_string_array(field.value(), out.names);
-    } else if (key == "Labels") {
-      err = read_string_map(field.value(), out.labels);
-    }
-    if (err)
-      return err;
-  }
   return out.id.empty() ? simdjson::NO_SUCH_FIELD : simdjson::SUCCESS;
 }
 

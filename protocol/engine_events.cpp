@@ -35,35 +35,14 @@ void line_splitter::feed(std::string_view bytes, std::vector<line>& out) {
 
 namespace {
 
-simdjson::error_code read_attributes(simdjson::ondemand::value actor, engine_event& out) {
-  simdjson::ondemand::object object;
-  if (auto err = actor.get_object().get(object))
-    return err;
-  for (auto field : object) {
-    std::string_view key;
-    if (auto err = field.unescaped_key().get(key))
-      return err;
-    if (key == "ID") {
-      std::string_view id;
-      if (auto err = field.value().get_string().get(id))
-        return err;
-      if (out.id.empty())
-        out.id = id;
-    } else if (key == "Attributes") {
-      simdjson::ondemand::object attributes;
-      if (auto err = field.value().get_object().get(attributes))
-        return err;
-      for (auto attribute : attributes) {
-        std::string_view name, value;
-        if (auto err = attribute.unescaped_key().get(name))
-          return err;
-        if (auto err = attribute.value().get_string().get(value))
-          return err;
-        out.attributes.emplace(std::string{name}, std::string{value});
-      }
-    }
-  }
-  return simdjson::SUCCESS;
+simdjson::error_code read_actor(simdjson::ondemand::value actor, engine_event& out) {
+  return for_each_field(actor, [&](std::string_view key, simdjson::ondemand::value value) {
+    if (key == "ID" && out.id.empty())
+      return read_string(value, out.id);
+    if (key == "Attributes")
+      return read_string_map(value, out.attributes);
+    return simdjson::SUCCESS;
+  });
 }
 
 } // namespace
@@ -84,22 +63,16 @@ result<engine_event, parse_error> engine_event_parser::parse(std::string_view li
     if (auto err = field.unescaped_key().get(key))
       return fail(to_parse_error(err, "event key"));
     simdjson::error_code err = simdjson::SUCCESS;
-    std::string_view text;
-    if (key == "Type") {
-      err = field.value().get_string().get(text);
-      event.type = text;
-    } else if (key == "Action") {
-      err = field.value().get_string().get(text);
-      event.action = text;
-    } else if (key == "status") {
-      err = field.value().get_string().get(text);
-      status = text;
-    } else if (key == "id") {
-      err = field.value().get_string().get(text);
-      event.id = text;
-    } else if (key == "Actor") {
-      err = read_attributes(field.value(), event);
-    }
+    if (key == "Type")
+      err = read_string(field.value(), event.type);
+    else if (key == "Action")
+      err = read_string(field.value(), event.action);
+    else if (key == "status")
+      err = read_string(field.value(), status);
+    else if (key == "id")
+      err = read_string(field.value(), event.id);
+    else if (key == "Actor")
+      err = read_actor(field.value(), event);
     if (err)
       return fail(to_parse_error(err, key));
   }
@@ -183,20 +156,11 @@ result<std::string, parse_error> parse_container_hostname(std::string_view body)
       return fail(to_parse_error(err, "container key"));
     if (key != "Config")
       continue;
-    simdjson::ondemand::object config;
-    if (auto err = field.value().get_object().get(config))
+    auto err = for_each_field(field.value(), [&](std::string_view name, simdjson::ondemand::value value) {
+      return name == "Hostname" ? read_string(value, hostname) : simdjson::SUCCESS;
+    });
+    if (err)
       return fail(to_parse_error(err, "Config"));
-    for (auto entry : config) {
-      std::string_view name;
-      if (auto err = entry.unescaped_key().get(name))
-        return fail(to_parse_error(err, "Config key"));
-      if (name != "Hostname")
-        continue;
-      std::string_view text;
-      if (auto err = entry.value().get_string().get(text))
-        return fail(to_parse_error(err, "Config.Hostname"));
-      hostname = text;
-    }
   }
   if (!fully_consumed(*doc))
     return fail(parse_error{parse_error::kind::not_json, "trailing content after the container"});

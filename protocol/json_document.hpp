@@ -9,6 +9,9 @@
 #include <simdjson.h>
 
 #include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
 #include <memory>
 #include <string_view>
 
@@ -46,5 +49,28 @@ private:
   json_input input_;
   simdjson::ondemand::parser parser_;
 };
+
+// Calls visit(key, value) for each field of the object `value`, up to the
+// first error, which it returns.
+template <class Visit>
+simdjson::error_code for_each_field(simdjson::ondemand::value value, Visit&& visit) {
+  simdjson::ondemand::object object;
+  if (auto err = value.get_object().get(object))
+    return err;
+  for (auto field : object) {
+    std::string_view key;
+    if (auto err = field.unescaped_key().get(key))
+      return err;
+    if (auto err = visit(key, field.value()))
+      return err;
+  }
+  return simdjson::SUCCESS;
+}
+
+// Field readers for the parsers: a string, an array of strings, an object of
+// strings (null counts as empty for the last two).
+simdjson::error_code read_string(simdjson::ondemand::value value, std::string& out);
+simdjson::error_code read_string_array(simdjson::ondemand::value value, std::vector<std::string>& out);
+simdjson::error_code read_string_map(simdjson::ondemand::value value, std::map<std::string, std::string>& out);
 
 } // namespace wlg::protocol

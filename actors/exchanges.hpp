@@ -1,0 +1,50 @@
+#pragma once
+
+// Shared by the actors that talk HTTP: handing a request's outcome from the
+// I/O thread back to the actor, and answering everyone who waits for one
+// fetch.
+
+#include "actors/interfaces.hpp"
+#include "runtime/metrics.hpp"
+
+#include <type_traits>
+#include <vector>
+
+namespace wlg::actors {
+
+// The completion handler for a network request: the outcome goes to `me` as
+// (reply, exchange, http_reply) or (reply, exchange, transport_error).
+template <class Handle>
+auto forward_outcome(Handle me, std::uint64_t exchange) {
+  return [me, exchange](net::http_outcome outcome) {
+    if (outcome)
+      caf::anon_send(me, reply_atom::value, exchange, std::move(*outcome));
+    else
+      caf::anon_send(me, reply_atom::value, exchange, outcome.error());
+  };
+}
+
+// The fetch requests waiting for the one fetch in flight.
+class fetch_waiters {
+public:
+  // True for the first: the caller starts the fetch that answers them all.
+  bool add(caf::typed_response_promise<protocol::worker_set> promise) {
+    waiting_.push_back(std::move(promise));
+    return waiting_.size() == 1;
+  }
+
+  // A worker set or a caf::error; errors are counted as fetch errors.
+  template <class T>
+  void answer(T&& outcome, runtime::metrics& metrics) {
+    if constexpr (std::is_same_v<std::decay_t<T>, caf::error>)
+      ++metrics.fetch_errors;
+    for (auto& promise : waiting_)
+      promise.deliver(outcome);
+    waiting_.clear();
+  }
+
+private:
+  std::vector<caf::typed_response_promise<protocol::worker_set>> waiting_;
+};
+
+} // namespace wlg::actors
