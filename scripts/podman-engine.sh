@@ -5,7 +5,8 @@
 #
 #   podman-engine.sh start DIR [PROJECT] [SERVICE]  API service + a labelled master;
 #                                                    prints SOCKET=..., HUPS=...
-#   podman-engine.sh run DIR NAME [LABEL=VALUE...]  one more labelled container
+#   podman-engine.sh run DIR NAME [--hostname=H] [LABEL=VALUE...]
+#                                                    one more labelled container
 #   podman-engine.sh stop-container DIR NAME        stop (not remove) a container
 #   podman-engine.sh stop-service DIR               stop the API service (containers keep running)
 #   podman-engine.sh start-service DIR              start it again
@@ -15,7 +16,7 @@
 # manager only, and may not raise RLIMIT_NOFILE.
 set -euo pipefail
 
-usage() { sed -n '2,13p' "$0" >&2; exit 2; }
+usage() { sed -n '2,14p' "$0" >&2; exit 2; }
 [[ $# -ge 2 ]] || usage
 command=$1
 dir=$(mkdir -p "$2" && cd "$2" && pwd)
@@ -76,7 +77,12 @@ stop_service() {
 run_container() {
   local name=$1; shift
   local label_args=()
-  for label in "$@"; do label_args+=(--label "$label"); done
+  for label in "$@"; do
+    case "$label" in
+      --hostname=*) label_args+=("$label") ;;
+      *) label_args+=(--label "$label") ;;
+    esac
+  done
   mkdir -p "$dir/hups"
   podman_in_dir run -d --network=none --name "$name" "${label_args[@]}" -v "$dir/hups:/hups" \
     localhost/wlg-busybox:test /bin/sh -c \

@@ -83,3 +83,12 @@ TEST_CASE("engine mode: --worker-name=label:KEY and --worker-label choose the wo
   CHECK_MESSAGE(side.worker_list() == worker_file({"db-a.internal"}), side.log());
   CHECK(side.log().find("ignoring worker 'bad name'") != std::string::npos);
 }
+
+TEST_CASE("engine mode: --worker-name=hostname writes each worker's hostname") {
+  podman_engine engine;
+  engine.run("citus_worker_1", {"--hostname=db-1.example", "com.citusdata.role=Worker", "com.docker.compose.project=citus"});
+  engine.run("citus_worker_2", {"--hostname=db-2.example", "com.citusdata.role=Worker", "com.docker.compose.project=citus"});
+  sidecar side{engine_env(engine), {"--worker-name=hostname", "--once"}};
+  CHECK(side.process().wait_for_exit(20s) == 0);
+  CHECK_MESSAGE(side.worker_list() == worker_file({"db-1.example", "db-2.example"}), side.log());
+}

@@ -21,6 +21,7 @@ public:
   // SIGHUPs container NAME has recorded.
   std::size_t hups_of(const std::string& name) const;
 
+  // `labels` are KEY=VALUE; an entry --hostname=H sets the container's hostname.
   void run(const std::string& name, const std::vector<std::string>& labels);
   void stop_container(const std::string& name);
   // The API service alone; the containers keep running without it.
