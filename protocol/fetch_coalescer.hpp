@@ -9,7 +9,8 @@
 // that follow closer than that, or arrive while a fetch runs, collapse into one
 // follow-up fetch, started once requests have paused for `burst_gap` (or
 // `max_wait` after the first of them), so a burst of any size costs two
-// fetches, however fast each fetch is.
+// fetches, however fast each fetch is; a third when the burst itself pauses
+// for longer than `burst_gap` (as when the reader falls behind).
 //
 // With min_interval > 0 (like docker-gen's -wait MIN:MAX) every fetch waits
 // until requests have paused for min_interval, at most max_wait.
