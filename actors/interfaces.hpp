@@ -7,6 +7,10 @@
 //   api_poller ---(resync on its poll timer)--^     |-------write--> file_writer
 //                                                   '------signal--> docker_restarter
 //
+// In engine mode (--source=engine) the same interfaces are served by the
+// event_subscriber on the engine's event feed (actors/event_feeds.hpp) and by
+// engine_poller in the api_poller's place.
+//
 // The supervisor spawns and monitors all five, restarts one that dies, and
 // tells the others its new handle (peers messages). Messages named "internal"
 // below are sent by an actor to itself, or by its network session from the
