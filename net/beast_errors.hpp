@@ -1,8 +1,9 @@
 #pragma once
 
-// Turning Asio/Beast error codes into transport_error. Included only by the
+// Turning Asio/Beast error codes into transport_error and stream_failure. Included only by the
 // files that already pay for Beast.
 
+#include "net/event_stream.hpp"
 #include "net/transport.hpp"
 
 #include <boost/asio/error.hpp>
@@ -37,6 +38,14 @@ inline transport_error classify(const boost::beast::error_code& ec, transport_er
   if (ec.category() == http::make_error_code(http::error::bad_version).category())
     return {kind::protocol, std::move(message)};
   return {fallback, std::move(message)};
+}
+
+// Why an event stream ended, for an error in `context` ("read", a socket path).
+inline stream_failure stream_failure_of(stream_failure::kind kind, const boost::beast::error_code& ec,
+                                        const std::string& context) {
+  if (ec == boost::beast::error::timeout)
+    kind = stream_failure::kind::timeout;
+  return {kind, 0, context + ": " + ec.message()};
 }
 
 } // namespace wlg::net

@@ -236,9 +236,7 @@ private:
   }
 
   void fail(stream_failure::kind kind, beast::error_code ec, const std::string& context) {
-    if (ec == beast::error::timeout)
-      kind = stream_failure::kind::timeout;
-    finish({kind, 0, context + ": " + ec.message()});
+    finish(stream_failure_of(kind, ec, context));
   }
 
   void finish(stream_failure failure) {

@@ -1,5 +1,6 @@
 #include "net/engine_event_stream.hpp"
 
+#include "net/beast_errors.hpp"
 #include "protocol/engine_api.hpp"
 #include "protocol/engine_events.hpp"
 
@@ -162,9 +163,7 @@ private:
   }
 
   void fail(stream_failure::kind kind, beast::error_code ec, const std::string& context) {
-    if (ec == beast::error::timeout)
-      kind = stream_failure::kind::timeout;
-    finish({kind, 0, context + ": " + ec.message()});
+    finish(stream_failure_of(kind, ec, context));
   }
 
   void finish(stream_failure failure) {
