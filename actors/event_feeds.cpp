@@ -11,9 +11,6 @@ namespace wlg::actors {
 
 namespace {
 
-// Reading pauses when the subscriber falls this many frames behind.
-constexpr std::size_t credit_window = 256;
-
 class cloud_feed final : public event_feed {
 public:
   explicit cloud_feed(context_ptr ctx) : ctx_(std::move(ctx)), rule_(ctx_->config.service_api_uri) {}
@@ -22,7 +19,7 @@ public:
     return "the event stream at " + ctx_->config.stream_host.host_header();
   }
 
-  std::shared_ptr<net::event_stream> open(net::stream_handlers handlers) override {
+  std::shared_ptr<net::event_stream> open(net::stream_handlers handlers, std::size_t credit_window) override {
     net::stream_options options;
     options.path = ctx_->config.stream_host.target(ctx_->config.events_path());
     options.authorization = ctx_->config.auth.reveal();
@@ -62,7 +59,7 @@ public:
 
   std::string where() const override { return "the engine's events at " + ctx_->config.docker_socket; }
 
-  std::shared_ptr<net::event_stream> open(net::stream_handlers handlers) override {
+  std::shared_ptr<net::event_stream> open(net::stream_handlers handlers, std::size_t credit_window) override {
     net::engine_stream_options options;
     options.socket_path = ctx_->config.docker_socket;
     options.user_agent = ctx_->user_agent;

@@ -26,7 +26,8 @@ public:
   virtual ~event_feed() = default;
   // "the event stream at ws.cloud.docker.com", for log lines.
   virtual std::string where() const = 0;
-  virtual std::shared_ptr<net::event_stream> open(net::stream_handlers handlers) = 0;
+  // Reading pauses while `credit_window` delivered frames are not granted back.
+  virtual std::shared_ptr<net::event_stream> open(net::stream_handlers handlers, std::size_t credit_window) = 0;
   virtual feed_verdict judge(const std::string& frame) = 0;
 };
 

@@ -20,6 +20,7 @@ using clock = std::chrono::steady_clock;
 // the back-off from the beginning again.
 constexpr auto healthy_connection = std::chrono::seconds(10);
 constexpr std::size_t credit_batch = 32;
+constexpr std::size_t credit_window = 8 * credit_batch;
 
 class subscription {
 public:
@@ -46,7 +47,8 @@ public:
         },
         [me, session](net::stream_failure failure) {
           caf::anon_send(me, closed_atom::value, session, std::move(failure));
-        }});
+        }},
+      credit_window);
   }
 
   void on_connected(std::uint64_t session) {
