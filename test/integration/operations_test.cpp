@@ -20,6 +20,15 @@ namespace {
 
 constexpr const char* secret_token = "0123456789abcdef"; // the emulator's credential
 
+// The emulator's sidecar environment, with the worker list in `confdir` and
+// the PID file in `dir`, for runs that do not go through the sidecar fixture.
+env_map sidecar_env_in(const emulator& emu, const std::string& dir, const std::string& confdir) {
+  auto env = emu.sidecar_env();
+  env["CITUS_CONFDIR"] = confdir;
+  env["WORKERLISTGEN_PID_FILE"] = dir + "/wlg.pid";
+  return env;
+}
+
 std::string listen_url(int port) { return "http://127.0.0.1:" + std::to_string(port); }
 
 // workerlistgen_* samples of a /metrics page: "name{labels}" -> value; empty
@@ -116,9 +125,7 @@ TEST_CASE("a --listen address that cannot be bound is a configuration error") {
   sidecar first{emu.sidecar_env(), {"--listen=127.0.0.1:" + std::to_string(port)}};
   REQUIRE(wait_until([&] { return http_request("GET", listen_url(port) + "/healthz").status != 0; }, 5s));
   temp_dir dir;
-  auto env = emu.sidecar_env();
-  env["CITUS_CONFDIR"] = dir.path();
-  env["WORKERLISTGEN_PID_FILE"] = dir.path() + "/wlg.pid";
+  const auto env = sidecar_env_in(emu, dir.path(), dir.path());
   const auto second = run_to_completion(
     {bin_path("dockercloud-workerlistgen"), {"--listen=127.0.0.1:" + std::to_string(port)}, env, {}, {}}, 10s);
   CAPTURE(second.output);
@@ -208,9 +215,7 @@ TEST_CASE("actor restarts and injected faults are counted by actor") {
 TEST_CASE("--once syncs, signals only on a change, and exits 0") {
   emulator emu;
   temp_dir dir;
-  auto env = emu.sidecar_env();
-  env["CITUS_CONFDIR"] = dir.path();
-  env["WORKERLISTGEN_PID_FILE"] = dir.path() + "/wlg.pid";
+  const auto env = sidecar_env_in(emu, dir.path(), dir.path());
   const process_options once{bin_path("dockercloud-workerlistgen"), {"--once"}, env, {}, {}};
   auto run = run_to_completion(once, 20s);
   CAPTURE(run.output);
@@ -235,9 +240,7 @@ TEST_CASE("--once syncs, signals only on a change, and exits 0") {
 TEST_CASE("--once exits 1 when the fetch or the signal fails, and the file stays as it was") {
   emulator emu;
   temp_dir dir;
-  auto env = emu.sidecar_env();
-  env["CITUS_CONFDIR"] = dir.path();
-  env["WORKERLISTGEN_PID_FILE"] = dir.path() + "/wlg.pid";
+  const auto env = sidecar_env_in(emu, dir.path(), dir.path());
   write_file(dir.path() + "/pg_worker_list.conf", first_workers(1));
   const process_options once{bin_path("dockercloud-workerlistgen"), {"--once", "--request-timeout=2s"}, env, {}, {}};
 
@@ -261,9 +264,7 @@ TEST_CASE("--once exits 1 when the fetch or the signal fails, and the file stays
 TEST_CASE("--dry-run prints the file and the containers, and writes and signals nothing") {
   emulator emu;
   temp_dir dir;
-  auto env = emu.sidecar_env();
-  env["CITUS_CONFDIR"] = dir.path() + "/citus";
-  env["WORKERLISTGEN_PID_FILE"] = dir.path() + "/wlg.pid";
+  const auto env = sidecar_env_in(emu, dir.path(), dir.path() + "/citus");
   ::mkdir((dir.path() + "/citus").c_str(), 0755);
   write_file(dir.path() + "/citus/pg_worker_list.conf", first_workers(1));
   const auto inode = inode_of(dir.path() + "/citus/pg_worker_list.conf");
