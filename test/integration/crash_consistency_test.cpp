@@ -66,6 +66,12 @@ TEST_CASE("kill -9 at random moments while the workers scale: every read sees a 
   sidecar last{emu.sidecar_env(), {}, confdir};
   const auto served = first_workers(static_cast<int>(emu.state().workers.size()));
   REQUIRE_MESSAGE(last.wait_for_list(served, 10s), last.log());
+  // The file may have held the served set before this start: wait for the
+  // clean-up itself, not for the file.
+  REQUIRE_MESSAGE(wait_until([&] {
+                    return last.log().find("temporary file(s) left by an interrupted write") != std::string::npos;
+                  }, 10s),
+                  last.log());
   CHECK(temporaries_in(confdir).empty());
 
   const auto seen = watch.seen();
