@@ -54,6 +54,10 @@ public:
                                where + ": " + protocol::describe(links.error())));
     for (const auto& refused : links->refused)
       log_->warn("ignoring link '{}': {}", refused.excerpt, refused.reason);
+    if (protocol::every_name_refused(*links))
+      return answer(make_error(sync_error::names_refused,
+                               where + ": all " + std::to_string(links->refused.size())
+                                 + " linked name(s) were refused"));
     answer(std::move(links->workers));
   }
 

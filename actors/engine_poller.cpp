@@ -125,6 +125,10 @@ private:
     for (const auto& refused : named.refused)
       log_->warn("ignoring worker '{}': {}", refused.excerpt, refused.reason);
     containers_.clear();
+    if (protocol::every_name_refused(named))
+      return answer(make_error(sync_error::names_refused,
+                               "none of the " + std::to_string(named.refused.size())
+                                 + " worker container(s) has a name --worker-name can use"));
     answer(std::move(named.workers));
   }
 

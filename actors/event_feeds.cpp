@@ -42,7 +42,9 @@ public:
                                 + protocol::printable_excerpt(event.state) + " "
                                 + protocol::printable_excerpt(event.resource_uri);
     if (rule_.classify(event) == protocol::event_relevance::irrelevant)
-      return {feed_verdict::kind::irrelevant, summary, {}};
+      return {protocol::is_known_cloud_event_type(event.type) ? feed_verdict::kind::irrelevant
+                                                              : feed_verdict::kind::unknown,
+              summary, {}};
     return {feed_verdict::kind::relevant, summary,
             relevant_change{std::string{event.type}, std::string{event.state}, std::string{event.resource_uri}, 0}};
   }

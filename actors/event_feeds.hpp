@@ -15,7 +15,12 @@
 namespace wlg::actors {
 
 struct feed_verdict {
-  enum class kind { relevant, irrelevant, malformed };
+  enum class kind {
+    relevant,
+    irrelevant,
+    unknown,   // well-formed, but of a type this sidecar does not know: logged and skipped
+    malformed,
+  };
   kind what = kind::irrelevant;
   std::string summary;    // for the log line: the event, or why it is malformed
   relevant_change change; // when relevant; received_ns is the subscriber's to set

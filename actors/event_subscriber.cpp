@@ -2,6 +2,7 @@
 
 #include "actors/event_feeds.hpp"
 #include "actors/guarded.hpp"
+#include "actors/weak_mailbox.hpp"
 #include "protocol/backoff.hpp"
 #include "protocol/worker_name.hpp"
 #include "runtime/logging.hpp"
@@ -34,19 +35,19 @@ public:
 
   void connect() {
     const auto session = ++session_;
-    auto me = caf::actor_cast<event_subscriber_actor>(self_);
+    const weak_mailbox me{caf::actor_cast<event_subscriber_actor>(self_)};
     log_->debug("connecting to {}", feed_->where());
     stream_ = feed_->open(
       net::stream_handlers{
-        [me, session] { caf::anon_send(me, connected_atom::value, session); },
+        [me, session] { me.send(connected_atom::value, session); },
         [me, session](std::string text) {
-          caf::anon_send(me, frame_atom::value, session, std::move(text));
+          me.send(frame_atom::value, session, std::move(text));
         },
         [me, session](std::size_t bytes) {
-          caf::anon_send(me, binary_atom::value, session, static_cast<std::uint64_t>(bytes));
+          me.send(binary_atom::value, session, static_cast<std::uint64_t>(bytes));
         },
         [me, session](net::stream_failure failure) {
-          caf::anon_send(me, closed_atom::value, session, std::move(failure));
+          me.send(closed_atom::value, session, std::move(failure));
         }},
       credit_window);
   }
@@ -77,6 +78,9 @@ public:
       case feed_verdict::kind::irrelevant:
         log_->debug("event {}: not relevant", verdict.summary);
         return;
+      case feed_verdict::kind::unknown:
+        log_->info("ignoring an event of unknown type: {}", verdict.summary);
+        return;
       case feed_verdict::kind::relevant: break;
     }
     ++ctx_->metrics->events_relevant;
@@ -101,7 +105,8 @@ public:
       return;
     stream_.reset();
     const bool was_connected = ctx_->metrics->stream_connected.exchange(false);
-    ++ctx_->metrics->stream_reconnects;
+    if (was_connected)
+      ++ctx_->metrics->stream_reconnects; // a refused or failed attempt is not a lost connection
     std::chrono::milliseconds delay;
     if (failure.what == net::stream_failure::kind::unauthorized) {
       delay = auth_backoff_.next(random01());

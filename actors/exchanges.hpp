@@ -5,6 +5,7 @@
 // fetch.
 
 #include "actors/interfaces.hpp"
+#include "actors/weak_mailbox.hpp"
 #include "runtime/metrics.hpp"
 
 #include <type_traits>
@@ -15,12 +16,12 @@ namespace wlg::actors {
 // The completion handler for a network request: the outcome goes to `me` as
 // (reply, exchange, http_reply) or (reply, exchange, transport_error).
 template <class Handle>
-auto forward_outcome(Handle me, std::uint64_t exchange) {
-  return [me, exchange](net::http_outcome outcome) {
+auto forward_outcome(const Handle& actor, std::uint64_t exchange) {
+  return [me = weak_mailbox<Handle>{actor}, exchange](net::http_outcome outcome) {
     if (outcome)
-      caf::anon_send(me, reply_atom::value, exchange, std::move(*outcome));
+      me.send(reply_atom::value, exchange, std::move(*outcome));
     else
-      caf::anon_send(me, reply_atom::value, exchange, outcome.error());
+      me.send(reply_atom::value, exchange, outcome.error());
   };
 }
 

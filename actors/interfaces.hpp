@@ -42,6 +42,7 @@ using connected_atom = caf::atom_constant<caf::atom("connected")>;
 using closed_atom = caf::atom_constant<caf::atom("closed")>;
 using reply_atom = caf::atom_constant<caf::atom("reply")>;
 using respawn_atom = caf::atom_constant<caf::atom("respawn")>;
+using restore_atom = caf::atom_constant<caf::atom("restore")>;
 
 // --- messages ----------------------------------------------------------------
 
@@ -139,8 +140,12 @@ using api_poller_actor = caf::typed_actor<
   caf::reacts_to<tick_atom>>;                                      // internal: poll timer
 
 // Writes the worker list atomically; reports whether the bytes changed.
+// With --once, `restore` puts back what the file held before this process
+// first changed it (removing it if it did not exist), so that a run whose
+// signal failed leaves no change behind that the next run would not signal.
 using file_writer_actor =
-  caf::typed_actor<caf::replies_to<write_atom, write_request>::with<write_report>>;
+  caf::typed_actor<caf::replies_to<write_atom, write_request>::with<write_report>,
+                   caf::replies_to<restore_atom>::with<write_report>>;
 
 // Signals the Citus master container(s) through the Engine API; answers once
 // the signal is delivered, retrying on its own until then.

@@ -155,6 +155,7 @@ private:
     if (writing_ || !desired_)
       return;
     if (on_disk_ && *desired_ == *on_disk_ && !force_write_) {
+      ++ctx_->metrics->file_unchanged; // the writer would have found the same bytes
       desired_.reset();
       mark_synced();
       maybe_signal();
@@ -187,6 +188,7 @@ private:
     retry_backoff_.reset();
     mark_synced();
     if (report.written) {
+      wrote_ = true;
       signal_owed_ = true;
       if (signal_event_ns_ == 0)
         signal_event_ns_ = writing_event_ns_;
@@ -220,10 +222,11 @@ private:
     const auto token = ++signal_token_;
     self_->request(peers_.restarter, caf::infinite, signal_atom::value)
       .then(
-        [this, token](const signal_report&) {
+        [this, token](const signal_report& report) {
           if (token != signal_token_)
             return;
           signal_in_flight_ = false;
+          containers_signalled_ += report.containers_signalled;
           if (signaling_event_ns_ != 0)
             ctx_->metrics->event_to_signal.observe(std::chrono::nanoseconds{now_ns() - signaling_event_ns_});
           signalled_ = true;
@@ -235,7 +238,7 @@ private:
             return;
           signal_in_flight_ = false;
           if (ctx_->config.once)
-            return finish_once("signal failed (" + describe(error) + ")");
+            return undo_once("signal failed (" + describe(error) + ")");
           signal_owed_ = true;
           if (signal_event_ns_ == 0)
             signal_event_ns_ = signaling_event_ns_;
@@ -258,9 +261,35 @@ private:
   void maybe_finish_once() {
     if (!ctx_->config.once || !on_disk_ || desired_ || writing_ || signal_owed_ || signal_in_flight_)
       return;
-    log_->info("once: {} worker(s) in {}; {}", on_disk_->size(), ctx_->config.worker_list_path(),
-               signalled_ ? "the master was signalled" : "unchanged, no signal needed");
+    log_->info("once: {} worker(s) in {}; {}", on_disk_->size(), ctx_->config.worker_list_path(), once_outcome());
     self_->quit();
+  }
+
+  std::string_view once_outcome() const {
+    if (ctx_->config.dry_run)
+      return "dry run: nothing was written or signalled";
+    if (!signalled_)
+      return "unchanged, no signal needed";
+    if (containers_signalled_ == 0)
+      return "no master container is running, so none was signalled";
+    return "the master was signalled";
+  }
+
+  // --once, signal failed: a file this run changed goes back to what it held,
+  // so the next run sees the change again and signals it. A reload is never
+  // lost to "the bytes are already there".
+  void undo_once(const std::string& why) {
+    if (!wrote_)
+      return finish_once(why + "; the worker list was not changed");
+    self_->request(peers_.writer, std::chrono::seconds(30), restore_atom::value)
+      .then(
+        [this, why](const write_report&) {
+          finish_once(why + "; the worker list was put back as it was, so the next run writes and signals again");
+        },
+        [this, why](const caf::error& error) {
+          finish_once(why + "; putting the worker list back failed too (" + describe(error)
+                      + "): it lists the new workers, but the master has not reloaded it");
+        });
   }
 
   void finish_once(const std::string& why) {
@@ -291,6 +320,8 @@ private:
   bool signal_in_flight_ = false;
   bool retry_armed_ = false;
   bool signalled_ = false;
+  bool wrote_ = false; // this run changed the file
+  std::uint64_t containers_signalled_ = 0;
   // Steady-clock times of the oldest event behind each stage, for the
   // event-to-signal histogram (0: none).
   std::int64_t pending_event_ns_ = 0;

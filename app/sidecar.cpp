@@ -2,6 +2,7 @@
 
 #include "actors/errors.hpp"
 #include "actors/supervisor.hpp"
+#include "actors/weak_mailbox.hpp"
 #include "net/status_server.hpp"
 #include "net/tls_client.hpp"
 #include "protocol/configuration.hpp"
@@ -10,6 +11,7 @@
 #include "runtime/io_runtime.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/pid_file.hpp"
 #include "runtime/status_pages.hpp"
 
 #include <boost/asio/signal_set.hpp>
@@ -23,45 +25,43 @@ namespace wlg::app {
 
 namespace {
 
+using supervisor_mailbox = actors::weak_mailbox<actors::supervisor_actor>;
+
 // Re-arms itself after each signal; runs on the I/O thread.
-void handle_signals(boost::asio::signal_set& signals, actors::supervisor_actor supervisor,
-                    runtime::fault_plan& faults) {
+void handle_signals(boost::asio::signal_set& signals, supervisor_mailbox supervisor, runtime::fault_plan& faults) {
   signals.async_wait([&signals, supervisor, &faults](const boost::system::error_code& ec, int number) {
     if (ec)
       return;
     auto log = runtime::component_logger("main");
     if (number == SIGUSR1) {
       log->info("SIGUSR1: forcing a full resync, rewrite and signal");
-      caf::anon_send(supervisor, actors::resync_atom::value,
-                     actors::sync_request{actors::sync_reason::operator_request, true});
+      supervisor.send(actors::resync_atom::value, actors::sync_request{actors::sync_reason::operator_request, true});
       handle_signals(signals, supervisor, faults);
       return;
     }
     log->info("{}: stopping", number == SIGTERM ? "SIGTERM" : "SIGINT");
     faults.interrupt();
-    caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+    supervisor.exit(caf::exit_reason::user_shutdown);
   });
 }
 
-} // namespace
+int configuration_failure(const char* variable, const char* flag, const std::string& problem) {
+  std::fprintf(stderr, "%s\n",
+               protocol::describe(protocol::config_error{protocol::setting_label(variable, flag), problem}).c_str());
+  return 2;
+}
 
-int run_sidecar(const protocol::settings& config) {
+// Everything between "the signals are caught" and "the actors are done".
+// The signal handlers are in place before the PID file names this process,
+// so a reload.sh that reads it at once finds SIGUSR1 handled; signals that
+// arrive before the supervisor exists wait in the signal_set.
+int supervise(const protocol::settings& config, runtime::metrics& metrics, runtime::fault_plan& faults,
+              runtime::io_runtime& io, caf::actor_system& system) {
   auto log = runtime::component_logger("main");
-  runtime::metrics metrics;
-  runtime::fault_plan faults{config.faults, metrics};
-
-  caf::actor_system_config system_config;
-  system_config.set("scheduler.max-threads", 2);
-  caf::actor_system system{system_config};
-  runtime::io_runtime io; // destroyed before the actor system: its handlers hold actor handles
-
-  auto ctx = std::make_shared<actors::context>();
-  ctx->config = config;
-  ctx->io = &io.context();
-  ctx->tls = std::make_shared<net::tls_client_context>();
-  ctx->metrics = &metrics;
-  ctx->faults = &faults;
-  ctx->user_agent = std::string{protocol::command_name} + "/" + std::string{protocol::version};
+  boost::asio::signal_set signals{io.context(), SIGTERM, SIGINT, SIGUSR1};
+  auto pid = runtime::pid_file::create(config.pid_file);
+  if (!pid)
+    return configuration_failure("WORKERLISTGEN_PID_FILE", "pid-file", pid.error());
 
   const bool engine = config.source == protocol::event_source::engine;
   log->info("{} {} starting{}: worker list {}, workers from {}, master signalled through {}",
@@ -79,20 +79,22 @@ int run_sidecar(const protocol::settings& config) {
       [&metrics, rules](std::string_view method, std::string_view target) {
         return runtime::answer_status_request(method, target, metrics, rules);
       });
-    if (!started) {
-      std::fprintf(stderr, "%s\n",
-                   protocol::describe(protocol::config_error{
-                     protocol::setting_label("WORKERLISTGEN_LISTEN", "listen"), started.error()})
-                     .c_str());
-      return 2;
-    }
+    if (!started)
+      return configuration_failure("WORKERLISTGEN_LISTEN", "listen", started.error());
     status = std::move(*started);
     log->info("serving /healthz and /metrics on {}:{}", config.listen.host, config.listen.port);
   }
 
+  auto ctx = std::make_shared<actors::context>();
+  ctx->config = config;
+  ctx->io = &io.context();
+  ctx->tls = std::make_shared<net::tls_client_context>();
+  ctx->metrics = &metrics;
+  ctx->faults = &faults;
+  ctx->user_agent = std::string{protocol::command_name} + "/" + std::string{protocol::version};
+
   auto supervisor = system.spawn(actors::supervisor, actors::context_ptr{ctx});
-  boost::asio::signal_set signals{io.context(), SIGTERM, SIGINT, SIGUSR1};
-  handle_signals(signals, supervisor, faults);
+  handle_signals(signals, supervisor_mailbox{supervisor}, faults);
 
   caf::error reason;
   {
@@ -101,8 +103,6 @@ int run_sidecar(const protocol::settings& config) {
     self->receive([&](const caf::down_msg& down) { reason = down.reason; });
   }
   system.await_all_actors_done();
-  status.reset();
-  io.stop();
 
   if (!reason || reason == caf::exit_reason::user_shutdown) {
     log->info("stopped");
@@ -110,6 +110,34 @@ int run_sidecar(const protocol::settings& config) {
   }
   log->critical("exiting: {}", actors::describe(reason));
   return 1;
+}
+
+// Once the PID file is gone and the signal_set no longer catches them, a
+// late reload.sh or a repeated stop request must not end the process with a
+// signal's default action while it finishes shutting down.
+void ignore_stop_and_reload_signals() {
+  for (int number : {SIGTERM, SIGINT, SIGUSR1})
+    std::signal(number, SIG_IGN);
+}
+
+} // namespace
+
+int run_sidecar(const protocol::settings& config) {
+  runtime::metrics metrics;
+  runtime::fault_plan faults{config.faults, metrics};
+  // The I/O runtime is declared before the actor system, so it is destroyed
+  // after it. Actors close their network sessions when they terminate, on
+  // CAF's threads, and the system's destructor joins those threads: every
+  // session is closed and released while its io_context still exists. The
+  // I/O thread holds only weak references to actors (weak_mailbox), so no
+  // pending handler keeps an actor alive past the system.
+  runtime::io_runtime io;
+  caf::actor_system_config system_config;
+  system_config.set("scheduler.max-threads", 2);
+  caf::actor_system system{system_config};
+  const int status = supervise(config, metrics, faults, io, system);
+  ignore_stop_and_reload_signals();
+  return status;
 }
 
 } // namespace wlg::app

@@ -3,7 +3,6 @@
 #include "app/version_info.hpp"
 #include "protocol/configuration.hpp"
 #include "runtime/logging.hpp"
-#include "runtime/pid_file.hpp"
 
 #include <cstdio>
 #include <string>
@@ -30,14 +29,6 @@ int main(int argc, char** argv) {
   const auto& config = parsed->config;
   if (auto problem = app::check_environment(config)) {
     std::fprintf(stderr, "%s\n", protocol::describe(*problem).c_str());
-    return 2;
-  }
-  auto pid = runtime::pid_file::create(config.pid_file);
-  if (!pid) {
-    std::fprintf(stderr, "%s\n",
-                 protocol::describe(protocol::config_error{
-                   protocol::setting_label("WORKERLISTGEN_PID_FILE", "pid-file"), pid.error()})
-                   .c_str());
     return 2;
   }
   runtime::configure_logging(

@@ -14,8 +14,8 @@ backoff::duration backoff::next(double random01) {
   ceiling = std::min(ceiling, max_);
   ++attempts_;
   random01 = std::clamp(random01, 0.0, 1.0);
-  const auto half = ceiling / 2;
-  return half + duration{static_cast<duration::rep>(static_cast<double>((ceiling - half).count()) * random01)};
+  const auto longest = std::min(max_, ceiling + ceiling / 2);
+  return ceiling + duration{static_cast<duration::rep>(static_cast<double>((longest - ceiling).count()) * random01)};
 }
 
 } // namespace wlg::protocol

@@ -1,8 +1,10 @@
 #pragma once
 
-// Exponential back-off with jitter: the nth retry waits a random time between
-// half and all of min(max, initial * 2^n), so a crowd of clients spreads out
-// and no failure ever leads to a tight loop.
+// Exponential back-off with jitter: the nth retry waits a random time from
+// d = min(max, initial * 2^n) up to half as long again, never more than max.
+// The jitter only ever adds: a wait is never shorter than the setting it
+// comes from (a 2 s --auth-retry waits at least 2 s), a crowd of clients
+// still spreads out, and no failure ever leads to a tight loop.
 
 #include <chrono>
 

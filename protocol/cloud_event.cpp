@@ -112,6 +112,15 @@ bool is_transient_state(std::string_view state) {
   return false;
 }
 
+bool is_known_cloud_event_type(std::string_view type) {
+  static constexpr std::array<std::string_view, 7> known = {"container", "service", "stack", "node",
+                                                            "nodecluster", "action", "auth"};
+  for (auto k : known)
+    if (iequals(type, k))
+      return true;
+  return false;
+}
+
 relevance_rule::relevance_rule(std::string own_service_uri)
   : own_service_uri_(std::move(own_service_uri)) {}
 

@@ -65,4 +65,8 @@ private:
 
 bool is_transient_state(std::string_view state);
 
+// The types Docker Cloud's stream is documented to send (container, service,
+// stack, node, nodecluster, action, auth), compared case-insensitively.
+bool is_known_cloud_event_type(std::string_view type);
+
 } // namespace wlg::protocol

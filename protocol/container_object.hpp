@@ -24,6 +24,13 @@ struct container_links {
   std::vector<refused_name> refused;  // links whose name cannot be written
 };
 
+// Names were offered and every one was refused. Writing the empty remainder
+// would let hostile or unlabelled names empty the list, so callers treat this
+// like a failed fetch; no names at all is a real empty list.
+inline bool every_name_refused(const container_links& links) {
+  return links.workers.empty() && !links.refused.empty();
+}
+
 // A document that is not an object, or whose linked_to_container is not an
 // array of objects, is an error. A missing or null linked_to_container means no
 // links. A link without a usable name is refused on its own; the others stay.

@@ -129,6 +129,36 @@ result<write_outcome, std::string> replace_file_atomically(const std::string& pa
   return write_outcome::written;
 }
 
+result<std::optional<std::string>, std::string> read_current_content(const std::string& path) {
+  const std::string target = target_of(path);
+  fd_guard file{::open(target.c_str(), O_RDONLY | O_CLOEXEC)};
+  if (file.fd < 0) {
+    if (errno == ENOENT)
+      return std::optional<std::string>{};
+    return fail(errno_text("cannot open", target));
+  }
+  std::string content;
+  char buffer[64 * 1024];
+  for (;;) {
+    const auto n = ::read(file.fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return fail(errno_text("cannot read", target));
+    if (n == 0)
+      break;
+    content.append(buffer, static_cast<std::size_t>(n));
+  }
+  return std::optional<std::string>{std::move(content)};
+}
+
+result<bool, std::string> remove_written_file(const std::string& path) {
+  const std::string target = target_of(path);
+  if (::unlink(target.c_str()) != 0 && errno != ENOENT)
+    return fail(errno_text("cannot remove", target));
+  return true;
+}
+
 bool file_holds(const std::string& path, std::string_view content) {
   return holds_exactly(target_of(path), content);
 }

@@ -6,6 +6,7 @@
 #include "protocol/result.hpp"
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,13 @@ enum class write_outcome { written, unchanged };
 // owner are kept; a new file gets mode 0644.
 result<write_outcome, std::string> replace_file_atomically(const std::string& path,
                                                            std::string_view content, bool force);
+
+// What `path` (or what it links to) holds now; nothing when it does not
+// exist; an error when it exists but cannot be read.
+result<std::optional<std::string>, std::string> read_current_content(const std::string& path);
+
+// Removes `path` (or what it links to), as a file that was never written.
+result<bool, std::string> remove_written_file(const std::string& path);
 
 // Whether `path` (or what it links to) holds exactly `content`.
 bool file_holds(const std::string& path, std::string_view content);

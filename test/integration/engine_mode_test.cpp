@@ -84,6 +84,17 @@ TEST_CASE("engine mode: --worker-name=label:KEY and --worker-label choose the wo
   CHECK(side.log().find("ignoring worker 'bad name'") != std::string::npos);
 }
 
+TEST_CASE("engine mode: a --worker-name=label:KEY that no worker has leaves the list as it is") {
+  podman_engine engine;
+  engine.run("citus_worker_1", worker_of_citus); // no app.host label
+  temp_dir confdir;
+  write_file(confdir.path() + "/pg_worker_list.conf", worker_file({"db-a.internal"}));
+  sidecar side{engine_env(engine), {"--worker-name=label:app.host", "--once"}, confdir.path()};
+  CHECK(side.process().wait_for_exit(20s) == 1);
+  CHECK_MESSAGE(side.worker_list() == worker_file({"db-a.internal"}), side.log());
+  CHECK(engine.hups_of("citus_master_1") == 0);
+}
+
 TEST_CASE("engine mode: --worker-name=hostname writes each worker's hostname") {
   podman_engine engine;
   engine.run("citus_worker_1", {"--hostname=db-1.example", "com.citusdata.role=Worker", "com.docker.compose.project=citus"});

@@ -150,7 +150,7 @@ TEST_CASE("every metric changes when its event happens") {
   REQUIRE(metric_reaches(port, "signals_sent_total", 1));
   REQUIRE(metric_reaches(port, "stream_connected", 1));
   auto m = scrape(port);
-  CHECK(m["workerlistgen_file_unchanged_total"] == 1);
+  CHECK(m["workerlistgen_file_unchanged_total"] >= 1); // start-up, and perhaps the stream's resync
   CHECK(m["workerlistgen_file_writes_total"] == 0);
   CHECK(m["workerlistgen_fetches_total"] >= 1);
   CHECK(m["workerlistgen_fetch_errors_total"] == 0);
@@ -174,6 +174,14 @@ TEST_CASE("every metric changes when its event happens") {
     CHECK(after.at("workerlistgen_event_to_signal_seconds_sum") > 0);
     CHECK(after.at("workerlistgen_last_sync_timestamp_seconds") >= m["workerlistgen_last_sync_timestamp_seconds"]);
   }
+  SUBCASE("a relevant event that changes nothing counts as unchanged: no write, no signal") {
+    emu.control("/stream/send", R"({"type":"container","action":"update","state":"Running",)"
+                                R"("resource_uri":"/api/app/v1/container/ba434e1e/"})");
+    REQUIRE(metric_reaches(port, "events_relevant_total", m["workerlistgen_events_relevant_total"] + 1));
+    CHECK(metric_reaches(port, "file_unchanged_total", m["workerlistgen_file_unchanged_total"] + 1));
+    CHECK(metric(port, "file_writes_total") == 0);
+    CHECK(metric(port, "signals_sent_total") == m["workerlistgen_signals_sent_total"]);
+  }
   SUBCASE("a transient event counts as received, not relevant; a malformed frame as malformed") {
     emu.control("/emit?kind=transient");
     REQUIRE(metric_reaches(port, "events_received_total", m["workerlistgen_events_received_total"] + 1));
@@ -194,6 +202,15 @@ TEST_CASE("every metric changes when its event happens") {
     CHECK(metric_reaches(port, "stream_reconnects_total", 1));
     CHECK(metric_reaches(port, "stream_connects_total", 2));
     CHECK(metric_reaches(port, "stream_connected", 1));
+  }
+  SUBCASE("refused upgrades are not lost connections: one drop, one reconnect counted") {
+    const auto upgrades = emu.state().stream_upgrades;
+    emu.control("/stream/refuse?status=500&count=-1");
+    emu.control("/stream/drop");
+    REQUIRE(wait_until([&] { return emu.state().stream_upgrades >= upgrades + 3; }, 10s)); // refused ones
+    emu.control("/stream/refuse?count=0");
+    REQUIRE(metric_reaches(port, "stream_connects_total", 2));
+    CHECK(metric(port, "stream_reconnects_total") == 1);
   }
 }
 
@@ -252,12 +269,56 @@ TEST_CASE("--once exits 1 when the fetch or the signal fails, and the file stays
   CHECK(read_file(dir.path() + "/pg_worker_list.conf") == first_workers(1));
   CHECK(emu.signal_count() == 0);
 
+  // The signal fails after the write: the write is undone, so the next run
+  // sees the change again and signals it. No reload is lost.
   emu.control("/rest/fault?mode=none");
   emu.control("/engine/down");
   run = run_to_completion(once, 20s);
   CHECK(run.status == 1);
   CHECK(run.output.find("signal failed") != std::string::npos);
-  CHECK(read_file(dir.path() + "/pg_worker_list.conf") == first_workers(3)); // written, not signalled
+  CHECK(read_file(dir.path() + "/pg_worker_list.conf") == first_workers(1));
+  CHECK(emu.signal_count() == 0);
+
+  emu.control("/engine/up");
+  run = run_to_completion(once, 20s);
+  CHECK(run.status == 0);
+  CHECK(read_file(dir.path() + "/pg_worker_list.conf") == first_workers(3));
+  CHECK(emu.signal_count() == 1);
+}
+
+TEST_CASE("--once whose signal fails on a first run leaves no file behind, and the next run signals") {
+  emulator emu;
+  temp_dir dir;
+  const auto env = sidecar_env_in(emu, dir.path(), dir.path());
+  const process_options once{bin_path("dockercloud-workerlistgen"), {"--once", "--request-timeout=2s"}, env, {}, {}};
+  emu.control("/engine/down");
+  auto run = run_to_completion(once, 20s);
+  CAPTURE(run.output);
+  CHECK(run.status == 1);
+  CHECK_FALSE(read_file(dir.path() + "/pg_worker_list.conf").has_value());
+  emu.control("/engine/up");
+  run = run_to_completion(once, 20s);
+  CHECK(run.status == 0);
+  CHECK(read_file(dir.path() + "/pg_worker_list.conf") == first_workers(3));
+  CHECK(emu.signal_count() == 1);
+}
+
+TEST_CASE("--once says no master was signalled when none matched the labels, and nothing under --dry-run") {
+  emulator emu;
+  temp_dir dir;
+  auto env = sidecar_env_in(emu, dir.path(), dir.path());
+  env["DOCKERCLOUD_STACK_NAME"] = "no-such-stack";
+  auto run = run_to_completion({bin_path("dockercloud-workerlistgen"), {"--once"}, env, {}, {}}, 20s);
+  CAPTURE(run.output);
+  CHECK(run.status == 0);
+  CHECK(read_file(dir.path() + "/pg_worker_list.conf") == first_workers(3));
+  CHECK(run.output.find("the master was signalled") == std::string::npos);
+  CHECK(run.output.find("no master container is running") != std::string::npos);
+
+  run = run_to_completion({bin_path("dockercloud-workerlistgen"), {"--once", "--dry-run"}, env, {}, {}}, 20s);
+  CHECK(run.status == 0);
+  CHECK(run.output.find("the master was signalled") == std::string::npos);
+  CHECK(run.output.find("dry run: nothing was written or signalled") != std::string::npos);
   CHECK(emu.signal_count() == 0);
 }
 
@@ -289,7 +350,8 @@ TEST_CASE("--dry-run prints the file and the containers, and writes and signals 
     REQUIRE(wait_until([&] { return count_of(side.log(), first_workers(3)) == 1; }, 10s));
     emu.scale(5);
     CHECK_MESSAGE(wait_until([&] { return count_of(side.log(), first_workers(5)) == 1; }, 10s), side.log());
-    CHECK(count_of(side.log(), "would send SIGHUP") == 2);
+    // The would-signal report follows the would-write report: wait for it.
+    CHECK_MESSAGE(wait_until([&] { return count_of(side.log(), "would send SIGHUP") == 2; }, 10s), side.log());
   }
   CHECK(read_file(dir.path() + "/citus/pg_worker_list.conf") == first_workers(1));
   CHECK(inode_of(dir.path() + "/citus/pg_worker_list.conf") == inode);
@@ -356,4 +418,51 @@ TEST_CASE("the image's healthcheck script passes only when /healthz answers 200"
   run = run_to_completion(check, 10s);
   CHECK(run.status == 0);
   CHECK(run.output.find("\"status\":\"ok\"") != std::string::npos);
+}
+
+TEST_CASE("links whose every name is refused leave the list as it is: a failed fetch, retried") {
+  emulator emu;
+  const int port = unused_tcp_port();
+  sidecar side{emu.sidecar_env(), {"--listen=127.0.0.1:" + std::to_string(port), "--backoff-initial=50ms",
+                                   "--backoff-max=100ms"}};
+  REQUIRE_MESSAGE(side.wait_for_list(first_workers(3), 10s), side.log());
+  REQUIRE(metric_reaches(port, "signals_sent_total", 1));
+  emu.control("/rest/links", R"x(["two words", "#comment", "$(reboot)"])x");
+  emu.scale(4);
+  CHECK_MESSAGE(metric_reaches(port, "fetch_errors_total", 3), side.log()); // refused, and retried
+  CHECK(side.worker_list() == first_workers(3));
+  CHECK(metric(port, "workers") == 3);
+  CHECK(emu.signal_count() == 1);
+
+  emu.control("/rest/links?reset=1");
+  CHECK_MESSAGE(side.wait_for_list(first_workers(4), 10s), side.log());
+}
+
+TEST_CASE("--once exits 1 when every linked name is refused, and the file stays as it was") {
+  emulator emu;
+  temp_dir dir;
+  write_file(dir.path() + "/pg_worker_list.conf", first_workers(2));
+  emu.control("/rest/links", R"(["bad name"])");
+  auto run = run_to_completion({bin_path("dockercloud-workerlistgen"), {"--once"},
+                                sidecar_env_in(emu, dir.path(), dir.path()), {}, {}},
+                               20s);
+  CAPTURE(run.output);
+  CHECK(run.status == 1);
+  CHECK(read_file(dir.path() + "/pg_worker_list.conf") == first_workers(2));
+  CHECK(emu.signal_count() == 0);
+}
+
+TEST_CASE("an event of an unknown type is logged without --debug and skipped") {
+  emulator emu;
+  const int port = unused_tcp_port();
+  sidecar side{emu.sidecar_env(), {"--listen=127.0.0.1:" + std::to_string(port)}};
+  REQUIRE_MESSAGE(side.wait_for_list(first_workers(3), 10s), side.log());
+  REQUIRE(metric_reaches(port, "stream_connected", 1));
+  const auto before = scrape(port);
+  emu.control("/stream/send", R"({"type":"spaceship","state":"Success","resource_uri":"/api/x/"})");
+  REQUIRE(metric_reaches(port, "events_received_total", before.at("workerlistgen_events_received_total") + 1));
+  CHECK(metric(port, "events_relevant_total") == before.at("workerlistgen_events_relevant_total"));
+  CHECK(metric(port, "events_malformed_total") == before.at("workerlistgen_events_malformed_total"));
+  CHECK_MESSAGE(wait_until([&] { return side.log().find("unknown type: spaceship") != std::string::npos; }, 5s),
+                side.log());
 }
