@@ -2,6 +2,7 @@
 // refused or silent, and hostile frames on it.
 
 #include "test/support/fixtures.hpp"
+#include "test/support/sanitized.hpp"
 #include "test/support/watch.hpp"
 
 #include <doctest/doctest.h>
@@ -135,5 +136,6 @@ TEST_CASE("a flood of 100,000 events: the process stays up, memory bounded, fetc
   CHECK(fetches <= 100); // one per burst window, not one per event
   const auto peak = proc_status_kib(t.side.process().pid(), "VmHWM");
   REQUIRE(peak.has_value());
-  CHECK(*peak < 64 * 1024);
+  if (!sanitized_build) // a sanitizer's shadow memory and quarantine are not the sidecar's
+    CHECK(*peak < 64 * 1024);
 }
