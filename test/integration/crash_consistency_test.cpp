@@ -55,21 +55,32 @@ TEST_CASE("kill -9 at random moments while the workers scale: every read sees a 
   constexpr int rounds = 50;
   for (int round = 0; round < rounds; ++round) {
     sidecar side{emu.sidecar_env(), {}, confdir};
-    // A random moment, measured in the watcher's reads rather than in time, so
-    // that a loaded machine cannot starve the watcher of its share of reads.
-    const auto until = watch.reads() + 1 + rng() % 40;
-    REQUIRE(wait_until([&] { return watch.reads() >= until; }, 10s));
+    // A random moment of up to about 120 ms, measured in the watcher's polls
+    // rather than in time, so that a loaded machine stretches the moments and
+    // cannot starve the watcher of its share of reads.
+    const auto until = watch.polls() + 1 + rng() % 600;
+    REQUIRE(wait_until([&] { return watch.polls() >= until; }, 60s));
     side.process().signal(SIGKILL);
     REQUIRE(side.process().wait_for_exit(5s).has_value());
   }
   scaling = false;
   scaler.join();
+  // The last start must change the file, so the watcher sees a replacement
+  // even if the kills happened to leave the served set on disk.
+  const auto on_disk = read_file(confdir + "/pg_worker_list.conf");
+  REQUIRE_MESSAGE(on_disk.has_value(), "no round got as far as its first write");
+  int final_count = static_cast<int>(emu.state().workers.size());
+  if (*on_disk == first_workers(final_count)) {
+    final_count = final_count % 6 + 1;
+    emu.scale(final_count);
+  }
 
   // A temporary file as a kill between creating and renaming it would leave.
   write_file(confdir + "/.pg_worker_list.conf.wlg-tmp.Xk3j9Q", "# this file was auto-gen");
   sidecar last{emu.sidecar_env(), {}, confdir};
-  const auto served = first_workers(static_cast<int>(emu.state().workers.size()));
+  const auto served = first_workers(final_count);
   REQUIRE_MESSAGE(last.wait_for_list(served, 10s), last.log());
+  REQUIRE(wait_until([&] { return watch.seen().count(served) == 1; }, 10s));
   // The file may have held the served set before this start: wait for the
   // clean-up itself, not for the file.
   REQUIRE_MESSAGE(wait_until([&] {

@@ -17,6 +17,7 @@ file_watcher::file_watcher(std::string path) : path_(std::move(path)) {
         std::lock_guard lock{mutex_};
         seen_.insert(std::move(*text));
       }
+      ++polls_;
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
   });

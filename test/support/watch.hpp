@@ -20,12 +20,14 @@ public:
   explicit file_watcher(std::string path);
   ~file_watcher();
   std::set<std::string> seen() const;
-  std::size_t reads() const { return reads_.load(); }
+  std::size_t reads() const { return reads_.load(); } // reads that found the file
+  std::size_t polls() const { return polls_.load(); } // attempts, found or not
 
 private:
   std::string path_;
   std::atomic<bool> stop_{false};
   std::atomic<std::size_t> reads_{0};
+  std::atomic<std::size_t> polls_{0};
   mutable std::mutex mutex_;
   std::set<std::string> seen_;
   std::thread thread_;
