@@ -19,7 +19,7 @@ constexpr auto role = protocol::actor_role::api_poller;
 
 class container_fetch {
 public:
-  container_fetch(api_poller_actor::pointer self, context_ptr ctx, state_reconciler_actor reconciler)
+  container_fetch(api_poller_actor::pointer self, context_ptr ctx, reconciler_actor reconciler)
     : self_(self), ctx_(std::move(ctx)), reconciler_(std::move(reconciler)),
       log_(runtime::component_logger(std::string{protocol::name_of(role)})),
       client_(*ctx_->io, ctx_->tls, ctx_->config.rest_host,
@@ -33,7 +33,7 @@ public:
     const auto exchange = ++exchange_;
     ++ctx_->metrics->fetches;
     log_->debug("GET {}", ctx_->config.container_api_uri);
-    client_.get(ctx_->config.container_api_uri, forward_outcome(caf::actor_cast<api_poller_actor>(self_), exchange));
+    client_.get(ctx_->config.container_api_uri, forward_outcome(caf::actor_cast<http_outcome_handlers>(self_), exchange));
   }
 
   void on_reply(std::uint64_t exchange, const net::http_reply& reply) {
@@ -71,7 +71,7 @@ public:
 
   void poll() { poll_now(self_, *ctx_, reconciler_); }
 
-  void set_reconciler(state_reconciler_actor reconciler) { reconciler_ = std::move(reconciler); }
+  void set_reconciler(reconciler_actor reconciler) { reconciler_ = std::move(reconciler); }
 
   void close() { client_.close(); }
 
@@ -83,7 +83,7 @@ private:
 
   api_poller_actor::pointer self_;
   context_ptr ctx_;
-  state_reconciler_actor reconciler_;
+  reconciler_actor reconciler_;
   std::shared_ptr<spdlog::logger> log_;
   net::rest_client client_;
   protocol::container_parser parser_;
@@ -94,28 +94,26 @@ private:
 } // namespace
 
 api_poller_actor::behavior_type api_poller(api_poller_actor::pointer self, context_ptr ctx,
-                                           state_reconciler_actor reconciler) {
+                                           reconciler_actor reconciler) {
   end_on_exception(self, role);
   auto fetcher = std::make_shared<container_fetch>(self, ctx, std::move(reconciler));
   self->attach_functor([fetcher] { fetcher->close(); });
   schedule_poll(self, *ctx);
-  return {
-    guarded(ctx->faults, role, [=](fetch_atom) -> caf::result<protocol::worker_set> {
+  return guarded_behavior<api_poller_actor>(
+    ctx->faults, role,
+    [=](fetch_atom) -> caf::result<protocol::worker_set> {
       auto promise = self->make_response_promise<protocol::worker_set>();
       fetcher->fetch(promise);
       return promise;
-    }),
-    guarded(ctx->faults, role, [=](peers_atom, const reconciler_ref& peer) {
-      fetcher->set_reconciler(peer.handle);
-    }),
-    guarded(ctx->faults, role, [=](reply_atom, std::uint64_t exchange, const net::http_reply& reply) {
+    },
+    [=](peers_atom, const reconciler_actor& reconciler) { fetcher->set_reconciler(reconciler); },
+    [=](internal_atom, reply_atom, std::uint64_t exchange, const net::http_reply& reply) {
       fetcher->on_reply(exchange, reply);
-    }),
-    guarded(ctx->faults, role, [=](reply_atom, std::uint64_t exchange, const net::transport_error& error) {
+    },
+    [=](internal_atom, reply_atom, std::uint64_t exchange, const net::transport_error& error) {
       fetcher->on_failure(exchange, error);
-    }),
-    guarded(ctx->faults, role, [=](tick_atom) { fetcher->poll(); }),
-  };
+    },
+    [=](internal_atom, tick_atom) { fetcher->poll(); });
 }
 
 } // namespace wlg::actors

@@ -10,6 +10,6 @@ namespace wlg::actors {
 // (never an empty set for a failure). Asks the reconciler for a resync every
 // poll interval, as a safety net against lost events.
 api_poller_actor::behavior_type api_poller(api_poller_actor::pointer self, context_ptr ctx,
-                                           state_reconciler_actor reconciler);
+                                           reconciler_actor reconciler);
 
 } // namespace wlg::actors

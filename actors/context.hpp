@@ -21,11 +21,6 @@ class fault_plan;
 
 namespace wlg::actors {
 
-enum class run_mode {
-  follow,  // run until stopped
-  once,    // one full sync, then stop (--once)
-};
-
 struct context {
   protocol::settings config;
   boost::asio::io_context* io = nullptr;
@@ -33,6 +28,10 @@ struct context {
   runtime::metrics* metrics = nullptr;
   runtime::fault_plan* faults = nullptr;
   std::string user_agent;
+  // The file writer's fsync blocks a thread: it gets one of its own. The
+  // actor tests turn this off to keep every actor on the deterministic
+  // scheduler.
+  bool detach_blocking_actors = true;
 };
 
 using context_ptr = std::shared_ptr<const context>;

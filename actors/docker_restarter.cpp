@@ -1,17 +1,14 @@
 #include "actors/docker_restarter.hpp"
 
+#include "actors/engine_conversation.hpp"
 #include "actors/errors.hpp"
-#include "actors/exchanges.hpp"
 #include "actors/guarded.hpp"
-#include "net/engine_client.hpp"
-#include "protocol/backoff.hpp"
+#include "policy/backoff.hpp"
 #include "protocol/engine_api.hpp"
 #include "protocol/worker_name.hpp"
 #include "runtime/dry_run_output.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/metrics.hpp"
-
-#include <random>
 
 namespace wlg::actors {
 
@@ -19,31 +16,24 @@ namespace {
 
 constexpr auto role = protocol::actor_role::docker_restarter;
 
-enum class step { idle, version, list, kill };
+enum class step { idle, list, kill };
 
-struct restarter_state {
-  restarter_state() = default;
-  std::vector<caf::typed_response_promise<signal_report>> waiting;
-  std::string version_prefix; // "/v1.41" once negotiated
-  step at = step::idle;
-  std::uint64_t exchange = 0; // id of the request in flight; older replies are stale
-  std::vector<protocol::engine_container> targets;
-  std::size_t next_target = 0;
-  std::uint64_t delivered = 0;
-  bool retry_scheduled = false;
-};
+net::engine_options engine_options_of(const context& ctx) {
+  net::engine_options options;
+  options.socket_path = ctx.config.docker_socket;
+  options.timeout = ctx.config.request_timeout;
+  options.user_agent = ctx.user_agent;
+  return options;
+}
 
-// The restarter's work, as steps driven by replies from the Engine API.
+// One signal run: list the master's containers, then kill each in turn.
+// Everyone who asks while a run is under way is answered by it.
 class signal_run {
 public:
   signal_run(docker_restarter_actor::pointer self, context_ptr ctx)
-    : self_(self), ctx_(std::move(ctx)),
-      log_(runtime::component_logger(std::string{protocol::name_of(role)})),
-      backoff_(ctx_->config.backoff_initial, ctx_->config.backoff_max),
-      rng_(std::random_device{}()) {
-    options_.socket_path = ctx_->config.docker_socket;
-    options_.timeout = ctx_->config.request_timeout;
-    options_.user_agent = ctx_->user_agent;
+    : self_(self), ctx_(std::move(ctx)), log_(runtime::component_logger(std::string{protocol::name_of(role)})),
+      engine_(ctx_, engine_options_of(*ctx_), caf::actor_cast<http_outcome_handlers>(self_), log_),
+      backoff_(ctx_->config.backoff_initial, ctx_->config.backoff_max) {
     if (!ctx_->config.stack_name.empty())
       labels_.push_back("com.docker.compose.project=" + ctx_->config.stack_name);
     else
@@ -53,76 +43,56 @@ public:
     labels_.push_back("com.docker.compose.service=" + ctx_->config.citus_service_name);
   }
 
-  restarter_state state;
-
   void request(caf::typed_response_promise<signal_report> promise) {
-    state.waiting.push_back(std::move(promise));
-    if (state.at == step::idle && !state.retry_scheduled)
+    waiting_.push_back(std::move(promise));
+    if (at_ == step::idle && !retry_scheduled_)
       begin();
   }
 
   void retry() {
-    state.retry_scheduled = false;
-    if (state.at == step::idle && !state.waiting.empty())
+    retry_scheduled_ = false;
+    if (at_ == step::idle && !waiting_.empty())
       begin();
   }
 
-  void on_reply(std::uint64_t exchange, const net::http_reply& reply) {
-    if (exchange != state.exchange || state.at == step::idle)
+  void on_outcome(const engine_conversation::outcome& outcome) {
+    if (outcome.failure)
+      return fail(*outcome.failure);
+    if (!outcome.reply)
       return;
-    log_->debug("engine answered HTTP {} ({} bytes)", reply.status, reply.body.size());
-    switch (state.at) {
-      case step::version: return on_version(reply);
-      case step::list: return on_list(reply);
-      case step::kill: return on_kill(reply);
+    switch (at_) {
+      case step::list: return on_list(*outcome.reply);
+      case step::kill: return on_kill(*outcome.reply);
       case step::idle: return;
     }
   }
 
-  void on_failure(std::uint64_t exchange, const net::transport_error& error) {
-    if (exchange != state.exchange || state.at == step::idle)
-      return;
-    fail("cannot reach the Docker Engine API at " + ctx_->config.docker_socket + ": "
-         + net::describe(error));
-  }
+  engine_conversation& engine() { return engine_; }
 
 private:
   void begin() {
-    state.delivered = 0;
-    state.targets.clear();
-    state.next_target = 0;
-    if (state.version_prefix.empty())
-      send(step::version, "GET", "/version");
-    else
-      send(step::list, "GET", protocol::container_list_target(state.version_prefix, labels_));
-  }
-
-  void on_version(const net::http_reply& reply) {
-    auto prefix = protocol::version_prefix_from(reply.status, reply.body);
-    if (!prefix)
-      return fail(prefix.error());
-    state.version_prefix = *prefix;
-    log_->info("Docker Engine API {}", state.version_prefix.substr(2));
-    send(step::list, "GET", protocol::container_list_target(state.version_prefix, labels_));
+    delivered_ = 0;
+    targets_.clear();
+    next_target_ = 0;
+    at_ = step::list;
+    engine_.send("GET", [this](const std::string& prefix) { return protocol::container_list_target(prefix, labels_); });
   }
 
   void on_list(const net::http_reply& reply) {
-    if (reply.status == 400)
-      state.version_prefix.clear(); // the engine changed under us: negotiate again
     if (reply.status != 200)
       return fail("listing containers answered HTTP " + std::to_string(reply.status) + ": "
                   + protocol::printable_excerpt(reply.body));
     auto listed = parser_.parse(reply.body);
     if (!listed)
       return fail("container list: " + protocol::describe(listed.error()));
-    state.targets = std::move(*listed);
-    if (state.targets.empty()) {
+    targets_ = std::move(*listed);
+    if (targets_.empty()) {
       log_->warn("no running container is labelled {}; nothing to signal", join_labels());
       return complete();
     }
     if (ctx_->config.dry_run) {
       std::vector<std::string> names;
-      for (const auto& target : state.targets)
+      for (const auto& target : targets_)
         names.push_back(display_name(target) + " " + target.id.substr(0, 12));
       runtime::print_would_signal(ctx_->config.signal, names);
       return complete();
@@ -131,10 +101,9 @@ private:
   }
 
   void on_kill(const net::http_reply& reply) {
-    const auto& target = state.targets[state.next_target];
-    const auto name = display_name(target);
+    const auto name = display_name(targets_[next_target_]);
     if (reply.status == 204 || reply.status == 200) {
-      ++state.delivered;
+      ++delivered_;
       log_->info("sent {} to {}", ctx_->config.signal, name);
     } else if (reply.status == 404) {
       log_->info("{} disappeared before it could be signalled", name);
@@ -144,49 +113,43 @@ private:
       return fail("signalling " + name + " answered HTTP " + std::to_string(reply.status) + ": "
                   + protocol::printable_excerpt(reply.body));
     }
-    ++state.next_target;
-    if (state.next_target < state.targets.size())
+    if (++next_target_ < targets_.size())
       return kill_next();
     complete();
   }
 
   void kill_next() {
-    send(step::kill, "POST",
-         protocol::container_kill_target(state.version_prefix, state.targets[state.next_target].id,
-                                         ctx_->config.signal));
-  }
-
-  void send(step next, const char* method, std::string target) {
-    state.at = next;
-    const auto exchange = ++state.exchange;
-    log_->debug("engine request: {} {}", method, target);
-    net::send_engine_request(*ctx_->io, options_, {method, std::move(target)},
-                             forward_outcome(caf::actor_cast<docker_restarter_actor>(self_), exchange));
+    at_ = step::kill;
+    const auto id = targets_[next_target_].id;
+    engine_.send("POST", [this, id](const std::string& prefix) {
+      return protocol::container_kill_target(prefix, id, ctx_->config.signal);
+    });
   }
 
   void complete() {
-    state.at = step::idle;
+    at_ = step::idle;
     backoff_.reset();
-    ctx_->metrics->signals_sent += state.delivered;
-    for (auto& promise : state.waiting)
-      promise.deliver(signal_report{state.delivered});
-    state.waiting.clear();
+    ctx_->metrics->signals_sent += delivered_;
+    for (auto& promise : waiting_)
+      promise.deliver(signal_report{delivered_});
+    waiting_.clear();
   }
 
   void fail(const std::string& why) {
-    state.at = step::idle;
+    at_ = step::idle;
+    engine_.abandon();
     ++ctx_->metrics->signals_failed;
     if (ctx_->config.once) {
       log_->error("signal not delivered: {}", why);
-      for (auto& promise : state.waiting)
+      for (auto& promise : waiting_)
         promise.deliver(make_error(sync_error::engine_refused, why));
-      state.waiting.clear();
+      waiting_.clear();
       return;
     }
-    const auto delay = backoff_.next(std::uniform_real_distribution<double>{0.0, 1.0}(rng_));
+    const auto delay = backoff_.next();
     log_->warn("signal not delivered: {}; retrying in {} ms", why, delay.count());
-    state.retry_scheduled = true;
-    self_->delayed_send(self_, delay, retry_atom::value);
+    retry_scheduled_ = true;
+    self_->delayed_send(self_, delay, internal_atom::value, retry_atom::value);
   }
 
   std::string display_name(const protocol::engine_container& c) const {
@@ -206,33 +169,37 @@ private:
   docker_restarter_actor::pointer self_;
   context_ptr ctx_;
   std::shared_ptr<spdlog::logger> log_;
-  protocol::backoff backoff_;
-  std::mt19937 rng_;
-  net::engine_options options_;
+  engine_conversation engine_;
+  policy::backoff backoff_;
   std::vector<std::string> labels_;
   protocol::container_list_parser parser_;
+  std::vector<caf::typed_response_promise<signal_report>> waiting_;
+  step at_ = step::idle;
+  std::vector<protocol::engine_container> targets_;
+  std::size_t next_target_ = 0;
+  std::uint64_t delivered_ = 0;
+  bool retry_scheduled_ = false;
 };
 
 } // namespace
 
-docker_restarter_actor::behavior_type docker_restarter(docker_restarter_actor::pointer self,
-                                                       context_ptr ctx) {
+docker_restarter_actor::behavior_type docker_restarter(docker_restarter_actor::pointer self, context_ptr ctx) {
   end_on_exception(self, role);
   auto run = std::make_shared<signal_run>(self, ctx);
-  return {
-    guarded(ctx->faults, role, [=](signal_atom) -> caf::result<signal_report> {
+  return guarded_behavior<docker_restarter_actor>(
+    ctx->faults, role,
+    [=](signal_atom) -> caf::result<signal_report> {
       auto promise = self->make_response_promise<signal_report>();
       run->request(promise);
       return promise;
-    }),
-    guarded(ctx->faults, role, [=](reply_atom, std::uint64_t exchange, const net::http_reply& reply) {
-      run->on_reply(exchange, reply);
-    }),
-    guarded(ctx->faults, role, [=](reply_atom, std::uint64_t exchange, const net::transport_error& error) {
-      run->on_failure(exchange, error);
-    }),
-    guarded(ctx->faults, role, [=](retry_atom) { run->retry(); }),
-  };
+    },
+    [=](internal_atom, reply_atom, std::uint64_t exchange, const net::http_reply& reply) {
+      run->on_outcome(run->engine().on_reply(exchange, reply));
+    },
+    [=](internal_atom, reply_atom, std::uint64_t exchange, const net::transport_error& error) {
+      run->on_outcome(run->engine().on_failure(exchange, error));
+    },
+    [=](internal_atom, retry_atom) { run->retry(); });
 }
 
 } // namespace wlg::actors

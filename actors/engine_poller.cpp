@@ -1,10 +1,10 @@
 #include "actors/engine_poller.hpp"
 
 #include "actors/errors.hpp"
+#include "actors/engine_conversation.hpp"
 #include "actors/exchanges.hpp"
 #include "actors/guarded.hpp"
 #include "actors/poll_timer.hpp"
-#include "net/engine_client.hpp"
 #include "protocol/engine_events.hpp"
 #include "protocol/limits.hpp"
 #include "protocol/worker_name.hpp"
@@ -17,69 +17,59 @@ namespace {
 
 constexpr auto role = protocol::actor_role::api_poller;
 
-enum class step { idle, version, list, inspect };
+enum class step { idle, list, inspect };
+
+net::engine_options engine_options_of(const context& ctx) {
+  net::engine_options options;
+  options.socket_path = ctx.config.docker_socket;
+  options.timeout = ctx.config.request_timeout;
+  options.body_limit = protocol::limits::max_engine_document_bytes;
+  options.user_agent = ctx.user_agent;
+  return options;
+}
 
 // One fetch: [GET /version once] -> GET /containers/json -> [GET
 // /containers/{id}/json per worker, for --worker-name=hostname].
 class worker_listing {
 public:
-  worker_listing(api_poller_actor::pointer self, context_ptr ctx, state_reconciler_actor reconciler)
+  worker_listing(api_poller_actor::pointer self, context_ptr ctx, reconciler_actor reconciler)
     : self_(self), ctx_(std::move(ctx)), reconciler_(std::move(reconciler)),
       log_(runtime::component_logger(std::string{protocol::name_of(role)})),
-      labels_(protocol::worker_labels(ctx_->config)) {
-    options_.socket_path = ctx_->config.docker_socket;
-    options_.timeout = ctx_->config.request_timeout;
-    options_.body_limit = protocol::limits::max_engine_document_bytes;
-    options_.user_agent = ctx_->user_agent;
-  }
+      engine_(ctx_, engine_options_of(*ctx_), caf::actor_cast<http_outcome_handlers>(self_), log_),
+      labels_(protocol::worker_labels(ctx_->config)) {}
 
   void fetch(caf::typed_response_promise<protocol::worker_set> promise) {
     if (!waiting_.add(std::move(promise)))
       return; // the listing in flight answers them all
     ++ctx_->metrics->fetches;
-    if (version_prefix_.empty())
-      send(step::version, "/version");
-    else
-      list();
+    at_ = step::list;
+    engine_.send("GET", [this](const std::string& prefix) { return protocol::container_list_target(prefix, labels_); });
   }
 
-  void on_reply(std::uint64_t exchange, const net::http_reply& reply) {
-    if (exchange != exchange_ || at_ == step::idle)
+  // `failure_code` classifies a failure: the engine refused (no usable
+  // version), or it could not be reached (transport, timeout).
+  void on_outcome(const engine_conversation::outcome& outcome, sync_error failure_code) {
+    if (at_ == step::idle)
       return;
-    log_->debug("engine answered HTTP {} ({} bytes)", reply.status, reply.body.size());
+    if (outcome.failure)
+      return answer(make_error(failure_code, *outcome.failure));
+    if (!outcome.reply)
+      return;
     switch (at_) {
-      case step::version: return on_version(reply);
-      case step::list: return on_list(reply);
-      case step::inspect: return on_inspect(reply);
+      case step::list: return on_list(*outcome.reply);
+      case step::inspect: return on_inspect(*outcome.reply);
       case step::idle: return;
     }
   }
 
-  void on_failure(std::uint64_t exchange, const net::transport_error& error) {
-    if (exchange != exchange_ || at_ == step::idle)
-      return;
-    const auto code = error.what == net::transport_error::kind::timeout ? sync_error::timeout : sync_error::transport;
-    answer(make_error(code, ctx_->config.docker_socket + ": " + net::describe(error)));
-  }
+  engine_conversation& engine() { return engine_; }
 
   void poll() { poll_now(self_, *ctx_, reconciler_); }
 
-  void set_reconciler(state_reconciler_actor reconciler) { reconciler_ = std::move(reconciler); }
+  void set_reconciler(reconciler_actor reconciler) { reconciler_ = std::move(reconciler); }
 
 private:
-  void on_version(const net::http_reply& reply) {
-    auto prefix = protocol::version_prefix_from(reply.status, reply.body);
-    if (!prefix)
-      return answer(make_error(sync_error::engine_refused, prefix.error()));
-    version_prefix_ = *prefix;
-    list();
-  }
-
-  void list() { send(step::list, protocol::container_list_target(version_prefix_, labels_)); }
-
   void on_list(const net::http_reply& reply) {
-    if (reply.status == 400)
-      version_prefix_.clear(); // the engine changed under us: negotiate again
     if (reply.status != 200)
       return answer(make_error(sync_error::http_status, "listing the workers answered HTTP "
                                                           + std::to_string(reply.status) + ": "
@@ -98,7 +88,9 @@ private:
   void inspect_next() {
     if (next_ == containers_.size())
       return finish_listing();
-    send(step::inspect, protocol::container_inspect_target(version_prefix_, containers_[next_].id));
+    at_ = step::inspect;
+    const auto id = containers_[next_].id;
+    engine_.send("GET", [id](const std::string& prefix) { return protocol::container_inspect_target(prefix, id); });
   }
 
   void on_inspect(const net::http_reply& reply) {
@@ -132,57 +124,50 @@ private:
     answer(std::move(named.workers));
   }
 
-  void send(step next, std::string target) {
-    at_ = next;
-    const auto exchange = ++exchange_;
-    log_->debug("engine request: GET {}", target);
-    net::send_engine_request(*ctx_->io, options_, {"GET", std::move(target)},
-                             forward_outcome(caf::actor_cast<api_poller_actor>(self_), exchange));
-  }
-
   template <class T>
   void answer(T&& outcome) {
     at_ = step::idle;
+    engine_.abandon();
     waiting_.answer(std::forward<T>(outcome), *ctx_->metrics);
   }
 
   api_poller_actor::pointer self_;
   context_ptr ctx_;
-  state_reconciler_actor reconciler_;
+  reconciler_actor reconciler_;
   std::shared_ptr<spdlog::logger> log_;
+  engine_conversation engine_;
   std::vector<std::string> labels_;
-  net::engine_options options_;
   protocol::container_list_parser parser_;
-  std::string version_prefix_;
   std::vector<protocol::engine_container> containers_;
   std::size_t next_ = 0;
   step at_ = step::idle;
-  std::uint64_t exchange_ = 0;
   fetch_waiters waiting_;
 };
 
 } // namespace
 
 api_poller_actor::behavior_type engine_poller(api_poller_actor::pointer self, context_ptr ctx,
-                                              state_reconciler_actor reconciler) {
+                                              reconciler_actor reconciler) {
   end_on_exception(self, role);
   auto listing = std::make_shared<worker_listing>(self, ctx, std::move(reconciler));
   schedule_poll(self, *ctx);
-  return {
-    guarded(ctx->faults, role, [=](fetch_atom) -> caf::result<protocol::worker_set> {
+  return guarded_behavior<api_poller_actor>(
+    ctx->faults, role,
+    [=](fetch_atom) -> caf::result<protocol::worker_set> {
       auto promise = self->make_response_promise<protocol::worker_set>();
       listing->fetch(promise);
       return promise;
-    }),
-    guarded(ctx->faults, role, [=](peers_atom, const reconciler_ref& peer) { listing->set_reconciler(peer.handle); }),
-    guarded(ctx->faults, role, [=](reply_atom, std::uint64_t exchange, const net::http_reply& reply) {
-      listing->on_reply(exchange, reply);
-    }),
-    guarded(ctx->faults, role, [=](reply_atom, std::uint64_t exchange, const net::transport_error& error) {
-      listing->on_failure(exchange, error);
-    }),
-    guarded(ctx->faults, role, [=](tick_atom) { listing->poll(); }),
-  };
+    },
+    [=](peers_atom, const reconciler_actor& reconciler) { listing->set_reconciler(reconciler); },
+    [=](internal_atom, reply_atom, std::uint64_t exchange, const net::http_reply& reply) {
+      listing->on_outcome(listing->engine().on_reply(exchange, reply), sync_error::engine_refused);
+    },
+    [=](internal_atom, reply_atom, std::uint64_t exchange, const net::transport_error& error) {
+      listing->on_outcome(listing->engine().on_failure(exchange, error),
+                          error.what == net::transport_error::kind::timeout ? sync_error::timeout
+                                                                            : sync_error::transport);
+    },
+    [=](internal_atom, tick_atom) { listing->poll(); });
 }
 
 } // namespace wlg::actors

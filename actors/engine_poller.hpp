@@ -10,6 +10,6 @@ namespace wlg::actors {
 // Engine API and answers with their names, or an error (never an empty set
 // for a failure). Also asks for a resync on the poll timer.
 api_poller_actor::behavior_type engine_poller(api_poller_actor::pointer self, context_ptr ctx,
-                                              state_reconciler_actor reconciler);
+                                              reconciler_actor reconciler);
 
 } // namespace wlg::actors

@@ -34,7 +34,8 @@ caf::error make_error(sync_error code, std::string context) {
 }
 
 bool is(const caf::error& e, sync_error code) {
-  return e.category() == category && e.code() == static_cast<std::uint8_t>(code);
+  // An empty caf::error has no category to ask (CAF 0.17 dereferences it).
+  return e && e.category() == category && e.code() == static_cast<std::uint8_t>(code);
 }
 
 std::string describe(const caf::error& e) {

@@ -3,12 +3,11 @@
 #include "actors/event_feeds.hpp"
 #include "actors/guarded.hpp"
 #include "actors/weak_mailbox.hpp"
-#include "protocol/backoff.hpp"
+#include "policy/backoff.hpp"
 #include "protocol/worker_name.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/metrics.hpp"
 
-#include <random>
 
 namespace wlg::actors {
 
@@ -25,13 +24,12 @@ constexpr std::size_t credit_window = 8 * credit_batch;
 
 class subscription {
 public:
-  subscription(event_subscriber_actor::pointer self, context_ptr ctx, state_reconciler_actor reconciler)
+  subscription(event_subscriber_actor::pointer self, context_ptr ctx, reconciler_actor reconciler)
     : self_(self), ctx_(std::move(ctx)), reconciler_(std::move(reconciler)),
       log_(runtime::component_logger(std::string{protocol::name_of(role)})),
       feed_(make_event_feed(ctx_)),
       backoff_(ctx_->config.backoff_initial, ctx_->config.backoff_max),
-      auth_backoff_(ctx_->config.auth_retry, ctx_->config.auth_retry * 10),
-      rng_(std::random_device{}()) {}
+      auth_backoff_(ctx_->config.auth_retry, ctx_->config.auth_retry * 10) {}
 
   void connect() {
     const auto session = ++session_;
@@ -39,15 +37,15 @@ public:
     log_->debug("connecting to {}", feed_->where());
     stream_ = feed_->open(
       net::stream_handlers{
-        [me, session] { me.send(connected_atom::value, session); },
+        [me, session] { me.send(internal_atom::value, connected_atom::value, session); },
         [me, session](std::string text) {
-          me.send(frame_atom::value, session, std::move(text));
+          me.send(internal_atom::value, frame_atom::value, session, std::move(text));
         },
         [me, session](std::size_t bytes) {
-          me.send(binary_atom::value, session, static_cast<std::uint64_t>(bytes));
+          me.send(internal_atom::value, binary_atom::value, session, static_cast<std::uint64_t>(bytes));
         },
         [me, session](net::stream_failure failure) {
-          me.send(closed_atom::value, session, std::move(failure));
+          me.send(internal_atom::value, closed_atom::value, session, std::move(failure));
         }},
       credit_window);
   }
@@ -109,22 +107,22 @@ public:
       ++ctx_->metrics->stream_reconnects; // a refused or failed attempt is not a lost connection
     std::chrono::milliseconds delay;
     if (failure.what == net::stream_failure::kind::unauthorized) {
-      delay = auth_backoff_.next(random01());
+      delay = auth_backoff_.next();
       log_->error("the event stream refused the credentials (HTTP 401): DOCKERCLOUD_AUTH is not"
                   " accepted; trying again in {} ms",
                   delay.count());
     } else {
       if (was_connected && clock::now() - connected_at_ >= healthy_connection)
         backoff_.reset();
-      delay = backoff_.next(random01());
+      delay = backoff_.next();
       log_->warn("event stream {}: {}; reconnecting in {} ms (attempt {})",
                  was_connected ? "lost" : "unavailable", net::describe(failure), delay.count(),
                  backoff_.attempts());
     }
-    self_->delayed_send(self_, delay, retry_atom::value);
+    self_->delayed_send(self_, delay, internal_atom::value, retry_atom::value);
   }
 
-  void set_reconciler(state_reconciler_actor reconciler) { reconciler_ = std::move(reconciler); }
+  void set_reconciler(reconciler_actor reconciler) { reconciler_ = std::move(reconciler); }
 
   void close() {
     ctx_->metrics->stream_connected = false;
@@ -142,45 +140,38 @@ private:
     ungranted_ = 0;
   }
 
-  double random01() { return std::uniform_real_distribution<double>{0.0, 1.0}(rng_); }
-
   event_subscriber_actor::pointer self_;
   context_ptr ctx_;
-  state_reconciler_actor reconciler_;
+  reconciler_actor reconciler_;
   std::shared_ptr<spdlog::logger> log_;
   std::unique_ptr<event_feed> feed_;
-  protocol::backoff backoff_;
-  protocol::backoff auth_backoff_;
+  policy::backoff backoff_;
+  policy::backoff auth_backoff_;
   std::shared_ptr<net::event_stream> stream_;
   std::uint64_t session_ = 0;
   std::size_t ungranted_ = 0;
   clock::time_point connected_at_{};
-  std::mt19937 rng_;
 };
 
 } // namespace
 
 event_subscriber_actor::behavior_type event_subscriber(event_subscriber_actor::pointer self,
                                                        context_ptr ctx,
-                                                       state_reconciler_actor reconciler) {
+                                                       reconciler_actor reconciler) {
   end_on_exception(self, role);
   auto sub = std::make_shared<subscription>(self, ctx, std::move(reconciler));
   self->attach_functor([sub] { sub->close(); });
   sub->connect();
-  return {
-    guarded(ctx->faults, role, [=](peers_atom, const reconciler_ref& peer) { sub->set_reconciler(peer.handle); }),
-    guarded(ctx->faults, role, [=](connected_atom, std::uint64_t session) { sub->on_connected(session); }),
-    guarded(ctx->faults, role, [=](frame_atom, std::uint64_t session, const std::string& text) {
-      sub->on_frame(session, text);
-    }),
-    guarded(ctx->faults, role, [=](binary_atom, std::uint64_t session, std::uint64_t bytes) {
-      sub->on_binary(session, bytes);
-    }),
-    guarded(ctx->faults, role, [=](closed_atom, std::uint64_t session, const net::stream_failure& failure) {
+  return guarded_behavior<event_subscriber_actor>(
+    ctx->faults, role,
+    [=](peers_atom, const reconciler_actor& reconciler) { sub->set_reconciler(reconciler); },
+    [=](internal_atom, connected_atom, std::uint64_t session) { sub->on_connected(session); },
+    [=](internal_atom, frame_atom, std::uint64_t session, const std::string& text) { sub->on_frame(session, text); },
+    [=](internal_atom, binary_atom, std::uint64_t session, std::uint64_t bytes) { sub->on_binary(session, bytes); },
+    [=](internal_atom, closed_atom, std::uint64_t session, const net::stream_failure& failure) {
       sub->on_closed(session, failure);
-    }),
-    guarded(ctx->faults, role, [=](retry_atom) { sub->connect(); }),
-  };
+    },
+    [=](internal_atom, retry_atom) { sub->connect(); });
 }
 
 } // namespace wlg::actors

@@ -5,12 +5,13 @@
 
 namespace wlg::actors {
 
-// Holds the Docker Cloud event stream: parses each frame, passes relevant
-// events to the reconciler, asks it for a full resync on every (re)connect
-// (events sent while disconnected are lost), and reconnects with back-off and
-// jitter; a 401 on the upgrade waits the slower auth-retry time.
+// Holds the event stream (Docker Cloud's WebSocket, or in engine mode the
+// engine's GET /events; actors/event_feeds.hpp): judges each frame, passes
+// relevant events to the reconciler, asks it for a full resync on every
+// (re)connect (events sent while disconnected are lost), and reconnects with
+// back-off and jitter; a 401 on the upgrade waits the slower auth-retry time.
 event_subscriber_actor::behavior_type event_subscriber(event_subscriber_actor::pointer self,
                                                        context_ptr ctx,
-                                                       state_reconciler_actor reconciler);
+                                                       reconciler_actor reconciler);
 
 } // namespace wlg::actors

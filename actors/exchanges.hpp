@@ -14,14 +14,14 @@
 namespace wlg::actors {
 
 // The completion handler for a network request: the outcome goes to `me` as
-// (reply, exchange, http_reply) or (reply, exchange, transport_error).
-template <class Handle>
-auto forward_outcome(const Handle& actor, std::uint64_t exchange) {
-  return [me = weak_mailbox<Handle>{actor}, exchange](net::http_outcome outcome) {
+// (internal, reply, exchange, http_reply) or (internal, reply, exchange,
+// transport_error).
+inline auto forward_outcome(const http_outcome_handlers& actor, std::uint64_t exchange) {
+  return [me = weak_mailbox<http_outcome_handlers>{actor}, exchange](net::http_outcome outcome) {
     if (outcome)
-      me.send(reply_atom::value, exchange, std::move(*outcome));
+      me.send(internal_atom::value, reply_atom::value, exchange, std::move(*outcome));
     else
-      me.send(reply_atom::value, exchange, outcome.error());
+      me.send(internal_atom::value, reply_atom::value, exchange, outcome.error());
   };
 }
 

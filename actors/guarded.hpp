@@ -1,8 +1,8 @@
 #pragma once
 
-// Wraps a message handler so that --inject-fault can crash or stall it: the
-// fault plan is consulted before the handler runs. Keeps the handler's exact
-// signature, which CAF needs to match messages.
+// Wraps every handler of a behavior so that --inject-fault can crash or stall
+// the actor: the fault plan is consulted before a handler runs. Keeps each
+// handler's exact signature, which CAF needs to match messages.
 
 #include "protocol/actor_role.hpp"
 #include "runtime/fault_plan.hpp"
@@ -36,6 +36,13 @@ auto guarded(runtime::fault_plan* faults, protocol::actor_role role, F f) {
   using trait = caf::detail::get_callable_trait<F>;
   return detail::guard_impl<F, typename trait::result_type>(faults, role, std::move(f),
                                                              typename trait::arg_types{});
+}
+
+// The behavior of an actor of type Handle, every handler guarded.
+template <class Handle, class... Fs>
+typename Handle::behavior_type guarded_behavior(runtime::fault_plan* faults, protocol::actor_role role,
+                                                Fs... handlers) {
+  return {guarded(faults, role, std::move(handlers))...};
 }
 
 } // namespace wlg::actors

@@ -10,10 +10,10 @@ namespace wlg::actors {
 
 inline void schedule_poll(api_poller_actor::pointer self, const context& ctx) {
   if (ctx.config.poll_interval.count() > 0 && !ctx.config.once)
-    self->delayed_send(self, ctx.config.poll_interval, tick_atom::value);
+    self->delayed_send(self, ctx.config.poll_interval, internal_atom::value, tick_atom::value);
 }
 
-inline void poll_now(api_poller_actor::pointer self, const context& ctx, const state_reconciler_actor& reconciler) {
+inline void poll_now(api_poller_actor::pointer self, const context& ctx, const reconciler_actor& reconciler) {
   if (reconciler)
     caf::anon_send(reconciler, resync_atom::value, sync_request{sync_reason::poll_timer, false});
   schedule_poll(self, ctx);

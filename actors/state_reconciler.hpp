@@ -6,21 +6,18 @@
 namespace wlg::actors {
 
 struct reconciler_peers {
-  api_poller_actor poller;
-  file_writer_actor writer;
-  docker_restarter_actor restarter;
+  fetcher_actor poller;
+  output_actor output;
 };
 
-// Owns the desired worker set. Relevant events and resyncs become fetches
-// (at most one in flight, later requests coalesced into one follow-up); a
-// fetched set that differs from the file goes to the writer; a file whose
-// bytes changed is followed by a signal. A failed fetch leaves the file as it
-// is and is retried with back-off. `signal_after_first_sync` makes the first
-// successful sync signal even if the file did not change: at start-up, and
-// after a restart of this actor, which cannot know whether its predecessor's
-// last change was signalled.
-state_reconciler_actor::behavior_type state_reconciler(state_reconciler_actor::pointer self,
-                                                       context_ptr ctx, reconciler_peers peers,
-                                                       bool signal_after_first_sync);
+// Owns the desired worker set; its decisions are policy::sync_machine's,
+// and this actor only carries them out: fetches from the poller, applies to
+// the output, arms timers, and with --once quits (normally, or with a
+// once_failed error) when the run is over. `reload_first`: the first sync has
+// the consumer reload even if nothing changed, at start-up and after a restart
+// of this actor, which cannot know whether its predecessor's last change
+// reached the consumer.
+state_reconciler_actor::behavior_type state_reconciler(state_reconciler_actor::pointer self, context_ptr ctx,
+                                                       reconciler_peers peers, bool reload_first);
 
 } // namespace wlg::actors

@@ -30,13 +30,13 @@ public:
     : self_(self), ctx_(std::move(ctx)), log_(runtime::component_logger("supervisor")) {}
 
   void start_all() {
-    spawn(actor_role::file_writer);
-    spawn(actor_role::docker_restarter);
-    spawn(actor_role::api_poller);
-    spawn(actor_role::state_reconciler);
+    spawn(actor_role::docker_restarter, false);
+    spawn(actor_role::file_writer, false);
+    spawn(actor_role::api_poller, false);
+    spawn(actor_role::state_reconciler, false);
     if (!ctx_->config.once)
-      spawn(actor_role::event_subscriber);
-    self_->send(poller_, peers_atom::value, reconciler_ref{reconciler_});
+      spawn(actor_role::event_subscriber, false);
+    self_->send(poller_, peers_atom::value, reconciler());
   }
 
   void on_down(const caf::down_msg& down) {
@@ -54,18 +54,21 @@ public:
   void respawn(actor_role role) {
     if (stopping_)
       return;
-    spawn(role);
+    spawn(role, true);
     // Tell the others where the new one is.
     switch (role) {
       case actor_role::state_reconciler:
-        self_->send(poller_, peers_atom::value, reconciler_ref{reconciler_});
+        self_->send(poller_, peers_atom::value, reconciler());
         if (subscriber_)
-          self_->send(subscriber_, peers_atom::value, reconciler_ref{reconciler_});
+          self_->send(subscriber_, peers_atom::value, reconciler());
         break;
       case actor_role::api_poller:
       case actor_role::file_writer:
+        self_->send(reconciler_, peers_atom::value, caf::actor_cast<fetcher_actor>(poller_),
+                    caf::actor_cast<output_actor>(writer_));
+        break;
       case actor_role::docker_restarter:
-        self_->send(reconciler_, peers_atom::value, poller_, writer_, restarter_);
+        self_->send(writer_, peers_atom::value, caf::actor_cast<signaller_actor>(restarter_));
         break;
       case actor_role::event_subscriber: break;
     }
@@ -87,29 +90,40 @@ public:
   }
 
 private:
-  void spawn(actor_role role) {
+  reconciler_actor reconciler() const { return caf::actor_cast<reconciler_actor>(reconciler_); }
+
+  // `restarted`: replacing one that died.
+  void spawn(actor_role role, bool restarted) {
     switch (role) {
       case actor_role::file_writer:
         // Detached: its fsync blocks a thread of its own, not the scheduler's.
-        writer_ = self_->spawn<caf::detached>(file_writer, ctx_);
+        // A restarted writer reloads the master after its first write, since
+        // it cannot know whether its predecessor's last write was signalled.
+        writer_ = ctx_->detach_blocking_actors
+                    ? self_->spawn<caf::detached>(file_writer, ctx_, caf::actor_cast<signaller_actor>(restarter_),
+                                                  restarted && !ctx_->config.once)
+                    : self_->spawn(file_writer, ctx_, caf::actor_cast<signaller_actor>(restarter_),
+                                   restarted && !ctx_->config.once);
         break;
       case actor_role::docker_restarter:
         restarter_ = self_->spawn(docker_restarter, ctx_);
         break;
       case actor_role::api_poller:
         poller_ = ctx_->config.source == protocol::event_source::engine
-                    ? self_->spawn(engine_poller, ctx_, reconciler_)
-                    : self_->spawn(api_poller, ctx_, reconciler_);
+                    ? self_->spawn(engine_poller, ctx_, reconciler())
+                    : self_->spawn(api_poller, ctx_, reconciler());
         break;
       case actor_role::state_reconciler:
-        // The first sync signals: at start-up, as the original did, and after a
-        // restart, since a new reconciler cannot know whether its
-        // predecessor's last change was signalled.
+        // The first sync reloads the master: at start-up, as the original
+        // did, and after a restart, since a new reconciler cannot know
+        // whether its predecessor's last change was signalled.
         reconciler_ = self_->spawn(state_reconciler, ctx_,
-                                   reconciler_peers{poller_, writer_, restarter_}, !ctx_->config.once);
+                                   reconciler_peers{caf::actor_cast<fetcher_actor>(poller_),
+                                                    caf::actor_cast<output_actor>(writer_)},
+                                   !ctx_->config.once);
         break;
       case actor_role::event_subscriber:
-        subscriber_ = self_->spawn(event_subscriber, ctx_, reconciler_);
+        subscriber_ = self_->spawn(event_subscriber, ctx_, reconciler());
         break;
     }
     self_->monitor(address_of(role));
@@ -153,7 +167,7 @@ private:
     log_->warn("{} died ({}); restarting it in {} ms (restart {} in total, {} within {})", name,
                describe(reason), delay.count(), total, times.size(),
                protocol::format_duration(ctx_->config.restart_window));
-    self_->delayed_send(self_, delay, respawn_atom::value, role);
+    self_->delayed_send(self_, delay, internal_atom::value, respawn_atom::value, role);
   }
 
   supervisor_actor::pointer self_;
@@ -177,7 +191,7 @@ supervisor_actor::behavior_type supervisor(supervisor_actor::pointer self, conte
   sup->start_all();
   return {
     [=](resync_atom, const sync_request& sync) { sup->forward(sync); },
-    [=](respawn_atom, actor_role role) { sup->respawn(role); },
+    [=](internal_atom, respawn_atom, actor_role role) { sup->respawn(role); },
   };
 }
 

@@ -18,6 +18,9 @@ const auto three = worker_file({"worker-1", "worker-2", "worker-3"});
 void wait_for_first_sync(emulator& emu, sidecar& side, const std::string& expected = three) {
   REQUIRE_MESSAGE(side.wait_for_list(expected, 10s), side.log());
   REQUIRE_MESSAGE(wait_until([&] { return emu.signal_count() >= 1; }, 10s), side.log());
+  // The list can be written before the stream is up; events sent before then
+  // reach nobody.
+  REQUIRE_MESSAGE(wait_until([&] { return emu.state().stream_open >= 1; }, 10s), side.log());
 }
 
 // Lets in-flight work finish, so "nothing more happened" means something.

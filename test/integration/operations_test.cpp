@@ -220,6 +220,9 @@ TEST_CASE("actor restarts and injected faults are counted by actor") {
   sidecar side{emu.sidecar_env(), {"--listen=127.0.0.1:" + std::to_string(port),
                                    "--inject-fault=event_subscriber:crash:every=3"}};
   REQUIRE_MESSAGE(side.wait_for_list(first_workers(3), 10s), side.log());
+  // The start-up fetch can write the list before the stream is up; events
+  // sent before then reach nobody.
+  REQUIRE(metric_reaches(port, "stream_connected", 1));
   for (int i = 0; i < 3; ++i)
     emu.control("/emit?kind=unrelated");
   REQUIRE(metric_reaches(port, "actor_restarts_total{actor=\"event_subscriber\"}", 1));

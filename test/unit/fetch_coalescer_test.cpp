@@ -1,4 +1,4 @@
-#include "protocol/fetch_coalescer.hpp"
+#include "policy/fetch_coalescer.hpp"
 
 #include <doctest/doctest.h>
 
@@ -6,7 +6,7 @@
 #include <optional>
 #include <vector>
 
-using namespace wlg::protocol;
+using namespace wlg::policy;
 using namespace std::chrono_literals;
 using action = fetch_coalescer::decision::action;
 using time_point = fetch_coalescer::time_point;

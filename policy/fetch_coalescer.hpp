@@ -21,7 +21,7 @@
 #include <chrono>
 #include <cstdint>
 
-namespace wlg::protocol {
+namespace wlg::policy {
 
 class fetch_coalescer {
 public:
@@ -74,4 +74,4 @@ private:
   std::uint64_t timer_id_ = 0;
 };
 
-} // namespace wlg::protocol
+} // namespace wlg::policy

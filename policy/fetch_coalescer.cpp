@@ -1,8 +1,8 @@
-#include "protocol/fetch_coalescer.hpp"
+#include "policy/fetch_coalescer.hpp"
 
 #include <algorithm>
 
-namespace wlg::protocol {
+namespace wlg::policy {
 
 fetch_coalescer::fetch_coalescer(options opts) : options_(opts) {}
 
@@ -92,4 +92,4 @@ fetch_coalescer::decision fetch_coalescer::on_timer(time_point now, std::uint64_
   return start_fetch();
 }
 
-} // namespace wlg::protocol
+} // namespace wlg::policy

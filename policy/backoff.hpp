@@ -7,24 +7,31 @@
 // still spreads out, and no failure ever leads to a tight loop.
 
 #include <chrono>
+#include <cstdint>
+#include <random>
 
-namespace wlg::protocol {
+namespace wlg::policy {
 
 class backoff {
 public:
   using duration = std::chrono::milliseconds;
 
-  backoff(duration initial, duration max);
+  // `seed` picks the jitter sequence: fixed in tests, random by default.
+  backoff(duration initial, duration max, std::uint64_t seed = std::random_device{}());
 
-  // `random01` in [0, 1) picks the point in the jitter range.
-  duration next(double random01);
+  duration next();
   void reset() noexcept { attempts_ = 0; }
   unsigned attempts() const noexcept { return attempts_; }
+
+  // The range next() draws from at this attempt.
+  duration shortest() const;
+  duration longest() const;
 
 private:
   duration initial_;
   duration max_;
   unsigned attempts_ = 0;
+  std::mt19937_64 random_;
 };
 
-} // namespace wlg::protocol
+} // namespace wlg::policy

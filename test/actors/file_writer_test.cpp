@@ -1,0 +1,137 @@
+// The file output against a mock signaller, on the deterministic scheduler:
+// what it writes, when it has the master reloaded, and what a failed reload
+// leaves behind.
+#define CAF_SUITE file_writer
+
+#include "actors/file_writer.hpp"
+#include "protocol/worker_list.hpp"
+#include "test/actors/fixture.hpp"
+
+using namespace wlg;
+using namespace wlg::actors;
+using namespace wlg::test;
+using caf::atom_value;
+
+namespace {
+
+struct fixture : actor_fixture {
+  explicit fixture(std::vector<std::string> args = {}) : actor_fixture(std::move(args)) {}
+
+  std::string list_path() const { return ctx->config.worker_list_path(); }
+  std::string rendered(const protocol::worker_set& set) const { return protocol::render_worker_list(set, 5432); }
+
+  std::shared_ptr<signal_log> signals = std::make_shared<signal_log>();
+};
+
+struct once_fixture : fixture {
+  once_fixture() : fixture({"--once"}) {}
+};
+
+policy::output_request request_for(protocol::worker_set set, bool reload = false) {
+  policy::output_request request;
+  request.workers = std::move(set);
+  request.reload = reload;
+  return request;
+}
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(file_writer_tests, fixture)
+
+CAF_TEST(a changed list is written and then the master is signalled) {
+  auto signaller = sys.spawn(counting_signaller, signals);
+  auto writer = sys.spawn(file_writer, ctx, caf::actor_cast<signaller_actor>(signaller), false);
+  inject((atom_value, policy::output_request), from(self).to(writer).with(apply_atom::value, request_for(workers({"a"}))));
+  expect((atom_value), from(writer).to(signaller).with(signal_atom::value));
+  expect((signal_report), from(signaller).to(writer).with(_));
+  CAF_CHECK(read_file(list_path()) == rendered(workers({"a"})));
+  CAF_CHECK_EQUAL(signals->signals, 1);
+  CAF_CHECK_EQUAL(metrics.file_writes.load(), 1u);
+}
+
+CAF_TEST(an unchanged list is neither written nor signalled unless a reload is owed) {
+  write_file(list_path(), rendered(workers({"a"})));
+  auto signaller = sys.spawn(counting_signaller, signals);
+  auto writer = sys.spawn(file_writer, ctx, caf::actor_cast<signaller_actor>(signaller), false);
+  inject((atom_value, policy::output_request), from(self).to(writer).with(apply_atom::value, request_for(workers({"a"}))));
+  disallow((atom_value), from(writer).to(signaller));
+  CAF_CHECK_EQUAL(metrics.file_unchanged.load(), 1u);
+  inject((atom_value, policy::output_request),
+         from(self).to(writer).with(apply_atom::value, request_for(workers({"a"}), true)));
+  expect((atom_value), from(writer).to(signaller).with(signal_atom::value));
+}
+
+CAF_TEST(a restarted writer signals after its first write even when the bytes are the same) {
+  write_file(list_path(), rendered(workers({"a"})));
+  auto signaller = sys.spawn(counting_signaller, signals);
+  auto writer = sys.spawn(file_writer, ctx, caf::actor_cast<signaller_actor>(signaller), true);
+  inject((atom_value, policy::output_request), from(self).to(writer).with(apply_atom::value, request_for(workers({"a"}))));
+  expect((atom_value), from(writer).to(signaller).with(signal_atom::value));
+}
+
+CAF_TEST(a failed signal keeps the file and is retried after the back-off) {
+  signals->failures = 1;
+  auto signaller = sys.spawn(counting_signaller, signals);
+  auto writer = sys.spawn(file_writer, ctx, caf::actor_cast<signaller_actor>(signaller), false);
+  inject((atom_value, policy::output_request), from(self).to(writer).with(apply_atom::value, request_for(workers({"b"}))));
+  expect((atom_value), from(writer).to(signaller).with(signal_atom::value));
+  expect((caf::error), from(signaller).to(writer).with(_));
+  CAF_CHECK(read_file(list_path()) == rendered(workers({"b"})));
+  advance_time(std::chrono::seconds(1));
+  expect((atom_value, atom_value), from(writer).to(writer).with(internal_atom::value, retry_atom::value));
+  expect((atom_value), from(writer).to(signaller).with(signal_atom::value));
+  expect((signal_report), from(signaller).to(writer).with(_));
+  CAF_CHECK_EQUAL(signals->signals, 2);
+}
+
+CAF_TEST(peers re-sends the signal in flight to the new signaller) {
+  struct never_state {
+    never_state() = default;
+    std::vector<caf::typed_response_promise<signal_report>> held;
+  };
+  auto lost = sys.spawn([](signaller_actor::stateful_pointer<never_state> self) -> signaller_actor::behavior_type {
+    return {[=](signal_atom) -> caf::result<signal_report> {
+      auto promise = self->make_response_promise<signal_report>();
+      self->state.held.push_back(promise);
+      return promise;
+    }};
+  });
+  auto replacement = sys.spawn(counting_signaller, signals);
+  auto writer = sys.spawn(file_writer, ctx, caf::actor_cast<signaller_actor>(lost), false);
+  inject((atom_value, policy::output_request), from(self).to(writer).with(apply_atom::value, request_for(workers({"c"}))));
+  expect((atom_value), from(writer).to(lost).with(signal_atom::value));
+  inject((atom_value, signaller_actor),
+         from(self).to(writer).with(peers_atom::value, caf::actor_cast<signaller_actor>(replacement)));
+  expect((atom_value), from(writer).to(replacement).with(signal_atom::value));
+  anon_send_exit(lost, caf::exit_reason::user_shutdown); // it holds the writer through its promise
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST_FIXTURE_SCOPE(file_writer_once_tests, once_fixture)
+
+CAF_TEST(once: a failed signal puts the file back as it was and answers with an error) {
+  write_file(list_path(), rendered(workers({"old"})));
+  signals->failures = 1;
+  auto signaller = sys.spawn(counting_signaller, signals);
+  auto writer = sys.spawn(file_writer, ctx, caf::actor_cast<signaller_actor>(signaller), false);
+  self->request(writer, caf::infinite, apply_atom::value, request_for(workers({"new"})));
+  expect((atom_value, policy::output_request), from(self).to(writer).with(apply_atom::value, _));
+  expect((atom_value), from(writer).to(signaller).with(signal_atom::value));
+  expect((caf::error), from(signaller).to(writer).with(_));
+  expect((caf::error), from(writer).to(self).with(_));
+  CAF_CHECK(read_file(list_path()) == rendered(workers({"old"})));
+}
+
+CAF_TEST(once: a failed signal after the first write removes the file) {
+  signals->failures = 1;
+  auto signaller = sys.spawn(counting_signaller, signals);
+  auto writer = sys.spawn(file_writer, ctx, caf::actor_cast<signaller_actor>(signaller), false);
+  self->request(writer, caf::infinite, apply_atom::value, request_for(workers({"new"})));
+  expect((atom_value, policy::output_request), from(self).to(writer).with(apply_atom::value, _));
+  expect((atom_value), from(writer).to(signaller).with(signal_atom::value));
+  expect((caf::error), from(signaller).to(writer).with(_));
+  CAF_CHECK(!read_file(list_path()).has_value());
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,0 +1,167 @@
+// The state reconciler against mock peers, on the deterministic scheduler:
+// each test asserts the message trace between the reconciler, its poller
+// and its output.
+#define CAF_SUITE state_reconciler
+
+#include "actors/state_reconciler.hpp"
+#include "test/actors/fixture.hpp"
+
+using namespace wlg;
+using namespace wlg::actors;
+using namespace wlg::test;
+using caf::atom_value;
+
+namespace {
+
+struct fixture : actor_fixture {
+  explicit fixture(std::vector<std::string> args = {}) : actor_fixture(std::move(args)) {}
+
+  state_reconciler_actor start(fetcher_actor poller, output_actor output, bool reload_first) {
+    auto r = stopped_at_end(sys.spawn(state_reconciler, ctx, reconciler_peers{poller, output}, reload_first));
+    // Its first run starts it, and it handles the start-up resync it sends itself.
+    sched.prioritize(r);
+    sched.run_once();
+    return r;
+  }
+
+  std::shared_ptr<output_log> outputs = std::make_shared<output_log>();
+};
+
+struct once_fixture : fixture {
+  once_fixture() : fixture({"--once"}) {}
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(reconciler_tests, fixture)
+
+CAF_TEST(a failed write keeps the pending change and applies it again on retry) {
+  auto poller = sys.spawn(answering_poller, workers({"a", "b"}));
+  auto output = sys.spawn(recording_output, outputs);
+  outputs->failures = 1;
+  auto r = start(poller, output, false);
+  expect((atom_value), from(r).to(poller).with(fetch_atom::value));
+  expect((protocol::worker_set), from(poller).to(r).with(workers({"a", "b"})));
+  expect((atom_value, policy::output_request), from(r).to(output).with(apply_atom::value, _));
+  expect((caf::error), from(output).to(r).with(_));
+  CAF_CHECK_EQUAL(metrics.last_sync_unix_ms.load(), 0); // not synced
+  advance_time(std::chrono::seconds(1)); // the retry back-off
+  expect((atom_value, atom_value), from(r).to(r).with(internal_atom::value, retry_atom::value));
+  expect((atom_value, policy::output_request), from(r).to(output).with(apply_atom::value, _));
+  expect((policy::output_report), from(output).to(r).with(_));
+  CAF_REQUIRE_EQUAL(outputs->requests.size(), 2u);
+  CAF_CHECK(outputs->requests[1].workers == workers({"a", "b"}));
+  CAF_CHECK_EQUAL(metrics.worker_count.load(), 2);
+}
+
+CAF_TEST(a restarted reconciler has the consumer reload even when nothing changed) {
+  auto poller = sys.spawn(answering_poller, workers({"a"}));
+  auto output = sys.spawn(recording_output, outputs);
+  auto r = start(poller, output, true);
+  expect((atom_value), from(r).to(poller).with(fetch_atom::value));
+  expect((protocol::worker_set), from(poller).to(r).with(_));
+  expect((atom_value, policy::output_request), from(r).to(output).with(apply_atom::value, _));
+  CAF_REQUIRE_EQUAL(outputs->requests.size(), 1u);
+  CAF_CHECK(outputs->requests[0].reload);
+  CAF_CHECK(!outputs->requests[0].rewrite);
+}
+
+CAF_TEST(peers re-sends the fetch in flight to the new poller) {
+  auto lost = sys.spawn(silent_poller);
+  auto replacement = sys.spawn(answering_poller, workers({"x"}));
+  auto output = sys.spawn(recording_output, outputs);
+  auto r = start(lost, output, false);
+  expect((atom_value), from(r).to(lost).with(fetch_atom::value));
+  inject((atom_value, fetcher_actor, output_actor),
+         from(self).to(r).with(peers_atom::value, caf::actor_cast<fetcher_actor>(replacement),
+                               caf::actor_cast<output_actor>(output)));
+  expect((atom_value), from(r).to(replacement).with(fetch_atom::value));
+  expect((protocol::worker_set), from(replacement).to(r).with(workers({"x"})));
+  expect((atom_value, policy::output_request), from(r).to(output).with(apply_atom::value, _));
+  anon_send_exit(lost, caf::exit_reason::user_shutdown); // it holds the reconciler through its promise
+}
+
+CAF_TEST(peers re-sends the apply in flight to the new output) {
+  auto poller = sys.spawn(answering_poller, workers({"y"}));
+  auto lost_outputs = std::make_shared<output_log>();
+  struct never_state {
+    never_state() = default;
+    std::vector<caf::typed_response_promise<policy::output_report>> held;
+  };
+  auto lost = sys.spawn([](output_actor::stateful_pointer<never_state> self) -> output_actor::behavior_type {
+    return {[=](apply_atom, const policy::output_request&) -> caf::result<policy::output_report> {
+      auto promise = self->make_response_promise<policy::output_report>();
+      self->state.held.push_back(promise);
+      return promise;
+    }};
+  });
+  auto replacement = sys.spawn(recording_output, outputs);
+  auto r = start(poller, lost, false);
+  expect((atom_value), from(r).to(poller).with(fetch_atom::value));
+  expect((protocol::worker_set), from(poller).to(r).with(_));
+  expect((atom_value, policy::output_request), from(r).to(lost).with(apply_atom::value, _));
+  inject((atom_value, fetcher_actor, output_actor),
+         from(self).to(r).with(peers_atom::value, caf::actor_cast<fetcher_actor>(poller),
+                               caf::actor_cast<output_actor>(replacement)));
+  expect((atom_value, policy::output_request), from(r).to(replacement).with(apply_atom::value, _));
+  CAF_REQUIRE_EQUAL(outputs->requests.size(), 1u);
+  CAF_CHECK(outputs->requests[0].workers == workers({"y"}));
+  anon_send_exit(lost, caf::exit_reason::user_shutdown); // it holds the reconciler through its promise
+}
+
+CAF_TEST(a failed fetch is retried after the back-off and never reaches the output) {
+  auto poller = sys.spawn(failing_poller);
+  auto output = sys.spawn(recording_output, outputs);
+  auto r = start(poller, output, false);
+  expect((atom_value), from(r).to(poller).with(fetch_atom::value));
+  expect((caf::error), from(poller).to(r).with(_));
+  advance_time(std::chrono::milliseconds(100));
+  disallow((atom_value), from(r).to(poller));
+  advance_time(std::chrono::seconds(1)); // --backoff-initial 500ms, jitter up to 750ms
+  expect((atom_value, atom_value, uint64_t), from(r).to(r).with(internal_atom::value, tick_atom::value, _));
+  expect((atom_value), from(r).to(poller).with(fetch_atom::value));
+  CAF_CHECK(outputs->requests.empty());
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST_FIXTURE_SCOPE(once_tests, once_fixture)
+
+CAF_TEST(once ends the run normally after the first complete sync) {
+  auto poller = sys.spawn(answering_poller, workers({"a"}));
+  auto output = sys.spawn(recording_output, outputs);
+  auto r = start(poller, output, false);
+  watch(r);
+  run();
+  auto reason = exit_reason();
+  CAF_REQUIRE(reason.has_value());
+  CAF_CHECK(!*reason);
+  CAF_CHECK_EQUAL(outputs->requests.size(), 1u);
+}
+
+CAF_TEST(once ends the run with once_failed at the first failed fetch) {
+  auto poller = sys.spawn(failing_poller);
+  auto output = sys.spawn(recording_output, outputs);
+  auto r = start(poller, output, false);
+  watch(r);
+  run();
+  auto reason = exit_reason();
+  CAF_REQUIRE(reason.has_value());
+  CAF_CHECK(is(*reason, sync_error::once_failed));
+  CAF_CHECK(outputs->requests.empty());
+}
+
+CAF_TEST(once ends the run with once_failed when the output fails) {
+  auto poller = sys.spawn(answering_poller, workers({"a"}));
+  auto output = sys.spawn(recording_output, outputs);
+  outputs->failures = 1;
+  auto r = start(poller, output, false);
+  watch(r);
+  run();
+  auto reason = exit_reason();
+  CAF_REQUIRE(reason.has_value());
+  CAF_CHECK(is(*reason, sync_error::once_failed));
+  CAF_CHECK_EQUAL(outputs->requests.size(), 1u); // not retried
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
