@@ -1,6 +1,6 @@
 #include "bench/report.hpp"
 
-#include "protocol/engine_api.hpp"
+#include "protocol/json_text.hpp"
 
 #include <cstdio>
 #include <fstream>

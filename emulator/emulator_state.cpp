@@ -1,5 +1,6 @@
 #include "emulator/emulator_state.hpp"
 
+#include "protocol/json_text.hpp"
 #include "protocol/engine_api.hpp"
 #include "protocol/json_document.hpp"
 

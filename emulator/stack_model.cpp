@@ -1,6 +1,6 @@
 #include "emulator/stack_model.hpp"
 
-#include "protocol/engine_api.hpp"
+#include "protocol/json_text.hpp"
 
 #include <algorithm>
 #include <cstdio>

@@ -20,23 +20,6 @@ namespace websocket = beast::websocket;
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-std::string describe(const stream_failure& f) {
-  switch (f.what) {
-    case stream_failure::kind::resolve: return "cannot resolve: " + f.message;
-    case stream_failure::kind::connect: return "cannot connect: " + f.message;
-    case stream_failure::kind::tls: return "TLS failed: " + f.message;
-    case stream_failure::kind::unauthorized:
-      return "the API refused the credentials (HTTP 401); check DOCKERCLOUD_AUTH";
-    case stream_failure::kind::refused:
-      return "refused with HTTP " + std::to_string(f.http_status);
-    case stream_failure::kind::timeout: return "timed out: " + f.message;
-    case stream_failure::kind::no_pong: return "no pong: " + f.message;
-    case stream_failure::kind::too_large: return "frame too large: " + f.message;
-    case stream_failure::kind::closed: return "closed: " + f.message;
-  }
-  return f.message;
-}
-
 namespace {
 
 using plain_layer = beast::tcp_stream;

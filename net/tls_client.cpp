@@ -1,26 +1,11 @@
 #include "net/tls_client.hpp"
 
-#include "net/transport.hpp"
-
 #include <boost/asio/ssl/context.hpp>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 namespace wlg::net {
-
-std::string describe(const transport_error& e) {
-  switch (e.what) {
-    case transport_error::kind::resolve: return "cannot resolve: " + e.message;
-    case transport_error::kind::connect: return "cannot connect: " + e.message;
-    case transport_error::kind::tls: return "TLS failed: " + e.message;
-    case transport_error::kind::timeout: return "timed out: " + e.message;
-    case transport_error::kind::closed: return "connection closed: " + e.message;
-    case transport_error::kind::too_large: return "answer too large: " + e.message;
-    case transport_error::kind::protocol: return "bad HTTP: " + e.message;
-  }
-  return e.message;
-}
 
 tls_client_context::tls_client_context()
   : context_(std::make_unique<boost::asio::ssl::context>(boost::asio::ssl::context::tls_client)) {

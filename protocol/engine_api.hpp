@@ -74,7 +74,5 @@ std::string container_list_target(const std::string& version_prefix,
 std::string container_kill_target(const std::string& version_prefix, std::string_view id,
                                   std::string_view signal);
 
-// A JSON string literal, quotes included.
-std::string json_quote(std::string_view text);
 
 } // namespace wlg::protocol

@@ -1,6 +1,6 @@
 #include "runtime/logging.hpp"
 
-#include "protocol/engine_api.hpp"
+#include "protocol/json_text.hpp"
 
 #include <spdlog/details/log_msg.h>
 #include <spdlog/pattern_formatter.h>
