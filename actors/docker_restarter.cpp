@@ -18,21 +18,13 @@ constexpr auto role = protocol::actor_role::docker_restarter;
 
 enum class step { idle, list, kill };
 
-net::engine_options engine_options_of(const context& ctx) {
-  net::engine_options options;
-  options.socket_path = ctx.config.docker_socket;
-  options.timeout = ctx.config.request_timeout;
-  options.user_agent = ctx.user_agent;
-  return options;
-}
-
 // One signal run: list the master's containers, then kill each in turn.
 // Everyone who asks while a run is under way is answered by it.
 class signal_run {
 public:
   signal_run(docker_restarter_actor::pointer self, context_ptr ctx)
     : self_(self), ctx_(std::move(ctx)), log_(runtime::component_logger(std::string{protocol::name_of(role)})),
-      engine_(ctx_, engine_options_of(*ctx_), caf::actor_cast<http_outcome_handlers>(self_), log_),
+      engine_(ctx_, net::engine_options{}.body_limit, caf::actor_cast<http_outcome_handlers>(self_), log_),
       backoff_(ctx_->config.backoff_initial, ctx_->config.backoff_max) {
     if (!ctx_->config.stack_name.empty())
       labels_.push_back("com.docker.compose.project=" + ctx_->config.stack_name);

@@ -4,9 +4,14 @@
 
 namespace wlg::actors {
 
-engine_conversation::engine_conversation(context_ptr ctx, net::engine_options options, http_outcome_handlers me,
+engine_conversation::engine_conversation(context_ptr ctx, std::size_t body_limit, http_outcome_handlers me,
                                          std::shared_ptr<spdlog::logger> log)
-  : ctx_(std::move(ctx)), options_(std::move(options)), me_(std::move(me)), log_(std::move(log)) {}
+  : ctx_(std::move(ctx)), me_(std::move(me)), log_(std::move(log)) {
+  options_.socket_path = ctx_->config.docker_socket;
+  options_.timeout = ctx_->config.request_timeout;
+  options_.body_limit = body_limit;
+  options_.user_agent = ctx_->user_agent;
+}
 
 void engine_conversation::send(std::string method, target_builder build) {
   method_ = std::move(method);

@@ -33,7 +33,9 @@ public:
     std::optional<std::string> failure;   // the request could not be answered
   };
 
-  engine_conversation(context_ptr ctx, net::engine_options options, http_outcome_handlers me,
+  // Talks to DOCKER_HOST with --request-timeout; answers over `body_limit`
+  // bytes are refused.
+  engine_conversation(context_ptr ctx, std::size_t body_limit, http_outcome_handlers me,
                       std::shared_ptr<spdlog::logger> log);
 
   // Sends `method` to the target `build` makes, after the version step if

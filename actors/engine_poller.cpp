@@ -19,15 +19,6 @@ constexpr auto role = protocol::actor_role::api_poller;
 
 enum class step { idle, list, inspect };
 
-net::engine_options engine_options_of(const context& ctx) {
-  net::engine_options options;
-  options.socket_path = ctx.config.docker_socket;
-  options.timeout = ctx.config.request_timeout;
-  options.body_limit = protocol::limits::max_engine_document_bytes;
-  options.user_agent = ctx.user_agent;
-  return options;
-}
-
 // One fetch: [GET /version once] -> GET /containers/json -> [GET
 // /containers/{id}/json per worker, for --worker-name=hostname].
 class worker_listing {
@@ -35,7 +26,7 @@ public:
   worker_listing(api_poller_actor::pointer self, context_ptr ctx, reconciler_actor reconciler)
     : self_(self), ctx_(std::move(ctx)), reconciler_(std::move(reconciler)),
       log_(runtime::component_logger(std::string{protocol::name_of(role)})),
-      engine_(ctx_, engine_options_of(*ctx_), caf::actor_cast<http_outcome_handlers>(self_), log_),
+      engine_(ctx_, protocol::limits::max_engine_document_bytes, caf::actor_cast<http_outcome_handlers>(self_), log_),
       labels_(protocol::worker_labels(ctx_->config)) {}
 
   void fetch(caf::typed_response_promise<protocol::worker_set> promise) {

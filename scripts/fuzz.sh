@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes the event parser, the container parser and the engine's event stream
-# (line splitting and parsing) with libFuzzer (clang,
-# with AddressSanitizer and UndefinedBehaviorSanitizer) for a bounded time.
+# (line splitting and parsing) with libFuzzer (clang, with AddressSanitizer
+# and UndefinedBehaviorSanitizer) for a bounded time. The targets are built by
+# CMake (WLG_BUILD_FUZZERS) from the same library as the sidecar.
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]    (default 60)
 # A crash leaves its input in build-fuzz/crash-*; turn it into a unit test in
 # test/unit/hostile_input_test.cpp.
@@ -10,15 +11,13 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 scripts/install-deps.sh --with-fuzz
 out=build-fuzz
-mkdir -p "$out"
-sources=(protocol/cloud_event.cpp protocol/container_object.cpp protocol/engine_api.cpp
-         protocol/engine_events.cpp protocol/json_document.cpp protocol/worker_list.cpp
-         protocol/worker_name.cpp)
-for target in event container engine; do
-  clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I. "fuzz/${target}_parser_fuzzer.cpp" "${sources[@]}" -lsimdjson -o "$out/${target}_parser_fuzzer"
+CXX=clang++ cmake -S . -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=None -DCMAKE_CXX_FLAGS="-g -O1" \
+  -DWLG_BUILD_FUZZERS=ON -DWLG_BUILD_TESTS=OFF -DWLG_BUILD_BENCHMARKS=OFF >/dev/null
+targets=(event container engine)
+cmake --build "$out" -j"$(nproc)" --target "${targets[@]/%/_parser_fuzzer}"
+for target in "${targets[@]}"; do
   mkdir -p "$out/corpus-$target"
   echo "== fuzzing the $target parser for ${seconds}s"
-  (cd "$out" && "./${target}_parser_fuzzer" -max_total_time="$seconds" -max_len=65536 \
+  (cd "$out" && "./bin/${target}_parser_fuzzer" -max_total_time="$seconds" -max_len=65536 \
      -print_final_stats=1 "corpus-$target" "../fuzz/corpus/$target")
 done

@@ -85,17 +85,7 @@ CAF_TEST(a failed signal keeps the file and is retried after the back-off) {
 }
 
 CAF_TEST(peers re-sends the signal in flight to the new signaller) {
-  struct never_state {
-    never_state() = default;
-    std::vector<caf::typed_response_promise<signal_report>> held;
-  };
-  auto lost = sys.spawn([](signaller_actor::stateful_pointer<never_state> self) -> signaller_actor::behavior_type {
-    return {[=](signal_atom) -> caf::result<signal_report> {
-      auto promise = self->make_response_promise<signal_report>();
-      self->state.held.push_back(promise);
-      return promise;
-    }};
-  });
+  auto lost = sys.spawn(silent_signaller, promises_held<signal_report>());
   auto replacement = sys.spawn(counting_signaller, signals);
   auto writer = sys.spawn(file_writer, ctx, caf::actor_cast<signaller_actor>(lost), false);
   inject((atom_value, policy::output_request), from(self).to(writer).with(apply_atom::value, request_for(workers({"c"}))));

@@ -96,24 +96,47 @@ inline actors::fetcher_actor::behavior_type answering_poller(actors::fetcher_act
   return {[=](actors::fetch_atom) { return workers; }};
 }
 
-// Answers every fetch with an error.
-inline actors::fetcher_actor::behavior_type failing_poller(actors::fetcher_actor::pointer) {
-  return {[](actors::fetch_atom) -> caf::result<protocol::worker_set> {
-    return actors::make_error(actors::sync_error::http_status, "HTTP 500");
+// Answers every fetch with an error. (Every mock takes an argument: CAF
+// 0.17 binds a null pointer when it spawns a function actor without one.)
+inline actors::fetcher_actor::behavior_type failing_poller(actors::fetcher_actor::pointer, std::string why) {
+  return {[=](actors::fetch_atom) -> caf::result<protocol::worker_set> {
+    return actors::make_error(actors::sync_error::http_status, why);
   }};
 }
 
+// Promises a mock keeps unanswered, so the request stays in flight.
+template <class T>
+using held_promises = std::shared_ptr<std::vector<caf::typed_response_promise<T>>>;
+
+template <class T>
+held_promises<T> promises_held() {
+  return std::make_shared<std::vector<caf::typed_response_promise<T>>>();
+}
+
 // Never answers: the fetch stays in flight.
-struct silent_state {
-  silent_state() = default;
-  std::vector<caf::typed_response_promise<protocol::worker_set>> held;
-};
-inline actors::fetcher_actor::behavior_type
-silent_poller(actors::fetcher_actor::stateful_pointer<silent_state> self) {
+inline actors::fetcher_actor::behavior_type silent_poller(actors::fetcher_actor::pointer self,
+                                                         held_promises<protocol::worker_set> held) {
   return {[=](actors::fetch_atom) -> caf::result<protocol::worker_set> {
-    auto promise = self->make_response_promise<protocol::worker_set>();
-    self->state.held.push_back(promise);
-    return promise;
+    held->push_back(self->make_response_promise<protocol::worker_set>());
+    return held->back();
+  }};
+}
+
+// Never answers an apply.
+inline actors::output_actor::behavior_type silent_output(actors::output_actor::pointer self,
+                                                        held_promises<policy::output_report> held) {
+  return {[=](actors::apply_atom, const policy::output_request&) -> caf::result<policy::output_report> {
+    held->push_back(self->make_response_promise<policy::output_report>());
+    return held->back();
+  }};
+}
+
+// Never answers a signal.
+inline actors::signaller_actor::behavior_type silent_signaller(actors::signaller_actor::pointer self,
+                                                              held_promises<actors::signal_report> held) {
+  return {[=](actors::signal_atom) -> caf::result<actors::signal_report> {
+    held->push_back(self->make_response_promise<actors::signal_report>());
+    return held->back();
   }};
 }
 

@@ -67,7 +67,7 @@ CAF_TEST(a restarted reconciler has the consumer reload even when nothing change
 }
 
 CAF_TEST(peers re-sends the fetch in flight to the new poller) {
-  auto lost = sys.spawn(silent_poller);
+  auto lost = sys.spawn(silent_poller, promises_held<protocol::worker_set>());
   auto replacement = sys.spawn(answering_poller, workers({"x"}));
   auto output = sys.spawn(recording_output, outputs);
   auto r = start(lost, output, false);
@@ -83,18 +83,7 @@ CAF_TEST(peers re-sends the fetch in flight to the new poller) {
 
 CAF_TEST(peers re-sends the apply in flight to the new output) {
   auto poller = sys.spawn(answering_poller, workers({"y"}));
-  auto lost_outputs = std::make_shared<output_log>();
-  struct never_state {
-    never_state() = default;
-    std::vector<caf::typed_response_promise<policy::output_report>> held;
-  };
-  auto lost = sys.spawn([](output_actor::stateful_pointer<never_state> self) -> output_actor::behavior_type {
-    return {[=](apply_atom, const policy::output_request&) -> caf::result<policy::output_report> {
-      auto promise = self->make_response_promise<policy::output_report>();
-      self->state.held.push_back(promise);
-      return promise;
-    }};
-  });
+  auto lost = sys.spawn(silent_output, promises_held<policy::output_report>());
   auto replacement = sys.spawn(recording_output, outputs);
   auto r = start(poller, lost, false);
   expect((atom_value), from(r).to(poller).with(fetch_atom::value));
@@ -110,7 +99,7 @@ CAF_TEST(peers re-sends the apply in flight to the new output) {
 }
 
 CAF_TEST(a failed fetch is retried after the back-off and never reaches the output) {
-  auto poller = sys.spawn(failing_poller);
+  auto poller = sys.spawn(failing_poller, std::string{"HTTP 500"});
   auto output = sys.spawn(recording_output, outputs);
   auto r = start(poller, output, false);
   expect((atom_value), from(r).to(poller).with(fetch_atom::value));
@@ -140,7 +129,7 @@ CAF_TEST(once ends the run normally after the first complete sync) {
 }
 
 CAF_TEST(once ends the run with once_failed at the first failed fetch) {
-  auto poller = sys.spawn(failing_poller);
+  auto poller = sys.spawn(failing_poller, std::string{"HTTP 500"});
   auto output = sys.spawn(recording_output, outputs);
   auto r = start(poller, output, false);
   watch(r);

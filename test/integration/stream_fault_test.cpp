@@ -133,7 +133,12 @@ TEST_CASE("a flood of 100,000 events: the process stays up, memory bounded, fetc
   REQUIRE(wait_until([&] { return count_of(t.side.log(), "] event container") >= 100000; }, 60s));
   const auto fetches = t.emu.state().rest_requests - fetches_before;
   CHECK(fetches >= 1);
-  CHECK(fetches <= 100); // one per burst window, not one per event
+  // One per burst window, not one per event. How many windows there are
+  // depends on how fast the sidecar reads: an instrumented build reads slowly
+  // enough to pause between events, and each pause rightly starts a fetch.
+  if (!sanitized_build)
+    CHECK(fetches <= 100);
+  CHECK(fetches < 100000 / 100);
   const auto peak = proc_status_kib(t.side.process().pid(), "VmHWM");
   REQUIRE(peak.has_value());
   if (!sanitized_build) // a sanitizer's shadow memory and quarantine are not the sidecar's
