@@ -79,7 +79,7 @@ bool nests_deeper_than(std::string_view text, std::size_t limit) {
     const std::size_t end = std::min(text.size(), at + 255);
     unsigned char chunk = 0;
     for (; at < end; ++at)
-      chunk += static_cast<unsigned char>((text[at] == '[') | (text[at] == '{'));
+      chunk += static_cast<unsigned char>(static_cast<int>(text[at] == '[') | static_cast<int>(text[at] == '{'));
     openers += chunk;
   }
   if (openers <= limit)
