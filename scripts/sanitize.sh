@@ -21,7 +21,10 @@ case "$kind" in
     ;;
   thread)
     build=${BUILD_DIR:-build-tsan}
-    flags="-fsanitize=thread"
+    # GCC refuses std::atomic_thread_fence under TSan (-Wtsan), and Asio
+    # brackets every handler with one; TSan does not model fences, so what
+    # they order is judged by the accesses around them.
+    flags="-fsanitize=thread -Wno-tsan"
     ;;
   *)
     echo "usage: scripts/sanitize.sh address|thread [ctest arguments]" >&2

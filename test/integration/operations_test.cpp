@@ -2,6 +2,7 @@
 // the JSON log format, and the image's healthcheck script.
 
 #include "test/support/fixtures.hpp"
+#include "test/support/metrics_page.hpp"
 #include "test/support/watch.hpp"
 
 #include <doctest/doctest.h>
@@ -30,36 +31,6 @@ env_map sidecar_env_in(const emulator& emu, const std::string& dir, const std::s
 }
 
 std::string listen_url(int port) { return "http://127.0.0.1:" + std::to_string(port); }
-
-// workerlistgen_* samples of a /metrics page: "name{labels}" -> value; empty
-// while nobody answers.
-std::map<std::string, double> scrape(int port) {
-  const auto answer = http_request("GET", listen_url(port) + "/metrics");
-  if (answer.status != 200)
-    return {};
-  std::map<std::string, double> samples;
-  std::istringstream lines{answer.body};
-  for (std::string line; std::getline(lines, line);) {
-    if (line.empty() || line[0] == '#')
-      continue;
-    const auto space = line.rfind(' ');
-    REQUIRE(space != std::string::npos);
-    samples[line.substr(0, space)] = std::stod(line.substr(space + 1));
-  }
-  return samples;
-}
-
-// The sample's value, or -1 when the page does not have it.
-double metric(int port, const std::string& name) {
-  const auto samples = scrape(port);
-  const auto it = samples.find("workerlistgen_" + name);
-  return it == samples.end() ? -1 : it->second;
-}
-
-// Waits until the metric reaches at least `value`.
-bool metric_reaches(int port, const std::string& name, double value, std::chrono::milliseconds timeout = 10s) {
-  return wait_until([&] { return metric(port, name) >= value; }, timeout);
-}
 
 std::size_t files_in(const std::string& dir) {
   std::size_t n = 0;

@@ -2,6 +2,7 @@
 // refused or silent, and hostile frames on it.
 
 #include "test/support/fixtures.hpp"
+#include "test/support/metrics_page.hpp"
 #include "test/support/sanitized.hpp"
 #include "test/support/watch.hpp"
 
@@ -24,9 +25,10 @@ std::vector<std::string> with(std::vector<std::string> args, const std::vector<s
 
 struct connected_sidecar {
   emulator emu;
+  int port = unused_tcp_port();
   sidecar side;
   explicit connected_sidecar(std::vector<std::string> args = quick_retries)
-    : side(emu.sidecar_env(), std::move(args)) {
+    : side(emu.sidecar_env(), with(std::move(args), {listen_flag(port)})) {
     REQUIRE_MESSAGE(side.wait_for_list(first_workers(3), 10s), side.log());
     REQUIRE(wait_until([&] { return emu.state().stream_open == 1; }, 5s));
     // The (re)connect resync's follow-up fetch comes a few ms after the first
@@ -126,11 +128,13 @@ TEST_CASE("a 16 MB frame closes the connection with an error; memory stays bound
 TEST_CASE("a flood of 100,000 events: the process stays up, memory bounded, fetches coalesced") {
   connected_sidecar t;
   const auto fetches_before = t.emu.state().rest_requests;
+  const auto relevant_before = metric(t.port, "events_relevant_total");
+  REQUIRE(relevant_before >= 0);
   t.emu.control("/emit?kind=unrelated&count=100000");
   t.emu.scale(5);
   CHECK_MESSAGE(t.side.wait_for_list(first_workers(5), 60s), t.side.log());
   CHECK(t.side.process().running());
-  REQUIRE(wait_until([&] { return count_of(t.side.log(), "] event container") >= 100000; }, 60s));
+  REQUIRE(metric_reaches(t.port, "events_relevant_total", relevant_before + 100000, 60s));
   const auto fetches = t.emu.state().rest_requests - fetches_before;
   CHECK(fetches >= 1);
   // One per burst window, not one per event. How many windows there are

@@ -3,6 +3,7 @@
 #include "test/support/files.hpp"
 
 #include <cerrno>
+#include <cstdlib>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
@@ -33,6 +34,12 @@ child_process::child_process(const process_options& options) {
     env_text.push_back(k + "=" + v);
   if (!options.env.count("PATH"))
     env_text.push_back("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  // scripts/sanitize.sh sets where every instrumented process reports; the
+  // processes under test must report there too, whatever environment a test
+  // gives them.
+  for (const char* name : {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS"})
+    if (const char* value = std::getenv(name); value && !options.env.count(name))
+      env_text.push_back(std::string{name} + "=" + value);
   std::vector<char*> argv, envp;
   for (auto& a : argv_text)
     argv.push_back(a.data());
