@@ -6,7 +6,9 @@
 # looks at still fails the run.
 #
 #   scripts/sanitize.sh address    AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/)
-#   scripts/sanitize.sh thread     ThreadSanitizer (build-tsan/); scripts/tsan.supp lists
+#   scripts/sanitize.sh thread     ThreadSanitizer (build-tsan/), against CAF built
+#                                  instrumented from Debian's source package
+#                                  (scripts/instrumented-caf.sh); scripts/tsan.supp lists
 #                                  what is suppressed in uninstrumented libraries, and why
 #
 # Extra arguments go to ctest (for example -R 'shutdown').
@@ -33,8 +35,14 @@ case "$kind" in
 esac
 
 scripts/install-deps.sh
+link_flags=$flags
+if [[ "$kind" == thread ]]; then
+  # CAF itself instrumented, found first through the executables' run path.
+  scripts/instrumented-caf.sh thread "$build/caf"
+  link_flags="$flags -Wl,-rpath,$PWD/$build/caf/lib"
+fi
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=None -DWLG_BUILD_BENCHMARKS=OFF \
-  -DCMAKE_CXX_FLAGS="-O1 -g1 $flags" -DCMAKE_EXE_LINKER_FLAGS="$flags" >/dev/null
+  -DCMAKE_CXX_FLAGS="-O1 -g1 $flags" -DCMAKE_EXE_LINKER_FLAGS="$link_flags" >/dev/null
 cmake --build "$build" -j"$(nproc)"
 
 reports=$(mktemp -d /tmp/wlg-sanitizer-reports.XXXXXX)

@@ -20,11 +20,22 @@ struct fixture : actor_fixture {
   std::string list_path() const { return ctx->config.worker_list_path(); }
   std::string rendered(const protocol::worker_set& set) const { return protocol::render_worker_list(set, 5432); }
 
-  std::shared_ptr<signal_log> signals = std::make_shared<signal_log>();
-};
+  // --once: asks for {"new"} with a signal that fails, and steps the
+  // trace up to the failed signal.
+  void apply_with_failing_signal() {
+    signals->failures = 1;
+    auto signaller = sys.spawn(counting_signaller, signals);
+    writer = sys.spawn(file_writer, ctx, caf::actor_cast<signaller_actor>(signaller), false);
+    policy::output_request request;
+    request.workers = workers({"new"});
+    self->request(writer, caf::infinite, apply_atom::value, request);
+    expect((atom_value, policy::output_request), from(self).to(writer).with(apply_atom::value, _));
+    expect((atom_value), from(writer).to(signaller).with(signal_atom::value));
+    expect((caf::error), from(signaller).to(writer).with(_));
+  }
 
-struct once_fixture : fixture {
-  once_fixture() : fixture({"--once"}) {}
+  std::shared_ptr<signal_log> signals = std::make_shared<signal_log>();
+  file_writer_actor writer;
 };
 
 policy::output_request request_for(protocol::worker_set set, bool reload = false) {
@@ -98,29 +109,17 @@ CAF_TEST(peers re-sends the signal in flight to the new signaller) {
 
 CAF_TEST_FIXTURE_SCOPE_END()
 
-CAF_TEST_FIXTURE_SCOPE(file_writer_once_tests, once_fixture)
+CAF_TEST_FIXTURE_SCOPE(file_writer_once_tests, with_once<fixture>)
 
 CAF_TEST(once: a failed signal puts the file back as it was and answers with an error) {
   write_file(list_path(), rendered(workers({"old"})));
-  signals->failures = 1;
-  auto signaller = sys.spawn(counting_signaller, signals);
-  auto writer = sys.spawn(file_writer, ctx, caf::actor_cast<signaller_actor>(signaller), false);
-  self->request(writer, caf::infinite, apply_atom::value, request_for(workers({"new"})));
-  expect((atom_value, policy::output_request), from(self).to(writer).with(apply_atom::value, _));
-  expect((atom_value), from(writer).to(signaller).with(signal_atom::value));
-  expect((caf::error), from(signaller).to(writer).with(_));
+  apply_with_failing_signal();
   expect((caf::error), from(writer).to(self).with(_));
   CAF_CHECK(read_file(list_path()) == rendered(workers({"old"})));
 }
 
 CAF_TEST(once: a failed signal after the first write removes the file) {
-  signals->failures = 1;
-  auto signaller = sys.spawn(counting_signaller, signals);
-  auto writer = sys.spawn(file_writer, ctx, caf::actor_cast<signaller_actor>(signaller), false);
-  self->request(writer, caf::infinite, apply_atom::value, request_for(workers({"new"})));
-  expect((atom_value, policy::output_request), from(self).to(writer).with(apply_atom::value, _));
-  expect((atom_value), from(writer).to(signaller).with(signal_atom::value));
-  expect((caf::error), from(signaller).to(writer).with(_));
+  apply_with_failing_signal();
   CAF_CHECK(!read_file(list_path()).has_value());
 }
 

@@ -35,6 +35,12 @@ struct actor_services {
   boost::asio::io_context io;
 };
 
+// A fixture run with --once.
+template <class Fixture>
+struct with_once : Fixture {
+  with_once() : Fixture({"--once"}) {}
+};
+
 // Engine mode against a socket that does not exist, with a worker list in a
 // temporary directory. The io_context is never run: a real actor's network
 // request stays pending, so the tests decide every answer.
@@ -72,13 +78,13 @@ struct actor_fixture : actor_services, test_coordinator_fixture<> {
 
   std::vector<caf::actor> stop_at_end;
 
-  // How `actor` ended, once run() has let it: the reason from the down
-  // message the test's own actor receives, or nothing while it still runs.
+  // Runs until nothing is left to do, then tells how `actor` ended: the
+  // reason of the down message the test's own actor received, or nothing
+  // while it still runs.
   template <class Handle>
-  void watch(const Handle& actor) {
+  std::optional<caf::error> run_to_exit(const Handle& actor) {
     self->monitor(actor);
-  }
-  std::optional<caf::error> exit_reason() {
+    run();
     std::optional<caf::error> reason;
     self->receive([&](caf::down_msg& down) { reason = down.reason; },
                   caf::after(std::chrono::seconds(0)) >> [] {});

@@ -27,10 +27,6 @@ struct fixture : actor_fixture {
   std::shared_ptr<output_log> outputs = std::make_shared<output_log>();
 };
 
-struct once_fixture : fixture {
-  once_fixture() : fixture({"--once"}) {}
-};
-
 } // namespace
 
 CAF_TEST_FIXTURE_SCOPE(reconciler_tests, fixture)
@@ -114,15 +110,13 @@ CAF_TEST(a failed fetch is retried after the back-off and never reaches the outp
 
 CAF_TEST_FIXTURE_SCOPE_END()
 
-CAF_TEST_FIXTURE_SCOPE(once_tests, once_fixture)
+CAF_TEST_FIXTURE_SCOPE(once_tests, with_once<fixture>)
 
 CAF_TEST(once ends the run normally after the first complete sync) {
   auto poller = sys.spawn(answering_poller, workers({"a"}));
   auto output = sys.spawn(recording_output, outputs);
   auto r = start(poller, output, false);
-  watch(r);
-  run();
-  auto reason = exit_reason();
+  const auto reason = run_to_exit(r);
   CAF_REQUIRE(reason.has_value());
   CAF_CHECK(!*reason);
   CAF_CHECK_EQUAL(outputs->requests.size(), 1u);
@@ -132,9 +126,7 @@ CAF_TEST(once ends the run with once_failed at the first failed fetch) {
   auto poller = sys.spawn(failing_poller, std::string{"HTTP 500"});
   auto output = sys.spawn(recording_output, outputs);
   auto r = start(poller, output, false);
-  watch(r);
-  run();
-  auto reason = exit_reason();
+  const auto reason = run_to_exit(r);
   CAF_REQUIRE(reason.has_value());
   CAF_CHECK(is(*reason, sync_error::once_failed));
   CAF_CHECK(outputs->requests.empty());
@@ -145,9 +137,7 @@ CAF_TEST(once ends the run with once_failed when the output fails) {
   auto output = sys.spawn(recording_output, outputs);
   outputs->failures = 1;
   auto r = start(poller, output, false);
-  watch(r);
-  run();
-  auto reason = exit_reason();
+  const auto reason = run_to_exit(r);
   CAF_REQUIRE(reason.has_value());
   CAF_CHECK(is(*reason, sync_error::once_failed));
   CAF_CHECK_EQUAL(outputs->requests.size(), 1u); // not retried

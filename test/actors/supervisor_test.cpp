@@ -30,9 +30,7 @@ CAF_TEST_FIXTURE_SCOPE(restart_limit_tests, crashing_poller)
 
 CAF_TEST(an actor that dies more than max-restarts times within the window makes the supervisor give up) {
   auto sup = sys.spawn(supervisor, ctx);
-  watch(sup);
-  run();
-  auto reason = exit_reason();
+  const auto reason = run_to_exit(sup);
   CAF_REQUIRE(reason.has_value());
   CAF_CHECK(is(*reason, sync_error::gave_up));
   CAF_CHECK_EQUAL(restarts_of(metrics, protocol::actor_role::api_poller), 3u);
