@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds CAF's core and io libraries from Debian's own source package
+# Builds CAF's core library (the only one the project loads) from Debian's own source package
 # (actor-framework, the version libcaf-dev ships) with a sanitizer, for
 # scripts/sanitize.sh thread. ThreadSanitizer sees only instrumented code:
 # with Debian's uninstrumented libcaf, an actor's hand-over between worker
@@ -7,16 +7,17 @@
 # state as raced. The sidecar links libcaf_core.so.0.17.6 dynamically, so
 # these libraries replace the packaged ones through LD_LIBRARY_PATH, with no
 # rebuild of the project.
-#   scripts/instrumented-caf.sh thread DIR   -> DIR/lib/libcaf_{core,io}.so.0.17.6
+#   scripts/instrumented-caf.sh thread DIR   -> DIR/lib/libcaf_core.so.0.17.6
 # Later calls with the libraries in place return at once.
 set -euo pipefail
 kind=${1:?usage: scripts/instrumented-caf.sh thread DIR}
 dir=${2:?usage: scripts/instrumented-caf.sh thread DIR}
 [[ "$kind" == thread ]] || { echo "only 'thread' needs an instrumented CAF" >&2; exit 2; }
-if [[ -e "$dir/lib/libcaf_core.so.0.17.6" && -e "$dir/lib/libcaf_io.so.0.17.6" ]]; then
+if [[ -e "$dir/lib/libcaf_core.so.0.17.6" ]]; then
   exit 0
 fi
 version=$(dpkg-query -W -f='${Version}' libcaf-dev)
+version=${version%+b*} # a binary rebuild (+bN) comes from the same source version
 upstream=${version%%-*}
 mkdir -p "$dir/apt/lists/partial" "$dir/apt/parts" "$dir/src"
 dir=$(cd "$dir" && pwd)
@@ -32,7 +33,7 @@ cmake -S "$dir/src/actor-framework-${upstream}" -B "$dir/build" -G Ninja -DCMAKE
   -DCMAKE_CXX_FLAGS="-O1 -g1 -fsanitize=thread -Wno-tsan" -DCMAKE_SHARED_LINKER_FLAGS="-fsanitize=thread" \
   -DCAF_NO_EXAMPLES=yes -DCAF_NO_UNIT_TESTS=yes -DCAF_NO_TOOLS=yes -DCAF_NO_PYTHON=yes \
   -DCAF_NO_OPENCL=yes -DCAF_NO_OPENSSL=yes -DCAF_NO_SUMMARY=yes >/dev/null
-cmake --build "$dir/build" -j"$(nproc)" --target libcaf_core_shared libcaf_io_shared
+cmake --build "$dir/build" -j"$(nproc)" --target libcaf_core_shared
 mkdir -p "$dir/lib"
-find "$dir/build" -name 'libcaf_core.so*' -o -name 'libcaf_io.so*' | xargs -I{} cp -P {} "$dir/lib/"
-ls "$dir/lib/libcaf_core.so.0.17.6" "$dir/lib/libcaf_io.so.0.17.6" >/dev/null
+find "$dir/build" -name 'libcaf_core.so*' | xargs -I{} cp -P {} "$dir/lib/"
+ls "$dir/lib/libcaf_core.so.0.17.6" >/dev/null

@@ -1,5 +1,7 @@
 #include "test/support/files.hpp"
 
+#include "test/support/sanitized.hpp"
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -46,7 +48,7 @@ unsigned long inode_of(const std::string& path) {
 }
 
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = std::chrono::steady_clock::now() + timeout * wait_scale;
   for (;;) {
     if (condition())
       return true;

@@ -1,6 +1,7 @@
 #include "test/support/process.hpp"
 
 #include "test/support/files.hpp"
+#include "test/support/sanitized.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -102,7 +103,7 @@ void child_process::signal(int number) {
 }
 
 std::optional<int> child_process::wait_for_exit(std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = std::chrono::steady_clock::now() + timeout * wait_scale;
   while (running()) {
     if (std::chrono::steady_clock::now() >= deadline)
       return std::nullopt;

@@ -13,4 +13,16 @@ inline constexpr bool sanitized_build = true;
 inline constexpr bool sanitized_build = false;
 #endif
 
+// How much longer the tests wait for a condition: instrumented processes run
+// several times slower (ThreadSanitizer five to fifteen times). The limits
+// are how long to wait, not speed targets; in the normal build they stay as
+// written.
+#if defined(__SANITIZE_THREAD__)
+inline constexpr int wait_scale = 10;
+#elif defined(__SANITIZE_ADDRESS__)
+inline constexpr int wait_scale = 3;
+#else
+inline constexpr int wait_scale = 1;
+#endif
+
 } // namespace wlg::test
