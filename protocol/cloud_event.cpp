@@ -28,62 +28,30 @@ simdjson::error_code read_optional_string(simdjson::ondemand::value value,
   return value.get_string().get(out);
 }
 
-simdjson::error_code read_parents(simdjson::ondemand::value value,
-                                  std::vector<std::string_view>& out) {
-  json_type type;
-  if (auto err = value.type().get(type))
-    return err;
-  if (type == json_type::null)
-    return simdjson::SUCCESS;
-  simdjson::ondemand::array items;
-  if (auto err = value.get_array().get(items))
-    return err;
-  for (auto item : items) {
-    std::string_view uri;
-    if (auto err = item.get_string().get(uri))
-      return err;
-    out.push_back(uri);
-  }
-  return simdjson::SUCCESS;
-}
-
 } // namespace
 
 cloud_event_parser::cloud_event_parser() : reader_(limits::max_event_frame_bytes) {}
 
 result<const cloud_event_view*, parse_error>
 cloud_event_parser::parse(std::string_view frame) {
-  auto doc = reader_.open(frame);
-  if (!doc)
-    return fail(doc.error());
   event_.type = event_.action = event_.state = event_.resource_uri = {};
   event_.parents.clear();
   event_.has_state = false;
-
-  simdjson::ondemand::object object;
-  if (auto err = doc->get_object().get(object))
-    return fail(to_parse_error(err, "event"));
-  for (auto field : object) {
-    std::string_view key;
-    if (auto err = field.unescaped_key().get(key))
-      return fail(to_parse_error(err, "event key"));
-    simdjson::error_code err = simdjson::SUCCESS;
+  auto error = reader_.read_object(frame, "event", [&](std::string_view key, simdjson::ondemand::value value) {
     if (key == "type")
-      err = read_optional_string(field.value(), event_.type);
-    else if (key == "action")
-      err = read_optional_string(field.value(), event_.action);
-    else if (key == "state")
-      err = read_optional_string(field.value(), event_.state, &event_.has_state);
-    else if (key == "resource_uri")
-      err = read_optional_string(field.value(), event_.resource_uri);
-    else if (key == "parents")
-      err = read_parents(field.value(), event_.parents);
-    if (err)
-      return fail(to_parse_error(err, key));
-  }
-  // ondemand validates lazily: make sure nothing follows the object.
-  if (!fully_consumed(*doc))
-    return fail(parse_error{parse_error::kind::not_json, "trailing content after the event"});
+      return read_optional_string(value, event_.type);
+    if (key == "action")
+      return read_optional_string(value, event_.action);
+    if (key == "state")
+      return read_optional_string(value, event_.state, &event_.has_state);
+    if (key == "resource_uri")
+      return read_optional_string(value, event_.resource_uri);
+    if (key == "parents")
+      return read_string_array(value, event_.parents);
+    return simdjson::SUCCESS;
+  });
+  if (error)
+    return fail(std::move(*error));
   return &event_;
 }
 

@@ -48,31 +48,26 @@ std::string to_string(api_version v) {
 
 result<engine_version, parse_error> parse_engine_version(std::string_view body) {
   json_reader reader{limits::max_engine_document_bytes};
-  auto doc = reader.open(body);
-  if (!doc)
-    return fail(doc.error());
-  simdjson::ondemand::object object;
-  if (auto err = doc->get_object().get(object))
-    return fail(to_parse_error(err, "version"));
   std::optional<api_version> api;
   std::optional<api_version> min_api;
-  for (auto field : object) {
-    std::string_view key;
-    if (auto err = field.unescaped_key().get(key))
-      return fail(to_parse_error(err, "version key"));
+  std::optional<parse_error> not_a_version;
+  auto error = reader.read_object(body, "version", [&](std::string_view key, simdjson::ondemand::value value) {
     if (key != "ApiVersion" && key != "MinAPIVersion")
-      continue;
+      return simdjson::SUCCESS;
     std::string_view text;
-    if (auto err = field.value().get_string().get(text))
-      return fail(to_parse_error(err, key));
+    if (auto err = value.get_string().get(text))
+      return err;
     auto parsed = parse_api_version(text);
-    if (!parsed)
-      return fail(parse_error{parse_error::kind::wrong_type,
-                              std::string{key} + " is not a version: " + std::string{text}});
+    if (!parsed && !not_a_version)
+      not_a_version = parse_error{parse_error::kind::wrong_type,
+                                  std::string{key} + " is not a version: " + std::string{text}};
     (key == "ApiVersion" ? api : min_api) = parsed;
-  }
-  if (!fully_consumed(*doc))
-    return fail(parse_error{parse_error::kind::not_json, "trailing content after the version"});
+    return simdjson::SUCCESS;
+  });
+  if (error)
+    return fail(std::move(*error));
+  if (not_a_version)
+    return fail(std::move(*not_a_version));
   if (!api)
     return fail(parse_error{parse_error::kind::wrong_type, "ApiVersion missing"});
   return engine_version{*api, min_api};

@@ -50,34 +50,23 @@ simdjson::error_code read_actor(simdjson::ondemand::value actor, engine_event& o
 engine_event_parser::engine_event_parser() : reader_(limits::max_engine_event_line_bytes) {}
 
 result<engine_event, parse_error> engine_event_parser::parse(std::string_view line) {
-  auto doc = reader_.open(line);
-  if (!doc)
-    return fail(doc.error());
-  simdjson::ondemand::object object;
-  if (auto err = doc->get_object().get(object))
-    return fail(to_parse_error(err, "event"));
   engine_event event;
   std::string status; // the pre-1.22 name of Action
-  for (auto field : object) {
-    std::string_view key;
-    if (auto err = field.unescaped_key().get(key))
-      return fail(to_parse_error(err, "event key"));
-    simdjson::error_code err = simdjson::SUCCESS;
+  auto error = reader_.read_object(line, "event", [&](std::string_view key, simdjson::ondemand::value value) {
     if (key == "Type")
-      err = read_string(field.value(), event.type);
-    else if (key == "Action")
-      err = read_string(field.value(), event.action);
-    else if (key == "status")
-      err = read_string(field.value(), status);
-    else if (key == "id")
-      err = read_string(field.value(), event.id);
-    else if (key == "Actor")
-      err = read_actor(field.value(), event);
-    if (err)
-      return fail(to_parse_error(err, key));
-  }
-  if (!fully_consumed(*doc))
-    return fail(parse_error{parse_error::kind::not_json, "trailing content after the event"});
+      return read_string(value, event.type);
+    if (key == "Action")
+      return read_string(value, event.action);
+    if (key == "status")
+      return read_string(value, status);
+    if (key == "id")
+      return read_string(value, event.id);
+    if (key == "Actor")
+      return read_actor(value, event);
+    return simdjson::SUCCESS;
+  });
+  if (error)
+    return fail(std::move(*error));
   if (event.action.empty())
     event.action = std::move(status);
   if (event.type.empty() && !event.id.empty())
@@ -143,27 +132,16 @@ container_links engine_worker_names(const std::vector<engine_container>& contain
 
 result<std::string, parse_error> parse_container_hostname(std::string_view body) {
   json_reader reader{limits::max_engine_document_bytes};
-  auto doc = reader.open(body);
-  if (!doc)
-    return fail(doc.error());
-  simdjson::ondemand::object object;
-  if (auto err = doc->get_object().get(object))
-    return fail(to_parse_error(err, "container"));
   std::string hostname;
-  for (auto field : object) {
-    std::string_view key;
-    if (auto err = field.unescaped_key().get(key))
-      return fail(to_parse_error(err, "container key"));
+  auto error = reader.read_object(body, "container", [&](std::string_view key, simdjson::ondemand::value config) {
     if (key != "Config")
-      continue;
-    auto err = for_each_field(field.value(), [&](std::string_view name, simdjson::ondemand::value value) {
+      return simdjson::SUCCESS;
+    return for_each_field(config, [&](std::string_view name, simdjson::ondemand::value value) {
       return name == "Hostname" ? read_string(value, hostname) : simdjson::SUCCESS;
     });
-    if (err)
-      return fail(to_parse_error(err, "Config"));
-  }
-  if (!fully_consumed(*doc))
-    return fail(parse_error{parse_error::kind::not_json, "trailing content after the container"});
+  });
+  if (error)
+    return fail(std::move(*error));
   if (hostname.empty())
     return fail(parse_error{parse_error::kind::wrong_type, "Config.Hostname missing"});
   return hostname;

@@ -137,15 +137,10 @@ json_reader::open(std::string_view text) {
   }
 }
 
-namespace {
-using simdjson::ondemand::json_type;
-
 bool is_null(simdjson::ondemand::value& value) {
-  json_type type;
-  return value.type().get(type) == simdjson::SUCCESS && type == json_type::null;
+  simdjson::ondemand::json_type type;
+  return value.type().get(type) == simdjson::SUCCESS && type == simdjson::ondemand::json_type::null;
 }
-
-} // namespace
 
 simdjson::error_code read_string(simdjson::ondemand::value value, std::string& out) {
   std::string_view text;
@@ -155,39 +150,17 @@ simdjson::error_code read_string(simdjson::ondemand::value value, std::string& o
   return simdjson::SUCCESS;
 }
 
-simdjson::error_code read_string_array(simdjson::ondemand::value value,
-                                       std::vector<std::string>& out) {
-  if (is_null(value))
-    return simdjson::SUCCESS;
-  simdjson::ondemand::array items;
-  if (auto err = value.get_array().get(items))
-    return err;
-  for (auto item : items) {
-    std::string_view text;
-    if (auto err = item.get_string().get(text))
-      return err;
-    out.emplace_back(text);
-  }
-  return simdjson::SUCCESS;
-}
-
 simdjson::error_code read_string_map(simdjson::ondemand::value value,
                                      std::map<std::string, std::string>& out) {
   if (is_null(value))
     return simdjson::SUCCESS;
-  simdjson::ondemand::object object;
-  if (auto err = value.get_object().get(object))
-    return err;
-  for (auto field : object) {
-    std::string_view key;
+  return for_each_field(value, [&](std::string_view key, simdjson::ondemand::value field) {
     std::string_view text;
-    if (auto err = field.unescaped_key().get(key))
-      return err;
-    if (auto err = field.value().get_string().get(text))
+    if (auto err = field.get_string().get(text))
       return err;
     out.emplace(std::string{key}, std::string{text});
-  }
-  return simdjson::SUCCESS;
+    return simdjson::SUCCESS;
+  });
 }
 
 } // namespace wlg::protocol

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 namespace wlg::protocol {
@@ -44,18 +45,24 @@ public:
   // buffers and is valid until the next call.
   result<simdjson::ondemand::document, parse_error> open(std::string_view text);
 
+  // Reads `text` as one JSON object: visit(key, value) for each field, then
+  // checks that nothing follows the object. `what` names the object in errors;
+  // a field's error names its key. Returns the first error, if any.
+  template <class Visit>
+  std::optional<parse_error> read_object(std::string_view text, std::string_view what, Visit&& visit);
+
 private:
   std::size_t max_bytes_;
   json_input input_;
   simdjson::ondemand::parser parser_;
 };
 
-// Calls visit(key, value) for each field of the object `value`, up to the
-// first error, which it returns.
-template <class Visit>
-simdjson::error_code for_each_field(simdjson::ondemand::value value, Visit&& visit) {
+// Calls visit(key, value) for each field of the object `source` (a value or
+// a document), up to the first error, which it returns.
+template <class Source, class Visit>
+simdjson::error_code for_each_field(Source&& source, Visit&& visit) {
   simdjson::ondemand::object object;
-  if (auto err = value.get_object().get(object))
+  if (auto err = source.get_object().get(object))
     return err;
   for (auto field : object) {
     std::string_view key;
@@ -67,10 +74,49 @@ simdjson::error_code for_each_field(simdjson::ondemand::value value, Visit&& vis
   return simdjson::SUCCESS;
 }
 
-// Field readers for the parsers: a string, an array of strings, an object of
-// strings (null counts as empty for the last two).
+template <class Visit>
+std::optional<parse_error> json_reader::read_object(std::string_view text, std::string_view what,
+                                                    Visit&& visit) {
+  auto doc = open(text);
+  if (!doc)
+    return doc.error();
+  std::string_view failed_field;
+  auto err = for_each_field(*doc, [&](std::string_view key, simdjson::ondemand::value value) {
+    auto field_err = visit(key, value);
+    if (field_err)
+      failed_field = key;
+    return field_err;
+  });
+  if (err)
+    return to_parse_error(err, failed_field.empty() ? what : failed_field);
+  if (!fully_consumed(*doc))
+    return parse_error{parse_error::kind::not_json, "trailing content after the " + std::string{what}};
+  return std::nullopt;
+}
+
+bool is_null(simdjson::ondemand::value& value);
+
+// Field readers for the parsers: a string, an array of strings (into a vector
+// of std::string, or of std::string_view into the parser's buffer), an object
+// of strings (null counts as empty for the last two).
 simdjson::error_code read_string(simdjson::ondemand::value value, std::string& out);
-simdjson::error_code read_string_array(simdjson::ondemand::value value, std::vector<std::string>& out);
+
+template <class Strings>
+simdjson::error_code read_string_array(simdjson::ondemand::value value, Strings& out) {
+  if (is_null(value))
+    return simdjson::SUCCESS;
+  simdjson::ondemand::array items;
+  if (auto err = value.get_array().get(items))
+    return err;
+  for (auto item : items) {
+    std::string_view text;
+    if (auto err = item.get_string().get(text))
+      return err;
+    out.emplace_back(text);
+  }
+  return simdjson::SUCCESS;
+}
+
 simdjson::error_code read_string_map(simdjson::ondemand::value value, std::map<std::string, std::string>& out);
 
 } // namespace wlg::protocol
