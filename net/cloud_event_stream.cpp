@@ -1,24 +1,19 @@
 #include "net/cloud_event_stream.hpp"
 
 #include "net/beast_errors.hpp"
+#include "net/beast_names.hpp"
 #include "net/tls_client.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
 namespace wlg::net {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
 namespace websocket = beast::websocket;
-namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
 
 namespace {
 

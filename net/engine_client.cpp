@@ -1,21 +1,14 @@
 #include "net/engine_client.hpp"
 
 #include "net/beast_errors.hpp"
+#include "net/beast_names.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include <optional>
 
 namespace wlg::net {
-
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace asio = boost::asio;
-using unix_stream = beast::basic_stream<asio::local::stream_protocol>;
 
 namespace {
 

@@ -1,24 +1,17 @@
 #include "net/engine_event_stream.hpp"
 
 #include "net/beast_errors.hpp"
+#include "net/beast_names.hpp"
 #include "protocol/engine_api.hpp"
 #include "protocol/engine_events.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include <array>
 #include <optional>
 
 namespace wlg::net {
-
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace asio = boost::asio;
-using unix_stream = beast::basic_stream<asio::local::stream_protocol>;
 
 namespace {
 

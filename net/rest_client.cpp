@@ -1,25 +1,18 @@
 #include "net/rest_client.hpp"
 
 #include "net/beast_errors.hpp"
+#include "net/beast_names.hpp"
 #include "net/tls_client.hpp"
 
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <deque>
 #include <optional>
 
 namespace wlg::net {
-
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
 
 class rest_client::session {
 public:

@@ -1,19 +1,13 @@
 #include "net/status_server.hpp"
 
+#include "net/beast_names.hpp"
+
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 
 #include <optional>
 
 namespace wlg::net {
-
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
 
 namespace {
 

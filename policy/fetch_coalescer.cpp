@@ -6,11 +6,11 @@ namespace wlg::policy {
 
 fetch_coalescer::fetch_coalescer(options opts) : options_(opts) {}
 
-fetch_coalescer::duration fetch_coalescer::gap() const {
+duration fetch_coalescer::gap() const {
   return options_.min_interval > duration::zero() ? options_.min_interval : options_.burst_gap;
 }
 
-fetch_coalescer::time_point fetch_coalescer::settle_deadline() const {
+time_point fetch_coalescer::settle_deadline() const {
   return std::min(last_request_ + gap(), first_pending_ + options_.max_wait);
 }
 

@@ -18,6 +18,8 @@
 // After a failed fetch nothing is fetched until the retry delay the caller
 // chose has passed, whatever arrives meanwhile.
 
+#include "policy/steady_time.hpp"
+
 #include <chrono>
 #include <cstdint>
 
@@ -25,10 +27,6 @@ namespace wlg::policy {
 
 class fetch_coalescer {
 public:
-  using clock = std::chrono::steady_clock;
-  using time_point = clock::time_point;
-  using duration = clock::duration;
-
   struct options {
     duration min_interval{0};
     duration max_wait{std::chrono::seconds(1)};
@@ -51,6 +49,7 @@ public:
 
   bool fetch_in_flight() const noexcept { return state_ == state::in_flight; }
   bool waiting() const noexcept { return state_ == state::waiting; }
+  bool idle() const noexcept { return state_ == state::idle; }
 
 private:
   enum class state { idle, in_flight, waiting };

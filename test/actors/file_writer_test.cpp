@@ -10,12 +10,11 @@
 using namespace wlg;
 using namespace wlg::actors;
 using namespace wlg::test;
-using caf::atom_value;
 
 namespace {
 
 struct fixture : actor_fixture {
-  explicit fixture(std::vector<std::string> args = {}) : actor_fixture(std::move(args)) {}
+  using actor_fixture::actor_fixture;
 
   std::string list_path() const { return ctx->config.worker_list_path(); }
   std::string rendered(const protocol::worker_set& set) const { return protocol::render_worker_list(set, 5432); }

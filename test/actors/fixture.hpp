@@ -24,6 +24,8 @@
 
 namespace wlg::test {
 
+using caf::atom_value; // for the expect((atom_value, ...), ...) traces
+
 // What the actors' context points to. A base listed before the scheduler
 // fixture, so it is built before the actor system and destroyed after it:
 // actors close their network sessions and count metrics while the system

@@ -9,7 +9,6 @@
 using namespace wlg::policy;
 using namespace std::chrono_literals;
 using action = fetch_coalescer::decision::action;
-using time_point = fetch_coalescer::time_point;
 
 namespace {
 
