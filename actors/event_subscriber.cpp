@@ -81,7 +81,6 @@ public:
         return;
       case feed_verdict::kind::relevant: break;
     }
-    ++ctx_->metrics->events_relevant;
     log_->info("event {}", verdict.summary);
     verdict.change.received_ns =
       std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now().time_since_epoch()).count();

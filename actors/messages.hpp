@@ -37,6 +37,7 @@ struct relevant_change {
   std::string state;
   std::string resource_uri;
   std::int64_t received_ns = 0; // steady clock, for the event-to-signal histogram
+  friend bool operator==(const relevant_change&, const relevant_change&) = default;
 };
 
 struct signal_report {

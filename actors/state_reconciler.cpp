@@ -13,7 +13,7 @@ namespace wlg::actors {
 namespace {
 
 constexpr auto role = protocol::actor_role::state_reconciler;
-using clock = policy::sync_machine::clock;
+using clock = policy::steady_clock;
 
 std::int64_t unix_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -43,7 +43,13 @@ public:
       log_(runtime::component_logger(std::string{protocol::name_of(role)})),
       machine_(machine_options(ctx_->config, reload_first)) {}
 
-  void on_event(const relevant_change& change) { run(machine_.on_event(now(), change.received_ns)); }
+  // Counted here rather than where it is judged relevant, and marked pending
+  // first: once a reader sees the count, the gauge covers the event.
+  void on_event(const relevant_change& change) {
+    ctx_->metrics->sync_pending = true;
+    ++ctx_->metrics->events_relevant;
+    run(machine_.on_event(now(), change.received_ns));
+  }
 
   void on_resync(const sync_request& sync) {
     log_->info("full resync requested ({})", to_string(sync.reason));
@@ -72,6 +78,7 @@ private:
   void run(const policy::sync_machine::commands& commands) {
     for (const auto& command : commands)
       std::visit([this](const auto& c) { carry_out(c); }, command);
+    ctx_->metrics->sync_pending = !machine_.idle();
   }
 
   void carry_out(const policy::sync_machine::fetch&) {

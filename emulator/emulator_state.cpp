@@ -196,6 +196,7 @@ emulator_state::upgrade_decision emulator_state::on_upgrade(const request& req) 
 
 void emulator_state::on_channel_open(std::weak_ptr<event_channel> channel) {
   ++channels_open_;
+  ++frames_sent_; // the auth frame a channel sends first
   channels_.push_back(std::move(channel));
 }
 
@@ -225,8 +226,10 @@ void emulator_state::broadcast(const std::vector<std::string>& frames, int first
           changes_[change].relevant_sent_ns = monotonic_ns();
       };
     for (auto& weak : channels_)
-      if (auto channel = weak.lock())
+      if (auto channel = weak.lock()) {
         channel->send(frame);
+        ++frames_sent_;
+      }
   }
 }
 
@@ -483,6 +486,7 @@ std::string emulator_state::state_json() const {
          + ",\"stream_authorized\":" + std::to_string(upgrades_authorized_)
          + ",\"stream_refused\":" + std::to_string(upgrades_refused_)
          + ",\"stream_open\":" + std::to_string(channels_open_)
+         + ",\"frames_sent\":" + std::to_string(frames_sent_)
          + ",\"engine_requests\":" + std::to_string(engine_requests_)
          + ",\"engine_listening\":" + (engine_listening_ ? "true" : "false")
          + ",\"burst_started_ns\":" + std::to_string(burst_started_ns_)

@@ -19,6 +19,12 @@ void sync_machine::take(commands& out, fetch_coalescer::decision decision) {
   }
 }
 
+bool sync_machine::idle() const noexcept {
+  if (finished_)
+    return true;
+  return coalescer_.idle() && !desired_ && !applying_ && !retry_armed_;
+}
+
 sync_machine::commands sync_machine::on_event(time_point now, std::int64_t event_ns) {
   commands out;
   if (pending_event_ns_ == 0)

@@ -50,10 +50,6 @@ enum class fetch_failure {
 
 class sync_machine {
 public:
-  using clock = std::chrono::steady_clock;
-  using time_point = clock::time_point;
-  using duration = clock::duration;
-
   struct options {
     fetch_coalescer::options coalescing;
     std::chrono::milliseconds backoff_initial{500};
@@ -95,6 +91,9 @@ public:
 
   bool fetch_in_flight() const noexcept { return coalescer_.fetch_in_flight(); }
   bool apply_in_flight() const noexcept { return applying_.has_value(); }
+  // Nothing to fetch or apply: the output holds the last fetched set (or a
+  // --once run is over).
+  bool idle() const noexcept;
 
 private:
   void take(commands& out, fetch_coalescer::decision decision);

@@ -46,6 +46,10 @@ struct metrics {
   std::atomic<std::int64_t> last_sync_unix_ms{0}; // 0: never
   std::atomic<std::int64_t> worker_count{-1};     // -1: unknown yet
   std::atomic<bool> stream_connected{false};
+  // Set while a change is being fetched or applied (or waits for a retry);
+  // clear once the output holds the last fetched set. Set from the start: the
+  // first sync is owed.
+  std::atomic<bool> sync_pending{true};
   latency_histogram event_to_signal;
 };
 

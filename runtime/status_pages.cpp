@@ -92,6 +92,8 @@ std::string prometheus_text(const metrics& m) {
   out.single("workers", "gauge", "Workers in the file after the last sync (-1: unknown yet).",
              static_cast<double>(m.worker_count.load()));
   out.single("stream_connected", "gauge", "1 while the event stream is connected.", m.stream_connected.load() ? 1 : 0);
+  out.single("sync_pending", "gauge", "1 while a change is being fetched or applied, 0 once the output holds it.",
+             m.sync_pending.load() ? 1 : 0);
 
   const auto& h = m.event_to_signal;
   out.family("event_to_signal_seconds", "histogram", "From a relevant event to the master's signal.");

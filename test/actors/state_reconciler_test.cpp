@@ -9,12 +9,11 @@
 using namespace wlg;
 using namespace wlg::actors;
 using namespace wlg::test;
-using caf::atom_value;
 
 namespace {
 
 struct fixture : actor_fixture {
-  explicit fixture(std::vector<std::string> args = {}) : actor_fixture(std::move(args)) {}
+  using actor_fixture::actor_fixture;
 
   state_reconciler_actor start(fetcher_actor poller, output_actor output, bool reload_first) {
     auto r = stopped_at_end(sys.spawn(state_reconciler, ctx, reconciler_peers{poller, output}, reload_first));
@@ -106,6 +105,28 @@ CAF_TEST(a failed fetch is retried after the back-off and never reaches the outp
   expect((atom_value, atom_value, uint64_t), from(r).to(r).with(internal_atom::value, tick_atom::value, _));
   expect((atom_value), from(r).to(poller).with(fetch_atom::value));
   CAF_CHECK(outputs->requests.empty());
+}
+
+CAF_TEST(the pending gauge covers an event from its arrival until the output holds its set) {
+  auto poller = sys.spawn(answering_poller, workers({"a"}));
+  auto output = sys.spawn(recording_output, outputs);
+  auto r = start(poller, output, false);
+  CAF_CHECK(metrics.sync_pending.load()); // the start-up sync is owed
+  expect((atom_value), from(r).to(poller).with(fetch_atom::value));
+  expect((protocol::worker_set), from(poller).to(r).with(_));
+  expect((atom_value, policy::output_request), from(r).to(output).with(apply_atom::value, _));
+  CAF_CHECK(metrics.sync_pending.load());
+  expect((policy::output_report), from(output).to(r).with(_));
+  CAF_CHECK(!metrics.sync_pending.load());
+
+  advance_time(std::chrono::seconds(1)); // a pause: the event is fetched at once
+  inject((atom_value, relevant_change), from(self).to(r).with(event_atom::value, relevant_change{}));
+  CAF_CHECK_EQUAL(metrics.events_relevant.load(), 1u);
+  CAF_CHECK(metrics.sync_pending.load());
+  expect((atom_value), from(r).to(poller).with(fetch_atom::value));
+  expect((protocol::worker_set), from(poller).to(r).with(workers({"a"})));
+  CAF_CHECK(!metrics.sync_pending.load()); // the output already holds {a}
+  CAF_CHECK_EQUAL(outputs->requests.size(), 1u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -5,7 +5,6 @@
 #include <doctest/doctest.h>
 
 #include <csignal>
-#include <thread>
 
 using namespace wlg::test;
 using namespace std::chrono_literals;
@@ -23,16 +22,21 @@ void wait_for_first_sync(emulator& emu, sidecar& side, const std::string& expect
   REQUIRE_MESSAGE(wait_until([&] { return emu.state().stream_open >= 1; }, 10s), side.log());
 }
 
-// Lets in-flight work finish, so "nothing more happened" means something.
-void settle() { std::this_thread::sleep_for(400ms); }
+// The start-up sync, and the resync that follows the stream's connection
+// answered as well (it finds the list unchanged): nothing is left in flight,
+// so "nothing more happened" means something.
+void wait_until_quiet(emulator& emu, sidecar& side) {
+  wait_for_first_sync(emu, side);
+  REQUIRE_MESSAGE(side.metric_reaches("file_unchanged_total", 1), side.log());
+  REQUIRE_MESSAGE(side.wait_until_settled(emu), side.log());
+}
 
 } // namespace
 
 TEST_CASE("the first sync writes the file and signals the master once") {
   emulator emu;
-  sidecar side{emu.sidecar_env()};
-  wait_for_first_sync(emu, side);
-  settle();
+  sidecar side{emu.sidecar_env(), with_status_port()};
+  wait_until_quiet(emu, side);
   const auto state = emu.state();
   REQUIRE(state.signals.size() == 1);
   CHECK(state.signals[0].container == "citus_master_1");
@@ -42,7 +46,7 @@ TEST_CASE("the first sync writes the file and signals the master once") {
 
 TEST_CASE("scaling up and down rewrites the file within a second and signals once per change") {
   emulator emu;
-  sidecar side{emu.sidecar_env()};
+  sidecar side{emu.sidecar_env(), with_status_port()};
   wait_for_first_sync(emu, side);
 
   emu.scale(5);
@@ -58,17 +62,18 @@ TEST_CASE("scaling up and down rewrites the file within a second and signals onc
   CHECK(side.wait_for_list(worker_file({}), 1s));
   CHECK(wait_until([&] { return emu.signal_count() == 4; }, 1s));
 
-  settle();
+  REQUIRE(side.wait_until_settled(emu));
   CHECK(emu.signal_count() == 4);
+  CHECK(side.metric("file_writes_total") == 4);
 }
 
 TEST_CASE("unrelated and transient events cause no write and no signal") {
   emulator emu;
-  sidecar side{emu.sidecar_env()};
-  wait_for_first_sync(emu, side);
-  settle();
+  sidecar side{emu.sidecar_env(), with_status_port()};
+  wait_until_quiet(emu, side);
   const auto inode = inode_of(side.list_path());
   const auto before = emu.state();
+  const auto fetches = side.metric("fetches_total");
 
   emu.control("/emit?kind=transient&count=60");
   emu.control("/emit?kind=other&count=20");
@@ -76,24 +81,25 @@ TEST_CASE("unrelated and transient events cause no write and no signal") {
   emu.control("/redeploy"); // same names, new containers
   // The unrelated events pass the original's rule, so the sidecar looks again:
   // wait for that fetch, then for anything it might do.
-  REQUIRE(wait_until([&] { return emu.state().rest_requests > before.rest_requests; }, 5s));
-  settle();
+  REQUIRE(side.wait_until_settled(emu));
+  CHECK(side.metric("fetches_total") > fetches);
 
   CHECK(inode_of(side.list_path()) == inode); // a rewrite would rename a new file in
   CHECK(side.worker_list() == three);
   CHECK(emu.signal_count() == before.signals.size());
-  CHECK(side.log().find("wrote") == side.log().rfind("wrote")); // only the first write
+  CHECK(side.metric("file_writes_total") == 1); // only the first write
 }
 
 TEST_CASE("transient events alone do not even cause a fetch") {
   emulator emu;
-  sidecar side{emu.sidecar_env()};
-  wait_for_first_sync(emu, side);
-  settle();
+  sidecar side{emu.sidecar_env(), with_status_port()};
+  wait_until_quiet(emu, side);
   const auto before = emu.state().rest_requests;
+  const auto relevant = side.metric("events_relevant_total");
   emu.control("/emit?kind=transient&count=30");
   emu.control("/emit?kind=other&count=30");
-  settle();
+  REQUIRE(side.wait_until_settled(emu));
+  CHECK(side.metric("events_relevant_total") == relevant);
   CHECK(emu.state().rest_requests == before);
 }
 
@@ -113,22 +119,22 @@ TEST_CASE("a wrong DOCKERCLOUD_AUTH is refused on both and the file is never wri
   emulator emu;
   auto env = emu.sidecar_env();
   env["DOCKERCLOUD_AUTH"] = "TutumAccessKey wrongwrongwrong";
-  sidecar side{env};
+  sidecar side{env, with_status_port()};
   REQUIRE(wait_until([&] {
     auto s = emu.state();
     return s.rest_refused >= 1 && s.stream_refused >= 1;
   }, 10s));
-  settle();
+  REQUIRE(side.metric_reaches("fetch_errors_total", 1)); // the refusal reached the reconciler
+  CHECK(side.metric("sync_pending") == 1);               // and is owed a retry
   CHECK_FALSE(read_file(side.list_path()).has_value());
   CHECK(emu.signal_count() == 0);
-  CHECK(side.log().find("HTTP 401") != std::string::npos);
+  CHECK(side.metric("stream_connects_total") == 0);
 }
 
 TEST_CASE("SIGUSR1 forces a full resync, a rewrite and a signal") {
   emulator emu;
-  sidecar side{emu.sidecar_env()};
-  wait_for_first_sync(emu, side);
-  settle();
+  sidecar side{emu.sidecar_env(), with_status_port()};
+  wait_until_quiet(emu, side);
   const auto inode = inode_of(side.list_path());
   side.process().signal(SIGUSR1);
   CHECK(wait_until([&] { return emu.signal_count() == 2; }, 2s));
@@ -187,13 +193,15 @@ TEST_CASE("the secret never appears in the log, even at debug level") {
   emulator emu{{"--auth", "TutumAccessKey " + token}};
   auto env = emu.sidecar_env();
   env["DEBUG"] = "true";
-  sidecar side{env};
+  sidecar side{env, with_status_port()};
   wait_for_first_sync(emu, side);
   emu.scale(4);
   REQUIRE(side.wait_for_list(worker_file({"worker-1", "worker-2", "worker-3", "worker-4"}), 2s));
   // An event that quotes the token back must not leak it either.
   emu.control("/stream/send", R"({"type":"auth","echo":"TutumAccessKey )" + token + R"("})");
-  settle();
+  REQUIRE(side.wait_until_settled(emu));
+  // Its debug line is written just after it is counted.
+  REQUIRE(wait_until([&] { return side.log().find("echo") != std::string::npos; }, 5s));
   const auto log = side.log();
   CHECK(log.find("debug") != std::string::npos); // debug lines were written...
   CHECK(log.find("GET /api/app/v1/container/") != std::string::npos); // ...showing requests

@@ -1,5 +1,8 @@
 #include "test/support/fixtures.hpp"
 
+#include "test/support/http_client.hpp"
+#include "test/support/metrics_page.hpp"
+
 #include <doctest/doctest.h>
 #include <simdjson.h>
 
@@ -72,6 +75,7 @@ emulator_state emulator::state() const {
   out.stream_authorized = uint64_t(doc["stream_authorized"]);
   out.stream_refused = uint64_t(doc["stream_refused"]);
   out.stream_open = uint64_t(doc["stream_open"]);
+  out.frames_sent = uint64_t(doc["frames_sent"]);
   for (auto s : doc["signals"].get_array())
     out.signals.push_back({std::string{std::string_view(s["container"])},
                            std::string{std::string_view(s["signal"])}, int64_t(s["at_ns"])});
@@ -83,6 +87,10 @@ sidecar::sidecar(env_map env, std::vector<std::string> args, std::string confdir
   ::mkdir(confdir_.c_str(), 0755);
   pid_file_ = dir_.path() + "/workerlistgen.pid";
   log_file_ = dir_.path() + "/sidecar.log";
+  static const std::string listen_prefix = "--listen=127.0.0.1:";
+  for (const auto& arg : args)
+    if (arg.rfind(listen_prefix, 0) == 0)
+      status_port_ = std::stoi(arg.substr(listen_prefix.size()));
   env["CITUS_CONFDIR"] = confdir_;
   env["WORKERLISTGEN_PID_FILE"] = pid_file_;
   process_ = std::make_unique<child_process>(
@@ -91,6 +99,30 @@ sidecar::sidecar(env_map env, std::vector<std::string> args, std::string confdir
 
 bool sidecar::wait_for_list(const std::string& content, std::chrono::milliseconds timeout) {
   return wait_until([&] { return worker_list() == content; }, timeout);
+}
+
+std::vector<std::string> with_status_port(std::vector<std::string> args) {
+  args.push_back(listen_flag(unused_tcp_port()));
+  return args;
+}
+
+double sidecar::metric(const std::string& name) const {
+  REQUIRE_MESSAGE(status_port_ != 0, "the sidecar was started without with_status_port()");
+  return test::metric(status_port_, name);
+}
+
+bool sidecar::metric_reaches(const std::string& name, double value, std::chrono::milliseconds timeout) const {
+  REQUIRE_MESSAGE(status_port_ != 0, "the sidecar was started without with_status_port()");
+  return test::metric_reaches(status_port_, name, value, timeout);
+}
+
+bool sidecar::wait_until_settled(const emulator& emu, std::chrono::milliseconds timeout) const {
+  const auto sent = static_cast<double>(emu.state().frames_sent);
+  // Between the subscriber counting a frame and the reconciler taking it is
+  // one mailbox hop: the gauge can read 0 within it. That only weakens the
+  // "nothing more happened" checks that follow, never fails a correct run.
+  return metric_reaches("events_received_total", sent, timeout)
+         && wait_until([&] { return metric("sync_pending") == 0; }, timeout);
 }
 
 } // namespace wlg::test

@@ -30,6 +30,7 @@ struct emulator_state {
   std::vector<std::string> workers;
   std::uint64_t rest_requests = 0, rest_authorized = 0, rest_refused = 0;
   std::uint64_t stream_upgrades = 0, stream_authorized = 0, stream_refused = 0, stream_open = 0;
+  std::uint64_t frames_sent = 0;
   std::vector<signal_seen> signals;
 };
 
@@ -55,6 +56,10 @@ private:
   std::string control_url_;
 };
 
+// `args` and a --listen flag on a free loopback port, for a sidecar whose
+// metrics a test reads.
+std::vector<std::string> with_status_port(std::vector<std::string> args = {});
+
 class sidecar {
 public:
   // `env` replaces the whole environment; CITUS_CONFDIR (unless `confdir` is
@@ -71,9 +76,20 @@ public:
   // Waits until the file holds exactly `content`.
   bool wait_for_list(const std::string& content, std::chrono::milliseconds timeout);
 
+  // With a status port (started with_status_port()): its metrics.
+  int status_port() const { return status_port_; }
+  double metric(const std::string& name) const;
+  bool metric_reaches(const std::string& name, double value,
+                      std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+  // Waits until the sidecar has read every frame the emulator sent and has
+  // nothing left to fetch or apply (workerlistgen_sync_pending is 0): what it
+  // was going to do about them, it has done.
+  bool wait_until_settled(const emulator& emu, std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+
 private:
   temp_dir dir_;
   std::string confdir_, pid_file_, log_file_;
+  int status_port_ = 0;
   std::unique_ptr<child_process> process_;
 };
 

@@ -12,7 +12,7 @@ using wlg::protocol::worker_set;
 
 namespace {
 
-using clock = sync_machine::clock;
+using clock = steady_clock;
 
 sync_machine::options daemon_options() {
   sync_machine::options o;
@@ -229,4 +229,29 @@ TEST_CASE("--once finishes with an error at the first failed fetch or apply, wit
     CHECK_FALSE(one_of<sync_machine::finish>(out).ok);
     CHECK(all_of<sync_machine::retry_later>(out).empty());
   }
+}
+
+TEST_CASE("the machine is idle only once the output holds the last fetched set") {
+  synced_machine t;
+  CHECK(t.machine.idle());
+  t.now += 1s;
+  t.machine.on_event(t.now, 1);
+  CHECK_FALSE(t.machine.idle()); // fetching
+  t.machine.on_fetched(t.now, workers({"a"}));
+  CHECK_FALSE(t.machine.idle()); // applying
+  t.machine.on_apply_failed("disk full");
+  CHECK_FALSE(t.machine.idle()); // waiting to retry
+  one_of<sync_machine::apply>(t.machine.on_retry());
+  t.machine.on_applied(changed());
+  CHECK(t.machine.idle());
+
+  t.now += 1s;
+  t.machine.on_event(t.now, 2);
+  const auto retry = one_of<sync_machine::arm_timer>(t.machine.on_fetch_failed(t.now, fetch_failure::other, "refused"));
+  CHECK_FALSE(t.machine.idle()); // the failed fetch is owed
+  t.now = retry.deadline;
+  one_of<sync_machine::fetch>(t.machine.on_timer(t.now, retry.id));
+  const auto fetched = t.machine.on_fetched(t.now, workers({"a"})); // what the output holds
+  CHECK(one_of<sync_machine::synced>(fetched).skipped);
+  CHECK(t.machine.idle());
 }
