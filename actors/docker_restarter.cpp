@@ -98,8 +98,10 @@ private:
       ++delivered_;
       log_->info("sent {} to {}", ctx_->config.signal, name);
     } else if (reply.status == 404) {
+      ++ctx_->metrics->signals_skipped;
       log_->info("{} disappeared before it could be signalled", name);
     } else if (reply.status == 409) {
+      ++ctx_->metrics->signals_skipped;
       log_->info("{} is not running; not signalled", name);
     } else {
       return fail("signalling " + name + " answered HTTP " + std::to_string(reply.status) + ": "

@@ -180,6 +180,9 @@ response emulator_state::handle_rest(const request& req) {
 
 emulator_state::upgrade_decision emulator_state::on_upgrade(const request& req) {
   ++upgrades_;
+  if (upgrade_ns_.size() == 64)
+    upgrade_ns_.erase(upgrade_ns_.begin());
+  upgrade_ns_.push_back(monotonic_ns());
   if (req.path != model_.events_path())
     return {false, 404};
   if (req.authorization != options_.authorization) {
@@ -473,6 +476,10 @@ std::string emulator_state::state_json() const {
                + ",\"signal\":" + json_quote(signals_[i].signal)
                + ",\"at_ns\":" + std::to_string(signals_[i].at_ns) + "}";
   signals += "]";
+  std::string upgrade_times = "[";
+  for (std::size_t i = 0; i < upgrade_ns_.size(); ++i)
+    upgrade_times += (i ? "," : "") + std::to_string(upgrade_ns_[i]);
+  upgrade_times += "]";
   std::string changes = "[";
   for (std::size_t i = 0; i < changes_.size(); ++i)
     changes += std::string{i ? "," : ""} + "{\"kind\":" + json_quote(changes_[i].kind)
@@ -483,6 +490,7 @@ std::string emulator_state::state_json() const {
          + ",\"rest_authorized\":" + std::to_string(rest_authorized_)
          + ",\"rest_refused\":" + std::to_string(rest_refused_)
          + ",\"stream_upgrades\":" + std::to_string(upgrades_)
+         + ",\"stream_upgrade_ns\":" + upgrade_times
          + ",\"stream_authorized\":" + std::to_string(upgrades_authorized_)
          + ",\"stream_refused\":" + std::to_string(upgrades_refused_)
          + ",\"stream_open\":" + std::to_string(channels_open_)

@@ -102,6 +102,7 @@ private:
   std::uint64_t rest_requests_ = 0, rest_authorized_ = 0, rest_refused_ = 0;
   std::uint64_t upgrades_ = 0, upgrades_authorized_ = 0, upgrades_refused_ = 0;
   std::uint64_t channels_open_ = 0;
+  std::vector<std::int64_t> upgrade_ns_; // when each upgrade request arrived (the last 64)
   std::uint64_t frames_sent_ = 0; // queued to the open channels, the auth frames included
   std::uint64_t engine_requests_ = 0;
   std::int64_t burst_started_ns_ = 0;

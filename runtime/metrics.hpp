@@ -39,6 +39,7 @@ struct metrics {
   std::atomic<std::uint64_t> file_unchanged{0};
   std::atomic<std::uint64_t> signals_sent{0};
   std::atomic<std::uint64_t> signals_failed{0};
+  std::atomic<std::uint64_t> signals_skipped{0};
   std::atomic<std::uint64_t> stream_connects{0};
   std::atomic<std::uint64_t> stream_reconnects{0};
   std::array<std::atomic<std::uint64_t>, protocol::actor_role_count> actor_restarts{};

@@ -74,6 +74,8 @@ std::string prometheus_text(const metrics& m) {
   out.single("signals_sent_total", "counter", "Signals delivered to master containers.", as_double(m.signals_sent));
   out.single("signals_failed_total", "counter", "Signal rounds that failed and were retried.",
              as_double(m.signals_failed));
+  out.single("signals_skipped_total", "counter",
+             "Master containers gone or not running when signalled; not retried.", as_double(m.signals_skipped));
   out.single("stream_connects_total", "counter", "Event stream connections established.",
              as_double(m.stream_connects));
   out.single("stream_reconnects_total", "counter", "Event stream connections lost (each is followed by a reconnect).",

@@ -3,11 +3,9 @@
 
 #include "test/support/fixtures.hpp"
 #include "test/support/podman.hpp"
-#include "test/support/watch.hpp"
 
 #include <doctest/doctest.h>
 
-#include <thread>
 
 using namespace wlg::test;
 using namespace std::chrono_literals;
@@ -32,7 +30,7 @@ TEST_CASE("engine mode: the labelled workers of the project, one SIGHUP per chan
   engine.run("citus_worker_2", worker_of_citus);
   engine.run("other_worker_1", {"com.citusdata.role=Worker", "com.docker.compose.project=other"});
   engine.run("citus_client_1", {"com.docker.compose.project=citus"}); // not a worker
-  sidecar side{engine_env(engine)};
+  sidecar side{engine_env(engine), with_status_port()};
 
   REQUIRE_MESSAGE(side.wait_for_list(worker_file({"citus_worker_1", "citus_worker_2"}), 15s), side.log());
   REQUIRE_MESSAGE(wait_until([&] { return engine.hups_of("citus_master_1") == 1; }, 10s), side.log());
@@ -46,30 +44,31 @@ TEST_CASE("engine mode: the labelled workers of the project, one SIGHUP per chan
   CHECK_MESSAGE(side.wait_for_list(worker_file({"citus_worker_2", "citus_worker_3"}), 5s), side.log());
   CHECK(wait_until([&] { return engine.hups_of("citus_master_1") == 3; }, 5s));
 
-  std::this_thread::sleep_for(1s); // the container notices a signal within 0.2 s
-  CHECK(engine.hups_of("citus_master_1") == 3);
+  // Settled: a fourth signal would have been sent and counted by now.
+  REQUIRE(side.metric_reaches("signals_sent_total", 3));
+  REQUIRE(wait_until([&] { return side.metric("sync_pending") == 0; }, 5s));
+  CHECK(side.metric("signals_sent_total") == 3);
   CHECK(side.log().find("other_worker_1") == std::string::npos);
 }
 
 TEST_CASE("engine mode survives the engine's API service restarting, and resyncs") {
   podman_engine engine;
   engine.run("citus_worker_1", worker_of_citus);
-  sidecar side{engine_env(engine)};
+  sidecar side{engine_env(engine), with_status_port()};
   REQUIRE_MESSAGE(side.wait_for_list(worker_file({"citus_worker_1"}), 15s), side.log());
   REQUIRE(wait_until([&] { return engine.hups_of("citus_master_1") == 1; }, 10s));
+  REQUIRE(side.metric_reaches("stream_connected", 1));
 
   engine.stop_service();
-  REQUIRE(wait_until([&] { return side.log().find("event stream lost") != std::string::npos; }, 5s));
+  REQUIRE_MESSAGE(side.metric_reaches("stream_reconnects_total", 1, 5s), side.log());
   // A change while the stream is down: its event is lost, the resync finds it.
   engine.run("citus_worker_2", worker_of_citus);
-  std::this_thread::sleep_for(1s);
   CHECK(side.worker_list() == worker_file({"citus_worker_1"}));
   engine.start_service();
 
   CHECK_MESSAGE(side.wait_for_list(worker_file({"citus_worker_1", "citus_worker_2"}), 10s), side.log());
   CHECK(wait_until([&] { return engine.hups_of("citus_master_1") == 2; }, 10s));
-  CHECK_MESSAGE(wait_until([&] { return count_of(side.log(), "connected to the engine's events") == 2; }, 5s),
-                side.log());
+  CHECK_MESSAGE(side.metric_reaches("stream_connects_total", 2, 5s), side.log());
   CHECK(side.process().running());
 }
 

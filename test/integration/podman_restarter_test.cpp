@@ -7,7 +7,6 @@
 
 #include <doctest/doctest.h>
 
-#include <thread>
 
 using namespace wlg::test;
 using namespace std::chrono_literals;
@@ -18,7 +17,7 @@ TEST_CASE("the master container in podman receives one SIGHUP per change") {
   emulator emu;
   auto env = emu.sidecar_env();
   env["DOCKER_HOST"] = engine.docker_host();
-  sidecar side{env};
+  sidecar side{env, with_status_port()};
 
   REQUIRE_MESSAGE(side.wait_for_list(worker_file({"worker-1", "worker-2", "worker-3"}), 10s), side.log());
   CHECK_MESSAGE(wait_until([&] { return engine.hups_of("citus_master_1") == 1; }, 10s), side.log());
@@ -28,7 +27,10 @@ TEST_CASE("the master container in podman receives one SIGHUP per change") {
     worker_file({"worker-1", "worker-2", "worker-3", "worker-4", "worker-5"}), 2s));
   CHECK_MESSAGE(wait_until([&] { return engine.hups_of("citus_master_1") == 2; }, 10s), side.log());
 
-  std::this_thread::sleep_for(1s); // the container notices a signal within 0.2 s
+  // Settled: a signal to another container would have been counted by now.
+  REQUIRE(side.metric_reaches("signals_sent_total", 2));
+  REQUIRE(wait_until([&] { return side.metric("sync_pending") == 0; }, 5s));
+  CHECK(side.metric("signals_sent_total") == 2);
   CHECK(engine.hups_of("citus_master_1") == 2);
   CHECK(engine.hups_of("other_master_1") == 0); // another stack's master is left alone
   CHECK(side.log().find("Docker Engine API 1.41") != std::string::npos);

@@ -6,7 +6,6 @@
 
 #include <doctest/doctest.h>
 
-#include <thread>
 
 using namespace wlg::test;
 using namespace std::chrono_literals;
@@ -54,9 +53,8 @@ TEST_CASE("a certificate for another host name is refused") {
   emulator emu{ca.emulator_args()};
   auto env = emu.sidecar_env();
   env["SSL_CERT_FILE"] = ca.dir.path() + "/ca.pem";
-  sidecar side{env};
-  REQUIRE(wait_until([&] { return side.log().find("TLS") != std::string::npos; }, 10s));
-  std::this_thread::sleep_for(300ms);
+  sidecar side{env, with_status_port({"--backoff-initial=100ms"})};
+  REQUIRE_MESSAGE(side.metric_reaches("fetch_errors_total", 2), side.log()); // failed, and failed again
   const auto state = emu.state();
   CHECK(state.rest_requests == 0); // no request got past the handshake
   CHECK(state.stream_upgrades == 0);
@@ -68,9 +66,9 @@ TEST_CASE("a certificate nobody vouches for is refused") {
   emulator emu; // self-signed, written to its ca.pem
   auto env = emu.sidecar_env();
   env.erase("SSL_CERT_FILE"); // only the system's trust store
-  sidecar side{env};
-  REQUIRE(wait_until([&] { return side.log().find("certificate verify failed") != std::string::npos; }, 10s));
-  std::this_thread::sleep_for(300ms);
+  sidecar side{env, with_status_port({"--backoff-initial=100ms"})};
+  REQUIRE_MESSAGE(side.metric_reaches("fetch_errors_total", 2), side.log());
+  CHECK(side.log().find("certificate verify failed") != std::string::npos);
   CHECK(emu.state().rest_requests == 0);
   CHECK_FALSE(read_file(side.list_path()).has_value());
 }

@@ -76,6 +76,9 @@ emulator_state emulator::state() const {
   out.stream_refused = uint64_t(doc["stream_refused"]);
   out.stream_open = uint64_t(doc["stream_open"]);
   out.frames_sent = uint64_t(doc["frames_sent"]);
+  out.engine_requests = uint64_t(doc["engine_requests"]);
+  for (auto at : doc["stream_upgrade_ns"].get_array())
+    out.stream_upgrade_ns.push_back(int64_t(at));
   for (auto s : doc["signals"].get_array())
     out.signals.push_back({std::string{std::string_view(s["container"])},
                            std::string{std::string_view(s["signal"])}, int64_t(s["at_ns"])});

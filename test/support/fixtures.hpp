@@ -31,6 +31,8 @@ struct emulator_state {
   std::uint64_t rest_requests = 0, rest_authorized = 0, rest_refused = 0;
   std::uint64_t stream_upgrades = 0, stream_authorized = 0, stream_refused = 0, stream_open = 0;
   std::uint64_t frames_sent = 0;
+  std::uint64_t engine_requests = 0; // counted as they arrive, before any delay
+  std::vector<std::int64_t> stream_upgrade_ns; // steady clock, the last 64 upgrade requests
   std::vector<signal_seen> signals;
 };
 
