@@ -38,16 +38,10 @@ std::optional<std::vector<std::string>> parse_string_array(const std::string& bo
   auto doc = reader.open(body);
   if (!doc)
     return std::nullopt;
-  simdjson::ondemand::array items;
-  if (doc->get_array().get(items))
-    return std::nullopt;
+  simdjson::ondemand::value value;
   std::vector<std::string> out;
-  for (auto item : items) {
-    std::string_view text;
-    if (item.get_string().get(text))
-      return std::nullopt;
-    out.emplace_back(text);
-  }
+  if (doc->get_value().get(value) || protocol::is_null(value) || protocol::read_string_array(value, out))
+    return std::nullopt;
   return out;
 }
 
@@ -56,29 +50,12 @@ std::optional<std::vector<std::string>> parse_label_filter(const std::string& fi
   if (filters.empty())
     return std::vector<std::string>{};
   protocol::json_reader reader{1024 * 1024};
-  auto doc = reader.open(filters);
-  if (!doc)
-    return std::nullopt;
-  simdjson::ondemand::object object;
-  if (doc->get_object().get(object))
-    return std::nullopt;
   std::vector<std::string> labels;
-  for (auto field : object) {
-    std::string_view key;
-    if (field.unescaped_key().get(key))
-      return std::nullopt;
-    if (key != "label")
-      continue;
-    simdjson::ondemand::array items;
-    if (field.value().get_array().get(items))
-      return std::nullopt;
-    for (auto item : items) {
-      std::string_view text;
-      if (item.get_string().get(text))
-        return std::nullopt;
-      labels.emplace_back(text);
-    }
-  }
+  auto error = reader.read_object(filters, "filters", [&](std::string_view key, simdjson::ondemand::value value) {
+    return key == "label" ? protocol::read_string_array(value, labels) : simdjson::SUCCESS;
+  });
+  if (error)
+    return std::nullopt;
   return labels;
 }
 

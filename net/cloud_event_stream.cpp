@@ -226,9 +226,7 @@ private:
     resolver_.cancel();
     beast::error_code ignored;
     beast::get_lowest_layer(ws_).socket().close(ignored);
-    if (handlers_.closed)
-      handlers_.closed(std::move(failure));
-    handlers_ = {};
+    report_closed(handlers_, std::move(failure));
   }
 };
 

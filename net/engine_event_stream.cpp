@@ -165,9 +165,7 @@ private:
     finished_ = true;
     beast::error_code ignored;
     stream_.socket().close(ignored);
-    if (handlers_.closed)
-      handlers_.closed(std::move(failure));
-    handlers_ = {};
+    report_closed(handlers_, std::move(failure));
   }
 };
 

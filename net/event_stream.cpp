@@ -19,4 +19,11 @@ std::string describe(const stream_failure& f) {
   return f.message;
 }
 
+void report_closed(stream_handlers& handlers, stream_failure failure) {
+  auto closed = std::move(handlers.closed);
+  handlers = {};
+  if (closed)
+    closed(std::move(failure));
+}
+
 } // namespace wlg::net

@@ -37,6 +37,10 @@ struct stream_handlers {
   std::function<void(stream_failure)> closed;
 };
 
+// Hands `failure` to handlers.closed, then drops every handler: a session
+// reports its end once and calls nobody after.
+void report_closed(stream_handlers& handlers, stream_failure failure);
+
 class event_stream {
 public:
   virtual ~event_stream() = default;

@@ -52,17 +52,7 @@ result<container_links, parse_error> container_parser::parse(std::string_view bo
       return err;
     if (type == json_type::null)
       return simdjson::SUCCESS;
-    simdjson::ondemand::array links;
-    if (auto err = value.get_array().get(links))
-      return err;
-    for (auto entry : links) {
-      simdjson::ondemand::value link;
-      if (auto err = entry.get(link))
-        return err;
-      if (auto err = read_link(link, names, out.refused))
-        return err;
-    }
-    return simdjson::SUCCESS;
+    return for_each_item(value, [&](simdjson::ondemand::value link) { return read_link(link, names, out.refused); });
   });
   if (error)
     return fail(std::move(*error));

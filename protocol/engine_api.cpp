@@ -92,19 +92,13 @@ container_list_parser::parse(std::string_view body) {
   auto doc = reader_.open(body);
   if (!doc)
     return fail(doc.error());
-  simdjson::ondemand::array items;
-  if (auto err = doc->get_array().get(items))
-    return fail(to_parse_error(err, "container list"));
   std::vector<engine_container> out;
-  for (auto item : items) {
-    simdjson::ondemand::value value;
-    if (auto err = item.get(value))
-      return fail(to_parse_error(err, "container list"));
-    engine_container container;
-    if (auto err = read_container(value, container))
-      return fail(to_parse_error(err, "container list entry"));
-    out.push_back(std::move(container));
-  }
+  simdjson::ondemand::value list;
+  auto err = doc->get_value().get(list);
+  if (!err)
+    err = for_each_item(list, [&](simdjson::ondemand::value item) { return read_container(item, out.emplace_back()); });
+  if (err)
+    return fail(to_parse_error(err, "container list"));
   if (!fully_consumed(*doc))
     return fail(parse_error{parse_error::kind::not_json, "trailing content after the list"});
   return out;

@@ -101,20 +101,32 @@ bool is_null(simdjson::ondemand::value& value);
 // of strings (null counts as empty for the last two).
 simdjson::error_code read_string(simdjson::ondemand::value value, std::string& out);
 
+// Calls visit(item) for each item of the array `value`, up to the first
+// error, which it returns.
+template <class Visit>
+simdjson::error_code for_each_item(simdjson::ondemand::value value, Visit&& visit) {
+  simdjson::ondemand::array items;
+  if (auto err = value.get_array().get(items))
+    return err;
+  for (auto entry : items) {
+    simdjson::ondemand::value item;
+    if (auto err = entry.get(item); err || (err = visit(item)))
+      return err;
+  }
+  return simdjson::SUCCESS;
+}
+
 template <class Strings>
 simdjson::error_code read_string_array(simdjson::ondemand::value value, Strings& out) {
   if (is_null(value))
     return simdjson::SUCCESS;
-  simdjson::ondemand::array items;
-  if (auto err = value.get_array().get(items))
-    return err;
-  for (auto item : items) {
+  return for_each_item(value, [&](simdjson::ondemand::value item) {
     std::string_view text;
-    if (auto err = item.get_string().get(text))
-      return err;
-    out.emplace_back(text);
-  }
-  return simdjson::SUCCESS;
+    auto err = item.get_string().get(text);
+    if (!err)
+      out.emplace_back(text);
+    return err;
+  });
 }
 
 simdjson::error_code read_string_map(simdjson::ondemand::value value, std::map<std::string, std::string>& out);

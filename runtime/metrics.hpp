@@ -30,28 +30,36 @@ private:
 };
 
 struct metrics {
-  std::atomic<std::uint64_t> events_received{0};
-  std::atomic<std::uint64_t> events_relevant{0};
-  std::atomic<std::uint64_t> events_malformed{0};
-  std::atomic<std::uint64_t> fetches{0};
-  std::atomic<std::uint64_t> fetch_errors{0};
-  std::atomic<std::uint64_t> file_writes{0};
-  std::atomic<std::uint64_t> file_unchanged{0};
-  std::atomic<std::uint64_t> signals_sent{0};
-  std::atomic<std::uint64_t> signals_failed{0};
-  std::atomic<std::uint64_t> signals_skipped{0};
-  std::atomic<std::uint64_t> stream_connects{0};
-  std::atomic<std::uint64_t> stream_reconnects{0};
-  std::array<std::atomic<std::uint64_t>, protocol::actor_role_count> actor_restarts{};
-  std::array<std::atomic<std::uint64_t>, protocol::actor_role_count> faults_injected{};
+  using counter = std::atomic<std::uint64_t>;
+
+  // The event stream.
+  counter events_received{0};
+  counter events_relevant{0};
+  counter events_malformed{0};
+  counter stream_connects{0};
+  counter stream_reconnects{0};
+  std::atomic<bool> stream_connected{false};
+
+  // Syncing. sync_pending is set while a change is being fetched or applied
+  // (or waits for a retry), clear once the output holds the last fetched set;
+  // set from the start, since the first sync is owed.
+  counter fetches{0};
+  counter fetch_errors{0};
+  std::atomic<bool> sync_pending{true};
   std::atomic<std::int64_t> last_sync_unix_ms{0}; // 0: never
   std::atomic<std::int64_t> worker_count{-1};     // -1: unknown yet
-  std::atomic<bool> stream_connected{false};
-  // Set while a change is being fetched or applied (or waits for a retry);
-  // clear once the output holds the last fetched set. Set from the start: the
-  // first sync is owed.
-  std::atomic<bool> sync_pending{true};
+
+  // The output: the file and the master's signal.
+  counter file_writes{0};
+  counter file_unchanged{0};
+  counter signals_sent{0};
+  counter signals_failed{0};
+  counter signals_skipped{0};
   latency_histogram event_to_signal;
+
+  // Supervision, by actor.
+  std::array<counter, protocol::actor_role_count> actor_restarts{};
+  std::array<counter, protocol::actor_role_count> faults_injected{};
 };
 
 } // namespace wlg::runtime

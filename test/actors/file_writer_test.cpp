@@ -7,8 +7,6 @@
 #include "protocol/worker_list.hpp"
 #include "test/actors/fixture.hpp"
 
-using namespace wlg;
-using namespace wlg::actors;
 using namespace wlg::test;
 
 namespace {

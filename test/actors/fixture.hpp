@@ -24,7 +24,11 @@
 
 namespace wlg::test {
 
-using caf::atom_value; // for the expect((atom_value, ...), ...) traces
+// A test file says `using namespace wlg::test;` and has the project's names,
+// the actors' and atom_value, for the expect((atom_value, ...), ...) traces.
+using namespace wlg;
+using namespace wlg::actors;
+using caf::atom_value;
 
 // What the actors' context points to. A base listed before the scheduler
 // fixture, so it is built before the actor system and destroyed after it:

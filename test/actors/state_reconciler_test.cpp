@@ -6,8 +6,6 @@
 #include "actors/state_reconciler.hpp"
 #include "test/actors/fixture.hpp"
 
-using namespace wlg;
-using namespace wlg::actors;
 using namespace wlg::test;
 
 namespace {

@@ -6,8 +6,6 @@
 #include "actors/supervisor.hpp"
 #include "test/actors/fixture.hpp"
 
-using namespace wlg;
-using namespace wlg::actors;
 using namespace wlg::test;
 
 namespace {

@@ -25,18 +25,21 @@ void wait_for_first_sync(emulator& emu, sidecar& side, const std::string& expect
 // The start-up sync, and the resync that follows the stream's connection
 // answered as well (it finds the list unchanged): nothing is left in flight,
 // so "nothing more happened" means something.
-void wait_until_quiet(emulator& emu, sidecar& side) {
-  wait_for_first_sync(emu, side);
-  REQUIRE_MESSAGE(side.metric_reaches("file_unchanged_total", 1), side.log());
-  REQUIRE_MESSAGE(side.wait_until_settled(emu), side.log());
-}
+struct quiet_sidecar {
+  emulator emu;
+  sidecar side{emu.sidecar_env(), with_status_port()};
+  quiet_sidecar() {
+    wait_for_first_sync(emu, side);
+    REQUIRE_MESSAGE(side.metric_reaches("file_unchanged_total", 1), side.log());
+    REQUIRE_MESSAGE(side.wait_until_settled(emu), side.log());
+  }
+};
 
 } // namespace
 
 TEST_CASE("the first sync writes the file and signals the master once") {
-  emulator emu;
-  sidecar side{emu.sidecar_env(), with_status_port()};
-  wait_until_quiet(emu, side);
+  quiet_sidecar t;
+  auto& [emu, side] = t;
   const auto state = emu.state();
   REQUIRE(state.signals.size() == 1);
   CHECK(state.signals[0].container == "citus_master_1");
@@ -68,9 +71,8 @@ TEST_CASE("scaling up and down rewrites the file within a second and signals onc
 }
 
 TEST_CASE("unrelated and transient events cause no write and no signal") {
-  emulator emu;
-  sidecar side{emu.sidecar_env(), with_status_port()};
-  wait_until_quiet(emu, side);
+  quiet_sidecar t;
+  auto& [emu, side] = t;
   const auto inode = inode_of(side.list_path());
   const auto before = emu.state();
   const auto fetches = side.metric("fetches_total");
@@ -91,9 +93,8 @@ TEST_CASE("unrelated and transient events cause no write and no signal") {
 }
 
 TEST_CASE("transient events alone do not even cause a fetch") {
-  emulator emu;
-  sidecar side{emu.sidecar_env(), with_status_port()};
-  wait_until_quiet(emu, side);
+  quiet_sidecar t;
+  auto& [emu, side] = t;
   const auto before = emu.state().rest_requests;
   const auto relevant = side.metric("events_relevant_total");
   emu.control("/emit?kind=transient&count=30");
@@ -132,9 +133,8 @@ TEST_CASE("a wrong DOCKERCLOUD_AUTH is refused on both and the file is never wri
 }
 
 TEST_CASE("SIGUSR1 forces a full resync, a rewrite and a signal") {
-  emulator emu;
-  sidecar side{emu.sidecar_env(), with_status_port()};
-  wait_until_quiet(emu, side);
+  quiet_sidecar t;
+  auto& [emu, side] = t;
   const auto inode = inode_of(side.list_path());
   side.process().signal(SIGUSR1);
   CHECK(wait_until([&] { return emu.signal_count() == 2; }, 2s));

@@ -7,6 +7,8 @@
 
 #include <doctest/doctest.h>
 
+#include <functional>
+
 #include <csignal>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -41,6 +43,21 @@ void check_stopped(const run_result& run, int expected, const run_dir& where) {
   CHECK_FALSE(read_file(where.pid_file()).has_value());
 }
 
+// Runs the sidecar with `args` to its end, `rounds` times; each run exits
+// with `expected` and leaves no PID file. `before_each` changes the world
+// between runs.
+void stops_every_time(const emulator& emu, const std::vector<std::string>& args, int expected,
+                      const std::function<void(int)>& before_each = {}) {
+  run_dir where;
+  const process_options options{bin_path("dockercloud-workerlistgen"), args, where.env(emu), {}, {}};
+  for (int round = 0; round < rounds; ++round) {
+    CAPTURE(round);
+    if (before_each)
+      before_each(round);
+    check_stopped(run_to_completion(options, 20s), expected, where);
+  }
+}
+
 } // namespace
 
 TEST_CASE("SIGTERM and SIGINT after a sync exit 0, every time") {
@@ -61,31 +78,17 @@ TEST_CASE("SIGTERM and SIGINT after a sync exit 0, every time") {
 
 TEST_CASE("--once exits 0 on success and 1 on failure, every time") {
   emulator emu;
-  run_dir where;
-  const process_options once{bin_path("dockercloud-workerlistgen"), {"--once", "--request-timeout=2s"},
-                             where.env(emu), {}, {}};
-  for (int round = 0; round < rounds; ++round) {
-    CAPTURE(round);
+  const std::vector<std::string> once{"--once", "--request-timeout=2s"};
+  stops_every_time(emu, once, 0, [&](int round) {
     emu.scale(1 + round % 3); // changed every time: a write and a signal
-    check_stopped(run_to_completion(once, 20s), 0, where);
-  }
+  });
   emu.control("/rest/fault?mode=status&status=500&count=-1");
-  for (int round = 0; round < rounds; ++round) {
-    CAPTURE(round);
-    check_stopped(run_to_completion(once, 20s), 1, where);
-  }
+  stops_every_time(emu, once, 1);
 }
 
 TEST_CASE("giving up after too many restarts exits 1, every time") {
   emulator emu;
-  run_dir where;
-  const process_options crashing{bin_path("dockercloud-workerlistgen"),
-                                 {"--inject-fault=api_poller:crash:every=1", "--max-restarts=1"},
-                                 where.env(emu), {}, {}};
-  for (int round = 0; round < rounds; ++round) {
-    CAPTURE(round);
-    check_stopped(run_to_completion(crashing, 20s), 1, where);
-  }
+  stops_every_time(emu, {"--inject-fault=api_poller:crash:every=1", "--max-restarts=1"}, 1);
 }
 
 TEST_CASE("a configuration error found after start (--listen taken) exits 2, every time") {
@@ -94,13 +97,7 @@ TEST_CASE("a configuration error found after start (--listen taken) exits 2, eve
   sidecar holder{emu.sidecar_env(), {"--listen=127.0.0.1:" + std::to_string(port)}};
   REQUIRE(wait_until([&] { return http_request("GET", "http://127.0.0.1:" + std::to_string(port) + "/healthz").status != 0; },
                      10s));
-  run_dir where;
-  const process_options second{bin_path("dockercloud-workerlistgen"), {"--listen=127.0.0.1:" + std::to_string(port)},
-                               where.env(emu), {}, {}};
-  for (int round = 0; round < rounds; ++round) {
-    CAPTURE(round);
-    check_stopped(run_to_completion(second, 20s), 2, where);
-  }
+  stops_every_time(emu, {"--listen=127.0.0.1:" + std::to_string(port)}, 2);
 }
 
 TEST_CASE("SIGUSR1 sent the moment the PID file names the process is handled, never fatal") {
