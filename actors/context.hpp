@@ -3,7 +3,7 @@
 // What every actor is spawned with: the settings and the process-wide
 // services. Shared, read-only apart from the counters.
 
-#include "protocol/settings.hpp"
+#include "config/settings.hpp"
 
 #include <memory>
 #include <string>
@@ -22,7 +22,7 @@ class fault_plan;
 namespace wlg::actors {
 
 struct context {
-  protocol::settings config;
+  config::settings config;
   boost::asio::io_context* io = nullptr;
   std::shared_ptr<net::tls_client_context> tls;
   runtime::metrics* metrics = nullptr;

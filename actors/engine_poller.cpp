@@ -27,7 +27,8 @@ public:
     : self_(self), ctx_(std::move(ctx)), reconciler_(std::move(reconciler)),
       log_(runtime::component_logger(std::string{protocol::name_of(role)})),
       engine_(ctx_, protocol::limits::max_engine_document_bytes, caf::actor_cast<http_outcome_handlers>(self_), log_),
-      labels_(protocol::worker_labels(ctx_->config)) {}
+      labels_(protocol::worker_labels(ctx_->config.worker_label_key, ctx_->config.worker_label_value,
+                                       ctx_->config.stack_name)) {}
 
   void fetch(caf::typed_response_promise<protocol::worker_set> promise) {
     if (!waiting_.add(std::move(promise)))

@@ -95,7 +95,7 @@ private:
 } // namespace
 
 std::unique_ptr<event_feed> make_event_feed(const context_ptr& ctx) {
-  if (ctx->config.source == protocol::event_source::engine)
+  if (ctx->config.source == config::event_source::engine)
     return std::make_unique<engine_feed>(ctx);
   return std::make_unique<cloud_feed>(ctx);
 }

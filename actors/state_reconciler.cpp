@@ -20,7 +20,7 @@ std::int64_t unix_ms() {
     .count();
 }
 
-policy::sync_machine::options machine_options(const protocol::settings& config, bool reload_first) {
+policy::sync_machine::options machine_options(const config::settings& config, bool reload_first) {
   policy::sync_machine::options o;
   o.coalescing.min_interval = config.min_interval;
   o.coalescing.max_wait = config.max_wait;

@@ -109,7 +109,7 @@ private:
         restarter_ = self_->spawn(docker_restarter, ctx_);
         break;
       case actor_role::api_poller:
-        poller_ = ctx_->config.source == protocol::event_source::engine
+        poller_ = ctx_->config.source == config::event_source::engine
                     ? self_->spawn(engine_poller, ctx_, reconciler())
                     : self_->spawn(api_poller, ctx_, reconciler());
         break;

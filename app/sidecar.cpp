@@ -5,7 +5,7 @@
 #include "actors/weak_mailbox.hpp"
 #include "net/status_server.hpp"
 #include "net/tls_client.hpp"
-#include "protocol/configuration.hpp"
+#include "config/configuration.hpp"
 #include "protocol/version.hpp"
 #include "runtime/fault_plan.hpp"
 #include "runtime/io_runtime.hpp"
@@ -47,7 +47,7 @@ void handle_signals(boost::asio::signal_set& signals, supervisor_mailbox supervi
 
 int configuration_failure(const char* variable, const char* flag, const std::string& problem) {
   std::fprintf(stderr, "%s\n",
-               protocol::describe(protocol::config_error{protocol::setting_label(variable, flag), problem}).c_str());
+               config::describe(config::config_error{config::setting_label(variable, flag), problem}).c_str());
   return 2;
 }
 
@@ -55,7 +55,7 @@ int configuration_failure(const char* variable, const char* flag, const std::str
 // The signal handlers are in place before the PID file names this process,
 // so a reload.sh that reads it at once finds SIGUSR1 handled; signals that
 // arrive before the supervisor exists wait in the signal_set.
-int supervise(const protocol::settings& config, runtime::metrics& metrics, runtime::fault_plan& faults,
+int supervise(const config::settings& config, runtime::metrics& metrics, runtime::fault_plan& faults,
               runtime::io_runtime& io, caf::actor_system& system) {
   auto log = runtime::component_logger("main");
   boost::asio::signal_set signals{io.context(), SIGTERM, SIGINT, SIGUSR1};
@@ -63,9 +63,9 @@ int supervise(const protocol::settings& config, runtime::metrics& metrics, runti
   if (!pid)
     return configuration_failure("WORKERLISTGEN_PID_FILE", "pid-file", pid.error());
 
-  const bool engine = config.source == protocol::event_source::engine;
+  const bool engine = config.source == config::event_source::engine;
   log->info("{} {} starting{}: worker list {}, workers from {}, master signalled through {}",
-            protocol::command_name, protocol::version, config.once ? " (once)" : "",
+            config::command_name, protocol::version, config.once ? " (once)" : "",
             config.worker_list_path(),
             engine ? "the engine's containers labelled " + config.worker_label_key + "=" + config.worker_label_value
                    : "Docker Cloud at " + config.rest_host.host_header(),
@@ -91,7 +91,7 @@ int supervise(const protocol::settings& config, runtime::metrics& metrics, runti
   ctx->tls = std::make_shared<net::tls_client_context>();
   ctx->metrics = &metrics;
   ctx->faults = &faults;
-  ctx->user_agent = std::string{protocol::command_name} + "/" + std::string{protocol::version};
+  ctx->user_agent = std::string{config::command_name} + "/" + std::string{protocol::version};
 
   auto supervisor = system.spawn(actors::supervisor, actors::context_ptr{ctx});
   handle_signals(signals, supervisor_mailbox{supervisor}, faults);
@@ -122,7 +122,7 @@ void ignore_stop_and_reload_signals() {
 
 } // namespace
 
-int run_sidecar(const protocol::settings& config) {
+int run_sidecar(const config::settings& config) {
   runtime::metrics metrics;
   runtime::fault_plan faults{config.faults, metrics};
   // The I/O runtime is declared before the actor system, so it is destroyed

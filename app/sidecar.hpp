@@ -1,11 +1,11 @@
 #pragma once
 
-#include "protocol/settings.hpp"
+#include "config/settings.hpp"
 
 namespace wlg::app {
 
 // Runs the actors until SIGTERM/SIGINT (returns 0) or until the supervisor
 // gives up (returns 1). SIGUSR1 forces a full resync, rewrite and signal.
-int run_sidecar(const protocol::settings& config);
+int run_sidecar(const config::settings& config);
 
 } // namespace wlg::app

@@ -9,23 +9,23 @@ extern char** environ;
 
 namespace wlg::app {
 
-std::optional<protocol::config_error> check_environment(const protocol::settings& config) {
-  const auto label = protocol::setting_label("CITUS_CONFDIR", "citus-confdir");
+std::optional<config::config_error> check_environment(const config::settings& config) {
+  const auto label = config::setting_label("CITUS_CONFDIR", "citus-confdir");
   struct stat info {};
   if (::stat(config.citus_confdir.c_str(), &info) != 0)
-    return protocol::config_error{label, "'" + config.citus_confdir
+    return config::config_error{label, "'" + config.citus_confdir
                                            + "' does not exist: " + std::strerror(errno)};
   if (!S_ISDIR(info.st_mode))
-    return protocol::config_error{label, "'" + config.citus_confdir + "' is not a directory"};
+    return config::config_error{label, "'" + config.citus_confdir + "' is not a directory"};
   // A dry run only reads the file it would replace.
   if (!config.dry_run && ::access(config.citus_confdir.c_str(), W_OK | X_OK) != 0)
-    return protocol::config_error{label, "'" + config.citus_confdir
+    return config::config_error{label, "'" + config.citus_confdir
                                            + "' is not writable: " + std::strerror(errno)};
   return std::nullopt;
 }
 
-protocol::environment current_environment() {
-  protocol::environment env;
+config::environment current_environment() {
+  config::environment env;
   for (char** entry = environ; entry && *entry; ++entry) {
     const std::string_view text{*entry};
     const auto eq = text.find('=');

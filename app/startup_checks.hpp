@@ -1,6 +1,6 @@
 #pragma once
 
-#include "protocol/configuration.hpp"
+#include "config/configuration.hpp"
 
 #include <optional>
 
@@ -8,9 +8,9 @@ namespace wlg::app {
 
 // Checks the configuration against the file system: CITUS_CONFDIR must be an
 // existing, writable directory.
-std::optional<protocol::config_error> check_environment(const protocol::settings& config);
+std::optional<config::config_error> check_environment(const config::settings& config);
 
 // The process environment as a map.
-protocol::environment current_environment();
+config::environment current_environment();
 
 } // namespace wlg::app

@@ -1,6 +1,6 @@
 #include "app/version_info.hpp"
 
-#include "protocol/settings.hpp"
+#include "config/settings.hpp"
 #include "protocol/version.hpp"
 
 #include <boost/version.hpp>
@@ -19,7 +19,7 @@ std::string version_text() {
     "{} {}\n"
     "built with CAF {}.{}.{}, Boost {}.{}.{}, simdjson {}.{}.{}, spdlog {}.{}.{}, fmt {}.{}.{}, {}\n"
     "running with {}\n",
-    protocol::command_name, protocol::version, CAF_VERSION / 10000, CAF_VERSION / 100 % 100,
+    config::command_name, protocol::version, CAF_VERSION / 10000, CAF_VERSION / 100 % 100,
     CAF_VERSION % 100, BOOST_VERSION / 100000, BOOST_VERSION / 100 % 1000, BOOST_VERSION % 100,
     int{simdjson::SIMDJSON_VERSION_MAJOR}, int{simdjson::SIMDJSON_VERSION_MINOR},
     int{simdjson::SIMDJSON_VERSION_REVISION}, SPDLOG_VER_MAJOR, SPDLOG_VER_MINOR, SPDLOG_VER_PATCH, FMT_VERSION / 10000,

@@ -1,7 +1,7 @@
 #include "app/sidecar.hpp"
 #include "app/startup_checks.hpp"
 #include "app/version_info.hpp"
-#include "protocol/configuration.hpp"
+#include "config/configuration.hpp"
 #include "runtime/logging.hpp"
 
 #include <cstdio>
@@ -11,28 +11,28 @@
 int main(int argc, char** argv) {
   using namespace wlg;
   const std::vector<std::string> args(argv + 1, argv + argc);
-  auto parsed = protocol::parse_configuration(app::current_environment(), args);
+  auto parsed = config::parse_configuration(app::current_environment(), args);
   if (!parsed) {
-    std::fprintf(stderr, "%s\n", protocol::describe(parsed.error()).c_str());
+    std::fprintf(stderr, "%s\n", config::describe(parsed.error()).c_str());
     return 2;
   }
   switch (parsed->what) {
-    case protocol::command_line::action::help:
-      std::fputs(protocol::help_text().c_str(), stdout);
+    case config::command_line::action::help:
+      std::fputs(config::help_text().c_str(), stdout);
       return 0;
-    case protocol::command_line::action::version:
+    case config::command_line::action::version:
       std::fputs(app::version_text().c_str(), stdout);
       return 0;
-    case protocol::command_line::action::run:
+    case config::command_line::action::run:
       break;
   }
-  const auto& config = parsed->config;
-  if (auto problem = app::check_environment(config)) {
-    std::fprintf(stderr, "%s\n", protocol::describe(*problem).c_str());
+  const auto& settings = parsed->config;
+  if (auto problem = app::check_environment(settings)) {
+    std::fprintf(stderr, "%s\n", config::describe(*problem).c_str());
     return 2;
   }
   runtime::configure_logging(
-    {config.log_format == protocol::log_style::json ? runtime::log_format::json : runtime::log_format::text,
-     config.debug, runtime::secrets_of(config.auth.reveal()), config.dry_run});
-  return app::run_sidecar(config);
+    {settings.log_format == config::log_style::json ? runtime::log_format::json : runtime::log_format::text,
+     settings.debug, runtime::secrets_of(settings.auth.reveal()), settings.dry_run});
+  return app::run_sidecar(settings);
 }

@@ -3,7 +3,7 @@
 #include "net/engine_client.hpp"
 #include "net/rest_client.hpp"
 #include "net/tls_client.hpp"
-#include "protocol/configuration.hpp"
+#include "config/configuration.hpp"
 #include "protocol/container_object.hpp"
 #include "protocol/engine_api.hpp"
 #include "runtime/atomic_file.hpp"
@@ -27,19 +27,19 @@ net::http_reply await(Start&& start) {
   return std::move(*outcome);
 }
 
-protocol::settings settings_from(const std::map<std::string, std::string>& env, const std::string& dir) {
-  protocol::environment config_env(env.begin(), env.end());
+config::settings settings_from(const std::map<std::string, std::string>& env, const std::string& dir) {
+  config::environment config_env(env.begin(), env.end());
   config_env["CITUS_CONFDIR"] = dir;
-  auto parsed = protocol::parse_configuration(config_env, {});
+  auto parsed = config::parse_configuration(config_env, {});
   if (!parsed)
-    throw std::runtime_error(protocol::describe(parsed.error()));
+    throw std::runtime_error(config::describe(parsed.error()));
   return parsed->config;
 }
 
 } // namespace
 
 struct floor_runner::clients {
-  protocol::settings config;
+  config::settings config;
   runtime::io_runtime io;
   net::rest_client rest;
   net::engine_options engine;

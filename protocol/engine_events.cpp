@@ -93,10 +93,11 @@ std::string engine_events_target(const std::string& version_prefix) {
   return version_prefix + "/events?filters=" + url_encode(R"({"type":["container"]})");
 }
 
-std::vector<std::string> worker_labels(const settings& config) {
-  std::vector<std::string> labels{config.worker_label_key + "=" + config.worker_label_value};
-  if (!config.stack_name.empty())
-    labels.push_back("com.docker.compose.project=" + config.stack_name);
+std::vector<std::string> worker_labels(std::string_view label_key, std::string_view label_value,
+                                       std::string_view project) {
+  std::vector<std::string> labels{std::string{label_key} + "=" + std::string{label_value}};
+  if (!project.empty())
+    labels.push_back("com.docker.compose.project=" + std::string{project});
   return labels;
 }
 

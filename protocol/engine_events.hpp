@@ -9,7 +9,7 @@
 #include "protocol/json_document.hpp"
 #include "protocol/parse_error.hpp"
 #include "protocol/result.hpp"
-#include "protocol/settings.hpp"
+#include "protocol/worker_name.hpp"
 
 #include <cstddef>
 #include <map>
@@ -64,9 +64,10 @@ bool is_relevant_engine_event(const engine_event& event, std::string_view projec
 // The events query: container events only.
 std::string engine_events_target(const std::string& version_prefix);
 
-// The labels a worker container carries: the worker label, and the compose
-// project when one is set.
-std::vector<std::string> worker_labels(const settings& config);
+// The labels a worker container carries: the worker label (key=value), and
+// the compose project when one is set.
+std::vector<std::string> worker_labels(std::string_view label_key, std::string_view label_value,
+                                       std::string_view project);
 
 // The names to write for the listed worker containers, by `source`; a
 // container whose name is missing or invalid is refused on its own.

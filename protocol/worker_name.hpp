@@ -18,4 +18,11 @@ std::optional<std::string> worker_name_problem(std::string_view name);
 // and non-ASCII bytes shown as \xNN.
 std::string printable_excerpt(std::string_view text, std::size_t max = 80);
 
+// Engine mode: where each worker's name in the file comes from.
+struct worker_name_source {
+  enum class kind { container_name, hostname, label };
+  kind what = kind::container_name;
+  std::string label_key; // for kind::label
+};
+
 } // namespace wlg::protocol

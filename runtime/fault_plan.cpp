@@ -7,7 +7,7 @@
 
 namespace wlg::runtime {
 
-fault_plan::fault_plan(const std::vector<protocol::fault_spec>& specs, metrics& counters)
+fault_plan::fault_plan(const std::vector<config::fault_spec>& specs, metrics& counters)
   : specs_(specs), metrics_(counters) {}
 
 void fault_plan::on_message(protocol::actor_role role) {
@@ -19,7 +19,7 @@ void fault_plan::on_message(protocol::actor_role role) {
       continue;
     const auto injected = metrics_.faults_injected[protocol::index_of(role)].fetch_add(1) + 1;
     const std::string name{protocol::name_of(role)};
-    if (spec.what == protocol::fault_spec::kind::crash) {
+    if (spec.what == config::fault_spec::kind::crash) {
       component_logger(name)->warn("injected fault: crashing {} on message {} (fault {})", name, n,
                                    injected);
       throw injected_crash{"injected crash in " + name + " on message " + std::to_string(n)};

@@ -4,7 +4,7 @@
 // every handler; a crash spec throws there, a stall spec blocks there.
 
 #include "protocol/actor_role.hpp"
-#include "protocol/fault_spec.hpp"
+#include "config/fault_spec.hpp"
 
 #include <array>
 #include <atomic>
@@ -24,7 +24,7 @@ struct injected_crash : std::runtime_error {
 
 class fault_plan {
 public:
-  fault_plan(const std::vector<protocol::fault_spec>& specs, metrics& counters);
+  fault_plan(const std::vector<config::fault_spec>& specs, metrics& counters);
 
   // Counts the message; throws injected_crash or sleeps when a spec says so.
   // Message counts run across restarts, so "every=N" means every Nth message
@@ -37,7 +37,7 @@ public:
   bool any() const noexcept { return !specs_.empty(); }
 
 private:
-  std::vector<protocol::fault_spec> specs_;
+  std::vector<config::fault_spec> specs_;
   metrics& metrics_;
   std::array<std::atomic<std::uint64_t>, protocol::actor_role_count> handled_{};
   std::mutex mutex_;

@@ -8,7 +8,7 @@
 #include "actors/context.hpp"
 #include "actors/errors.hpp"
 #include "actors/interfaces.hpp"
-#include "protocol/configuration.hpp"
+#include "config/configuration.hpp"
 #include "runtime/fault_plan.hpp"
 #include "runtime/metrics.hpp"
 #include "test/support/files.hpp"
@@ -52,12 +52,12 @@ struct with_once : Fixture {
 // request stays pending, so the tests decide every answer.
 struct actor_fixture : actor_services, test_coordinator_fixture<> {
   explicit actor_fixture(std::vector<std::string> args = {}) {
-    protocol::environment env{{"WORKERLISTGEN_SOURCE", "engine"},
+    config::environment env{{"WORKERLISTGEN_SOURCE", "engine"},
                               {"CITUS_CONFDIR", dir.path()},
                               {"DOCKER_HOST", "unix://" + dir.path() + "/docker.sock"}};
-    auto parsed = protocol::parse_configuration(env, args);
+    auto parsed = config::parse_configuration(env, args);
     if (!parsed)
-      CAF_FAIL(protocol::describe(parsed.error()));
+      CAF_FAIL(config::describe(parsed.error()));
     faults = std::make_unique<runtime::fault_plan>(parsed->config.faults, metrics);
     auto made = std::make_shared<actors::context>();
     made->config = parsed->config;

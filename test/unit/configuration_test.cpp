@@ -1,10 +1,11 @@
-#include "protocol/configuration.hpp"
+#include "config/configuration.hpp"
 
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
+using namespace wlg::config;
 using namespace wlg::protocol;
 using namespace std::chrono_literals;
 

@@ -120,12 +120,9 @@ TEST_CASE("the events query asks for container events only") {
 }
 
 TEST_CASE("worker labels: the worker label, and the project when set") {
-  settings s;
-  s.worker_label_key = "com.citusdata.role";
-  s.worker_label_value = "Worker";
-  CHECK(worker_labels(s) == std::vector<std::string>{"com.citusdata.role=Worker"});
-  s.stack_name = "citus";
-  CHECK(worker_labels(s) == std::vector<std::string>{"com.citusdata.role=Worker", "com.docker.compose.project=citus"});
+  CHECK(worker_labels("com.citusdata.role", "Worker", "") == std::vector<std::string>{"com.citusdata.role=Worker"});
+  CHECK(worker_labels("com.citusdata.role", "Worker", "citus")
+        == std::vector<std::string>{"com.citusdata.role=Worker", "com.docker.compose.project=citus"});
 }
 
 TEST_CASE("workers are named by container name without the slash, or by a label") {

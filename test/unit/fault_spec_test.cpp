@@ -1,8 +1,9 @@
-#include "protocol/configuration.hpp"
-#include "protocol/fault_spec.hpp"
+#include "config/configuration.hpp"
+#include "config/fault_spec.hpp"
 
 #include <doctest/doctest.h>
 
+using namespace wlg::config;
 using namespace wlg::protocol;
 using namespace std::chrono_literals;
 

@@ -1,13 +1,14 @@
 // The README's configuration table is what users read: it must name every
 // setting, with its flag and its real default.
 
-#include "protocol/configuration.hpp"
+#include "config/configuration.hpp"
 
 #include <doctest/doctest.h>
 
 #include <fstream>
 #include <sstream>
 
+using namespace wlg::config;
 using namespace wlg::protocol;
 
 TEST_CASE("the README's configuration table lists every setting with its flag and default") {

@@ -1,6 +1,6 @@
-#include "protocol/configuration.hpp"
+#include "config/configuration.hpp"
 
-#include "protocol/fault_spec.hpp"
+#include "config/fault_spec.hpp"
 #include "protocol/text.hpp"
 #include "protocol/version.hpp"
 
@@ -8,7 +8,18 @@
 #include <charconv>
 #include <optional>
 
-namespace wlg::protocol {
+namespace wlg::config {
+
+using protocol::format_duration;
+using protocol::parse_docker_host;
+using protocol::parse_duration;
+using protocol::parse_listen_address;
+using protocol::parse_resource_uri;
+using protocol::parse_signal_name;
+using protocol::parse_web_endpoint;
+using protocol::to_lower;
+using protocol::web_scheme;
+using protocol::worker_name_source;
 
 std::string settings::worker_list_path() const {
   std::string dir = citus_confdir;
@@ -314,12 +325,12 @@ std::optional<config_error> check_requirements(const settings& s) {
     return std::nullopt;
   if (s.container_api_uri.empty() || s.service_api_uri.empty())
     return config_error{
-      "", std::string{product_name} + " " + std::string{version}
+      "", std::string{product_name} + " " + std::string{protocol::version}
             + " is not running in Docker Cloud: DOCKERCLOUD_CONTAINER_API_URI and"
               " DOCKERCLOUD_SERVICE_API_URI must both be set (or use --source=engine)"};
   if (s.auth.empty())
     return config_error{
-      "", std::string{product_name} + " " + std::string{version}
+      "", std::string{product_name} + " " + std::string{protocol::version}
             + " doesn't have access to the cloud API - you might want to give an API role"
               " to this service (DOCKERCLOUD_AUTH is not set)"};
   return std::nullopt;
@@ -397,4 +408,4 @@ std::string help_text() {
   return text;
 }
 
-} // namespace wlg::protocol
+} // namespace wlg::config

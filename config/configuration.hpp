@@ -5,14 +5,14 @@
 // caller passes the environment in, and checks the file system itself.
 
 #include "protocol/result.hpp"
-#include "protocol/settings.hpp"
+#include "config/settings.hpp"
 
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace wlg::protocol {
+namespace wlg::config {
 
 using environment = std::map<std::string, std::string, std::less<>>;
 
@@ -46,4 +46,4 @@ std::string help_text();
 // The settings named in `e`'s message, to find the offending one from a test.
 std::string setting_label(std::string_view env, std::string_view flag);
 
-} // namespace wlg::protocol
+} // namespace wlg::config

@@ -9,11 +9,11 @@
 #include <string>
 #include <string_view>
 
-namespace wlg::protocol {
+namespace wlg::config {
 
 struct fault_spec {
   enum class kind { crash, stall };
-  actor_role role = actor_role::event_subscriber;
+  protocol::actor_role role = protocol::actor_role::event_subscriber;
   kind what = kind::crash;
   unsigned every = 1; // on every Nth message the actor handles
   std::chrono::milliseconds stall{0};
@@ -21,4 +21,4 @@ struct fault_spec {
 
 result<fault_spec, std::string> parse_fault_spec(std::string_view text);
 
-} // namespace wlg::protocol
+} // namespace wlg::config

@@ -3,15 +3,16 @@
 // Everything the sidecar can be told, with the original's environment variable
 // names and defaults (protocols.md section 1) and the new WORKERLISTGEN_ ones.
 
+#include "config/fault_spec.hpp"
 #include "protocol/endpoint.hpp"
-#include "protocol/fault_spec.hpp"
+#include "protocol/worker_name.hpp"
 
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
 
-namespace wlg::protocol {
+namespace wlg::config {
 
 inline constexpr std::string_view product_name = "dockercloud/workerlistgen";
 inline constexpr std::string_view command_name = "dockercloud-workerlistgen";
@@ -32,13 +33,6 @@ private:
 enum class event_source { cloud, engine };
 enum class log_style { text, json };
 
-// Engine mode: where each worker's name in the file comes from.
-struct worker_name_source {
-  enum class kind { container_name, hostname, label };
-  kind what = kind::container_name;
-  std::string label_key; // for kind::label
-};
-
 struct settings {
   using duration = std::chrono::milliseconds;
 
@@ -46,8 +40,8 @@ struct settings {
   std::string container_api_uri;
   std::string service_api_uri;
   secret auth;
-  web_endpoint rest_host;
-  web_endpoint stream_host;
+  protocol::web_endpoint rest_host;
+  protocol::web_endpoint stream_host;
   std::string cloud_namespace;
   std::string stack_name; // empty: unset
   std::string citus_confdir;
@@ -72,13 +66,13 @@ struct settings {
   duration min_interval{};
   duration max_wait{};
   std::vector<fault_spec> faults;
-  listen_address listen;       // health and metrics; disabled when empty
+  protocol::listen_address listen;       // health and metrics; disabled when empty
   log_style log_format = log_style::text;
   bool once = false;           // one full sync, then exit 0 or 1
   bool dry_run = false;        // print instead of writing and signalling
   std::string worker_label_key;   // engine mode: com.citusdata.role
   std::string worker_label_value; // engine mode: Worker
-  worker_name_source worker_name;
+  protocol::worker_name_source worker_name;
 
   // Path of the worker list file.
   std::string worker_list_path() const;
@@ -86,4 +80,4 @@ struct settings {
   std::string events_path() const;
 };
 
-} // namespace wlg::protocol
+} // namespace wlg::config
