@@ -5,7 +5,7 @@ FROM debian:bookworm-slim AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       g++ cmake ninja-build pkgconf \
-      libcaf-dev libboost1.81-dev libsimdjson-dev libspdlog-dev libfmt-dev libssl-dev \
+      libcaf-dev libboost1.81-dev libsimdjson-dev libspdlog-dev libfmt-dev libssl-dev libpq-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -17,7 +17,7 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libcaf-core0.17 libsimdjson14 libspdlog1.10 libfmt9 libssl3 ca-certificates \
+      libcaf-core0.17 libsimdjson14 libspdlog1.10 libfmt9 libssl3 libpq5 ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /build/bin/dockercloud-workerlistgen /usr/local/bin/dockercloud-workerlistgen
 COPY reload.sh healthcheck.sh /usr/local/bin/

@@ -1,5 +1,6 @@
 #include "config/configuration.hpp"
 
+#include "config/conninfo.hpp"
 #include "config/fault_spec.hpp"
 #include "protocol/text.hpp"
 #include "protocol/version.hpp"
@@ -241,6 +242,27 @@ constexpr std::array specs = {
         s.worker_name = {kind::label, {}};
         return apply_name(s.worker_name.label_key, v.substr(6), "the label key");
       } else return "'" + std::string{v} + "' is not name, hostname or label:KEY";
+      return std::nullopt; }},
+  setting_spec{"target", "file|citus", "WORKERLISTGEN_TARGET", "file",
+    "What to keep in sync: the file and the master's signal, or the Citus coordinator's worker nodes.", shape::value,
+    [](settings& s, std::string_view v) -> std::optional<std::string> {
+      if (v == "file") s.target = output_target::file;
+      else if (v == "citus") s.target = output_target::citus;
+      else return "'" + std::string{v} + "' is not file or citus";
+      return std::nullopt; }},
+  setting_spec{"coordinator", "CONNINFO", "WORKERLISTGEN_COORDINATOR", "host=master port=5432 user=postgres dbname=postgres",
+    "--target=citus: the coordinator, as a libpq connection string or URI; libpq's PG* variables apply.", shape::value,
+    [](settings& s, std::string_view v) -> std::optional<std::string> {
+      if (auto problem = conninfo_problem(v))
+        return problem;
+      s.coordinator = secret{std::string{v}};
+      return std::nullopt; }},
+  setting_spec{"remove-workers", "if-empty|never", "WORKERLISTGEN_REMOVE_WORKERS", "if-empty",
+    "--target=citus: remove a node that is no longer wanted when it holds no shard placements, or never.", shape::value,
+    [](settings& s, std::string_view v) -> std::optional<std::string> {
+      if (v == "if-empty") s.remove_workers = worker_removal::if_empty;
+      else if (v == "never") s.remove_workers = worker_removal::never;
+      else return "'" + std::string{v} + "' is not if-empty or never";
       return std::nullopt; }},
   setting_spec{"inject-fault", "SPEC", "WORKERLISTGEN_INJECT_FAULT", "",
     "Testing: ACTOR:crash:every=N or ACTOR:stall:ms=M[,every=N]; repeatable (space-separated in the environment).", shape::repeated,

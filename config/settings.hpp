@@ -31,6 +31,8 @@ private:
 };
 
 enum class event_source { cloud, engine };
+enum class output_target { file, citus };
+enum class worker_removal { if_empty, never };
 enum class log_style { text, json };
 
 struct settings {
@@ -73,6 +75,11 @@ struct settings {
   std::string worker_label_key;   // engine mode: com.citusdata.role
   std::string worker_label_value; // engine mode: Worker
   protocol::worker_name_source worker_name;
+
+  // --target=citus: the coordinator's worker nodes instead of the file.
+  output_target target = output_target::file;
+  secret coordinator; // a libpq connection string or URI; may hold a password
+  worker_removal remove_workers = worker_removal::if_empty;
 
   // Path of the worker list file.
   std::string worker_list_path() const;

@@ -7,6 +7,8 @@ packages=(
   g++ cmake ninja-build pkgconf
   libcaf-dev libboost1.81-dev libsimdjson-dev libspdlog-dev libfmt-dev libssl-dev doctest-dev
   openssl ca-certificates procps
+  # libpq for --target=citus
+  libpq-dev
   # the Docker-compatible engine the integration tests talk to
   podman runc busybox-static fuse-overlayfs
 )

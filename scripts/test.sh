@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
 
 scripts/install-deps.sh
+scripts/install-citus.sh
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j"$(nproc)"
 cd "$build"

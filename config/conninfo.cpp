@@ -1,0 +1,55 @@
+#include "config/conninfo.hpp"
+
+#include <libpq-fe.h>
+
+#include <memory>
+
+namespace wlg::config {
+
+namespace {
+
+struct parsed_conninfo {
+  std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options{nullptr, &PQconninfoFree};
+  std::string error;
+};
+
+parsed_conninfo parse(std::string_view conninfo) {
+  parsed_conninfo out;
+  char* error = nullptr;
+  out.options.reset(PQconninfoParse(std::string{conninfo}.c_str(), &error));
+  if (error) {
+    out.error = error;
+    PQfreemem(error);
+  }
+  while (!out.error.empty() && out.error.back() == '\n')
+    out.error.pop_back();
+  return out;
+}
+
+} // namespace
+
+std::optional<std::string> conninfo_problem(std::string_view conninfo) {
+  if (conninfo.find('\0') != std::string_view::npos)
+    return std::string{"contains a NUL byte"};
+  auto parsed = parse(conninfo);
+  if (parsed.options)
+    return std::nullopt;
+  // libpq quotes pieces of the text it could not parse, which may be a password.
+  const bool may_hold_password =
+    conninfo.find("password") != std::string_view::npos || conninfo.find('@') != std::string_view::npos;
+  if (may_hold_password || parsed.error.empty())
+    return std::string{"is not a libpq connection string or URI (not shown: it may hold a password)"};
+  return "is not a libpq connection string or URI: " + parsed.error;
+}
+
+std::optional<std::string> conninfo_password(std::string_view conninfo) {
+  auto parsed = parse(conninfo);
+  if (!parsed.options)
+    return std::nullopt;
+  for (auto* option = parsed.options.get(); option->keyword; ++option)
+    if (std::string_view{option->keyword} == "password" && option->val && *option->val)
+      return std::string{option->val};
+  return std::nullopt;
+}
+
+} // namespace wlg::config
