@@ -23,6 +23,7 @@ const char* name_of(sync_error code) {
     case sync_error::gave_up: return "gave_up";
     case sync_error::once_failed: return "once_failed";
     case sync_error::names_refused: return "names_refused";
+    case sync_error::coordinator: return "coordinator";
   }
   return "unknown";
 }

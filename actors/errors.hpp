@@ -21,6 +21,7 @@ enum class sync_error : std::uint8_t {
   gave_up,        // the supervisor gave up after too many restarts
   once_failed,    // --once: the one sync did not complete
   names_refused,  // every worker name offered was refused: not an empty list
+  coordinator,    // the Citus coordinator could not be reached or refused a change
 };
 
 caf::error make_error(sync_error code, std::string context);

@@ -16,7 +16,8 @@
 // event_subscriber on the engine's event feed (actors/event_feeds.hpp) and by
 // engine_poller in the api_poller's place. The reconciler talks to one
 // output_actor: file_writer (the worker list file and the master's reload)
-// is the one output today.
+// is one output; citus_membership (the coordinator's worker nodes, with
+// --target=citus) is the other.
 
 #include "actors/messages.hpp"
 #include "actors/net_messages.hpp"
@@ -44,6 +45,7 @@ using frame_atom = caf::atom_constant<caf::atom("frame")>;
 using binary_atom = caf::atom_constant<caf::atom("binary")>;
 using closed_atom = caf::atom_constant<caf::atom("closed")>;
 using respawn_atom = caf::atom_constant<caf::atom("respawn")>;
+using pg_atom = caf::atom_constant<caf::atom("pg")>;
 
 // --- contracts ----------------------------------------------------------------
 
@@ -93,6 +95,12 @@ using file_writer_actor = output_actor::extend<
 using docker_restarter_actor =
   signaller_actor::extend_with<http_outcome_handlers>::extend<caf::reacts_to<internal_atom, retry_atom>>;
 
+// --target=citus: keeps the coordinator's worker nodes (pg_dist_node) equal
+// to the set over one libpq connection driven by the I/O thread.
+using citus_membership_actor = output_actor::extend<
+  caf::reacts_to<internal_atom, pg_atom, std::uint64_t, net::pg_outcome>, // a step's outcome
+  caf::reacts_to<internal_atom, retry_atom>>;                              // failed adds are due
+
 // Holds the event stream; forwards relevant events; asks for a resync on
 // every (re)connect.
 using event_subscriber_actor = caf::typed_actor<
@@ -103,7 +111,7 @@ using event_subscriber_actor = caf::typed_actor<
   caf::reacts_to<internal_atom, closed_atom, std::uint64_t, net::stream_failure>,
   caf::reacts_to<internal_atom, retry_atom>>;
 
-// Spawns and restarts the five; SIGUSR1 arrives here as a forced resync.
+// Spawns and restarts the others; SIGUSR1 arrives here as a forced resync.
 using supervisor_actor = caf::typed_actor<
   caf::reacts_to<resync_atom, sync_request>,
   caf::reacts_to<internal_atom, respawn_atom, protocol::actor_role>>; // after the restart delay

@@ -29,6 +29,7 @@ policy::sync_machine::options machine_options(const config::settings& config, bo
   o.auth_retry = config.auth_retry;
   o.once = config.once;
   o.reload_first = reload_first;
+  o.apply_every_sync = config.target == config::output_target::citus;
   o.seed = std::random_device{}();
   return o;
 }

@@ -1,6 +1,7 @@
 #include "actors/supervisor.hpp"
 
 #include "actors/api_poller.hpp"
+#include "actors/citus_membership.hpp"
 #include "actors/docker_restarter.hpp"
 #include "actors/engine_poller.hpp"
 #include "actors/errors.hpp"
@@ -30,8 +31,12 @@ public:
     : self_(self), ctx_(std::move(ctx)), log_(runtime::component_logger("supervisor")) {}
 
   void start_all() {
-    spawn(actor_role::docker_restarter, false);
-    spawn(actor_role::file_writer, false);
+    if (citus()) {
+      spawn(actor_role::citus_membership, false);
+    } else {
+      spawn(actor_role::docker_restarter, false);
+      spawn(actor_role::file_writer, false);
+    }
     spawn(actor_role::api_poller, false);
     spawn(actor_role::state_reconciler, false);
     if (!ctx_->config.once)
@@ -64,8 +69,8 @@ public:
         break;
       case actor_role::api_poller:
       case actor_role::file_writer:
-        self_->send(reconciler_, peers_atom::value, caf::actor_cast<fetcher_actor>(poller_),
-                    caf::actor_cast<output_actor>(writer_));
+      case actor_role::citus_membership:
+        self_->send(reconciler_, peers_atom::value, caf::actor_cast<fetcher_actor>(poller_), output());
         break;
       case actor_role::docker_restarter:
         self_->send(writer_, peers_atom::value, caf::actor_cast<signaller_actor>(restarter_));
@@ -81,16 +86,18 @@ public:
 
   void stop_all(const caf::error& reason) {
     stopping_ = true;
-    for (auto addr : {address_of(actor_role::event_subscriber), address_of(actor_role::api_poller),
-                      address_of(actor_role::state_reconciler), address_of(actor_role::file_writer),
-                      address_of(actor_role::docker_restarter)})
-      if (addr)
+    for (std::size_t i = 0; i < protocol::actor_role_count; ++i)
+      if (auto addr = address_of(static_cast<actor_role>(i)))
         self_->send_exit(addr, caf::exit_reason::user_shutdown);
     self_->quit(reason);
   }
 
 private:
   reconciler_actor reconciler() const { return caf::actor_cast<reconciler_actor>(reconciler_); }
+  bool citus() const { return ctx_->config.target == config::output_target::citus; }
+  output_actor output() const {
+    return citus() ? caf::actor_cast<output_actor>(membership_) : caf::actor_cast<output_actor>(writer_);
+  }
 
   // `restarted`: replacing one that died.
   void spawn(actor_role role, bool restarted) {
@@ -108,6 +115,9 @@ private:
       case actor_role::docker_restarter:
         restarter_ = self_->spawn(docker_restarter, ctx_);
         break;
+      case actor_role::citus_membership:
+        membership_ = self_->spawn(citus_membership, ctx_);
+        break;
       case actor_role::api_poller:
         poller_ = ctx_->config.source == config::event_source::engine
                     ? self_->spawn(engine_poller, ctx_, reconciler())
@@ -118,8 +128,7 @@ private:
         // did, and after a restart, since a new reconciler cannot know
         // whether its predecessor's last change was signalled.
         reconciler_ = self_->spawn(state_reconciler, ctx_,
-                                   reconciler_peers{caf::actor_cast<fetcher_actor>(poller_),
-                                                    caf::actor_cast<output_actor>(writer_)},
+                                   reconciler_peers{caf::actor_cast<fetcher_actor>(poller_), output()},
                                    !ctx_->config.once);
         break;
       case actor_role::event_subscriber:
@@ -141,6 +150,7 @@ private:
       case actor_role::state_reconciler: return reconciler_.address();
       case actor_role::file_writer: return writer_.address();
       case actor_role::docker_restarter: return restarter_.address();
+      case actor_role::citus_membership: return membership_.address();
     }
     return {};
   }
@@ -178,6 +188,7 @@ private:
   state_reconciler_actor reconciler_;
   file_writer_actor writer_;
   docker_restarter_actor restarter_;
+  citus_membership_actor membership_;
   std::array<std::deque<clock::time_point>, protocol::actor_role_count> restarts_;
   bool stopping_ = false;
 };

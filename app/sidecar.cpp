@@ -64,16 +64,18 @@ int supervise(const config::settings& config, runtime::metrics& metrics, runtime
     return configuration_failure("WORKERLISTGEN_PID_FILE", "pid-file", pid.error());
 
   const bool engine = config.source == config::event_source::engine;
-  log->info("{} {} starting{}: worker list {}, workers from {}, master signalled through {}",
-            config::command_name, protocol::version, config.once ? " (once)" : "",
-            config.worker_list_path(),
+  // The coordinator's connection string is not logged: it may hold a password.
+  log->info("{} {} starting{}: {}, workers from {}", config::command_name, protocol::version,
+            config.once ? " (once)" : "",
+            config.target == config::output_target::citus
+              ? std::string{"the Citus coordinator's worker nodes (--coordinator)"}
+              : "worker list " + config.worker_list_path() + ", master signalled through " + config.docker_socket,
             engine ? "the engine's containers labelled " + config.worker_label_key + "=" + config.worker_label_value
-                   : "Docker Cloud at " + config.rest_host.host_header(),
-            config.docker_socket);
+                   : "Docker Cloud at " + config.rest_host.host_header());
 
   std::unique_ptr<net::status_server> status;
   if (config.listen.enabled()) {
-    const runtime::health_rules rules{!config.once};
+    const runtime::health_rules rules{!config.once, config.target == config::output_target::citus};
     auto started = net::status_server::start(
       io.context(), config.listen.host, config.listen.port,
       [&metrics, rules](std::string_view method, std::string_view target) {

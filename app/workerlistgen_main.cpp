@@ -2,9 +2,11 @@
 #include "app/startup_checks.hpp"
 #include "app/version_info.hpp"
 #include "config/configuration.hpp"
+#include "config/conninfo.hpp"
 #include "runtime/logging.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -31,8 +33,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", config::describe(*problem).c_str());
     return 2;
   }
+  // Every secret the process knows is taken out of every log line.
+  auto secrets = runtime::secrets_of(settings.auth.reveal());
+  if (auto password = config::conninfo_password(settings.coordinator.reveal()))
+    secrets.push_back(std::move(*password));
+  if (const char* password = std::getenv("PGPASSWORD"); password && *password)
+    secrets.emplace_back(password);
   runtime::configure_logging(
     {settings.log_format == config::log_style::json ? runtime::log_format::json : runtime::log_format::text,
-     settings.debug, runtime::secrets_of(settings.auth.reveal()), settings.dry_run});
+     settings.debug, std::move(secrets), settings.dry_run});
   return app::run_sidecar(settings);
 }

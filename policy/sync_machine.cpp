@@ -83,7 +83,7 @@ void sync_machine::maybe_apply(commands& out) {
   // a failing output is not hammered by every event.
   if (applying_ || !desired_ || finished_ || retry_armed_)
     return;
-  if (applied_ && *desired_ == *applied_ && !rewrite_ && !reload_owed_) {
+  if (applied_ && *desired_ == *applied_ && !rewrite_ && !reload_owed_ && !options_.apply_every_sync) {
     out.push_back(synced{desired_->size(), true});
     desired_.reset();
     desired_event_ns_ = 0;

@@ -60,6 +60,10 @@ public:
     // even if nothing changed (a restarted reconciler cannot know whether its
     // predecessor's last change reached the consumer).
     bool reload_first = false;
+    // Apply every fetched set, even one the output last confirmed: for an
+    // output whose state others can change (the coordinator's nodes), each
+    // sync reconciles it.
+    bool apply_every_sync = false;
     std::uint64_t seed = 0; // for the back-off jitter
   };
 

@@ -6,7 +6,7 @@
 
 namespace wlg::protocol {
 
-// The five supervised actors, by the names operators use in --inject-fault,
+// The supervised actors, by the names operators use in --inject-fault,
 // logs and metrics.
 enum class actor_role : unsigned char {
   event_subscriber,
@@ -14,12 +14,13 @@ enum class actor_role : unsigned char {
   state_reconciler,
   file_writer,
   docker_restarter,
+  citus_membership, // --target=citus: in file_writer's and docker_restarter's place
 };
 
-inline constexpr std::size_t actor_role_count = 5;
+inline constexpr std::size_t actor_role_count = 6;
 
 inline constexpr std::array<std::string_view, actor_role_count> actor_role_names = {
-  "event_subscriber", "api_poller", "state_reconciler", "file_writer", "docker_restarter"};
+  "event_subscriber", "api_poller", "state_reconciler", "file_writer", "docker_restarter", "citus_membership"};
 
 constexpr std::string_view name_of(actor_role role) {
   return actor_role_names[static_cast<std::size_t>(role)];

@@ -32,4 +32,12 @@ void print_would_signal(std::string_view signal, const std::vector<std::string>&
   emit(text);
 }
 
+void print_would_run(const std::vector<std::string>& statements) {
+  std::string text = "--- dry run: would run " + std::to_string(statements.size())
+                     + " statement(s) on the coordinator ---\n";
+  for (const auto& statement : statements)
+    text += statement + "\n";
+  emit(text);
+}
+
 } // namespace wlg::runtime

@@ -57,6 +57,15 @@ struct metrics {
   counter signals_skipped{0};
   latency_histogram event_to_signal;
 
+  // The Citus coordinator (--target=citus).
+  counter citus_nodes_added{0};
+  counter citus_nodes_removed{0};
+  counter citus_add_failures{0};
+  std::atomic<std::int64_t> citus_stale_nodes{0};
+  counter coordinator_connects{0};
+  counter coordinator_reconnects{0}; // established connections lost
+  std::atomic<bool> coordinator_connected{false};
+
   // Supervision, by actor.
   std::array<counter, protocol::actor_role_count> actor_restarts{};
   std::array<counter, protocol::actor_role_count> faults_injected{};

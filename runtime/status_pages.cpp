@@ -97,6 +97,21 @@ std::string prometheus_text(const metrics& m) {
   out.single("sync_pending", "gauge", "1 while a change is being fetched or applied, 0 once the output holds it.",
              m.sync_pending.load() ? 1 : 0);
 
+  out.single("citus_nodes_added_total", "counter", "Worker nodes added to the coordinator.",
+             as_double(m.citus_nodes_added));
+  out.single("citus_nodes_removed_total", "counter", "Worker nodes removed from the coordinator.",
+             as_double(m.citus_nodes_removed));
+  out.single("citus_add_failures_total", "counter", "Node adds that failed and are retried.",
+             as_double(m.citus_add_failures));
+  out.single("citus_stale_nodes", "gauge", "Nodes no longer wanted that stay because they hold shard placements.",
+             static_cast<double>(m.citus_stale_nodes.load()));
+  out.single("coordinator_connects_total", "counter", "Connections to the coordinator established.",
+             as_double(m.coordinator_connects));
+  out.single("coordinator_reconnects_total", "counter", "Connections to the coordinator lost.",
+             as_double(m.coordinator_reconnects));
+  out.single("coordinator_connected", "gauge", "1 while connected to the coordinator.",
+             m.coordinator_connected.load() ? 1 : 0);
+
   const auto& h = m.event_to_signal;
   out.family("event_to_signal_seconds", "histogram", "From a relevant event to the master's signal.");
   std::uint64_t cumulative = 0;
@@ -115,17 +130,23 @@ std::string prometheus_text(const metrics& m) {
 net::status_response health_page(const metrics& m, const health_rules& rules) {
   const auto last_sync = m.last_sync_unix_ms.load();
   const bool connected = m.stream_connected.load();
+  const bool coordinator = m.coordinator_connected.load();
+  const std::string coordinator_field =
+    rules.coordinator_required ? std::string{",\"coordinator_connected\":"} + (coordinator ? "true" : "false") : "";
   std::string reason;
-  if (last_sync == 0)
+  if (rules.coordinator_required && !coordinator)
+    reason = "coordinator not connected";
+  else if (last_sync == 0)
     reason = "no successful sync yet";
   else if (rules.stream_required && !connected)
     reason = "event stream not connected";
   if (!reason.empty())
-    return {503, "application/json", "{\"status\":\"unavailable\",\"reason\":\"" + reason + "\"}\n"};
+    return {503, "application/json",
+            "{\"status\":\"unavailable\",\"reason\":\"" + reason + "\"" + coordinator_field + "}\n"};
   return {200, "application/json",
           "{\"status\":\"ok\",\"workers\":" + std::to_string(m.worker_count.load())
             + ",\"last_sync_unix_ms\":" + std::to_string(last_sync)
-            + ",\"stream_connected\":" + (connected ? "true" : "false") + "}\n"};
+            + ",\"stream_connected\":" + (connected ? "true" : "false") + coordinator_field + "}\n"};
 }
 
 net::status_response answer_status_request(std::string_view method, std::string_view target,

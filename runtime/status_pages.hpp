@@ -12,7 +12,8 @@
 namespace wlg::runtime {
 
 struct health_rules {
-  bool stream_required = true; // false when no event stream runs (--once)
+  bool stream_required = true;       // false when no event stream runs (--once)
+  bool coordinator_required = false; // --target=citus
 };
 
 net::status_response answer_status_request(std::string_view method, std::string_view target,

@@ -1,4 +1,5 @@
 #include "config/configuration.hpp"
+#include "config/conninfo.hpp"
 
 #include <doctest/doctest.h>
 
@@ -221,6 +222,10 @@ TEST_CASE("each bad value is refused with a message naming its setting") {
     {"WORKERLISTGEN_WORKER_LABEL", "=Worker", "WORKERLISTGEN_WORKER_LABEL"},
     {"WORKERLISTGEN_WORKER_NAME", "id", "WORKERLISTGEN_WORKER_NAME (--worker-name)"},
     {"WORKERLISTGEN_WORKER_NAME", "label:", "WORKERLISTGEN_WORKER_NAME"},
+    {"WORKERLISTGEN_TARGET", "sql", "WORKERLISTGEN_TARGET (--target)"},
+    {"WORKERLISTGEN_COORDINATOR", "host=master nonsense", "WORKERLISTGEN_COORDINATOR (--coordinator)"},
+    {"WORKERLISTGEN_COORDINATOR", "mysql://master/", "WORKERLISTGEN_COORDINATOR"},
+    {"WORKERLISTGEN_REMOVE_WORKERS", "always", "WORKERLISTGEN_REMOVE_WORKERS (--remove-workers)"},
   };
   for (const auto& c : cases) {
     auto env = cloud_env();
@@ -293,4 +298,30 @@ TEST_CASE("the backoff cap cannot be below its start") {
   env["WORKERLISTGEN_BACKOFF_INITIAL"] = "10s";
   env["WORKERLISTGEN_BACKOFF_MAX"] = "1s";
   CHECK(describe(parse_error_of(env)).find("WORKERLISTGEN_BACKOFF_MAX") != std::string::npos);
+}
+
+TEST_CASE("--target=citus and its coordinator") {
+  auto s = parse_ok(cloud_env());
+  CHECK(s.target == output_target::file);
+  CHECK(s.coordinator.reveal() == "host=master port=5432 user=postgres dbname=postgres");
+  CHECK(s.remove_workers == worker_removal::if_empty);
+  s = parse_ok(cloud_env(), {"--target=citus", "--coordinator=postgresql://postgres@db:6432/app?sslmode=require",
+                             "--remove-workers=never"});
+  CHECK(s.target == output_target::citus);
+  CHECK(s.coordinator.reveal() == "postgresql://postgres@db:6432/app?sslmode=require");
+  CHECK(s.remove_workers == worker_removal::never);
+}
+
+TEST_CASE("a malformed coordinator string is refused without repeating its password") {
+  for (const char* conninfo : {"host=db password=hunter2secret bogus", "postgresql://u:hunter2secret@db/app?bogus=1"}) {
+    auto env = cloud_env();
+    env["WORKERLISTGEN_COORDINATOR"] = conninfo;
+    CAPTURE(conninfo);
+    const auto text = describe(parse_error_of(env));
+    CHECK(text.find("WORKERLISTGEN_COORDINATOR") != std::string::npos);
+    CHECK(text.find("hunter2secret") == std::string::npos);
+  }
+  CHECK(conninfo_password("host=db password=hunter2secret") == "hunter2secret");
+  CHECK(conninfo_password("postgresql://u:hunter2secret@db/app") == "hunter2secret");
+  CHECK_FALSE(conninfo_password("host=db").has_value());
 }

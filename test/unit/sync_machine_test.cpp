@@ -255,3 +255,17 @@ TEST_CASE("the machine is idle only once the output holds the last fetched set")
   CHECK(one_of<sync_machine::synced>(fetched).skipped);
   CHECK(t.machine.idle());
 }
+
+TEST_CASE("an output that others can change is given every fetched set, even an unchanged one") {
+  auto options = daemon_options();
+  options.apply_every_sync = true;
+  sync_machine machine{options};
+  auto now = clock::time_point{} + 1h;
+  machine.on_resync(now, false);
+  one_of<sync_machine::apply>(machine.on_fetched(now, workers({"a"})));
+  machine.on_applied(changed());
+  now += 1s;
+  one_of<sync_machine::fetch>(machine.on_resync(now, false)); // the poll interval, say
+  const auto apply = one_of<sync_machine::apply>(machine.on_fetched(now, workers({"a"})));
+  CHECK(apply.request.workers == workers({"a"}));
+}

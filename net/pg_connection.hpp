@@ -1,0 +1,53 @@
+#pragma once
+
+// One PostgreSQL connection through libpq's non-blocking API, driven by the
+// I/O thread: the socket libpq uses is waited on with Asio, so no thread ever
+// blocks on the database. One statement at a time. Errors are values.
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace wlg::net {
+
+struct pg_error {
+  enum class kind {
+    connect,   // the connection could not be made (refused, starting up, authentication)
+    statement, // the statement failed; the connection is fine
+    lost,      // the connection broke or timed out
+  };
+  kind what = kind::connect;
+  std::string message; // libpq's, first line
+};
+
+// Text values, row by row; a NULL is nullopt.
+using pg_rows = std::vector<std::vector<std::optional<std::string>>>;
+
+struct pg_outcome {
+  std::optional<pg_rows> rows; // set on success
+  pg_error error;              // otherwise
+};
+
+class pg_connection {
+public:
+  virtual ~pg_connection() = default;
+  // Both thread-safe; `done` runs on the I/O thread, once. A statement sent
+  // while another runs waits for it.
+  virtual void connect(std::function<void(std::optional<pg_error>)> done) = 0;
+  virtual void execute(std::string sql, std::vector<std::string> params, std::function<void(pg_outcome)> done) = 0;
+  // Thread-safe. Drops the connection without calling any handler.
+  virtual void close() = 0;
+};
+
+// Each step (connecting, a statement) must finish within `timeout`.
+std::shared_ptr<pg_connection> make_pg_connection(boost::asio::io_context& io, std::string conninfo,
+                                                  std::chrono::milliseconds timeout);
+
+} // namespace wlg::net

@@ -1,0 +1,61 @@
+#include "policy/membership_plan.hpp"
+
+namespace wlg::policy {
+
+std::string to_string(const citus_node& node) {
+  return node.name + ":" + std::to_string(node.port);
+}
+
+membership_plan::membership_plan(options opts) : options_(opts) {}
+
+membership_plan::changes membership_plan::plan(const std::set<citus_node>& wanted,
+                                               const std::set<citus_node>& present, time_point now) {
+  changes out;
+  for (const auto& node : wanted) {
+    if (present.count(node)) {
+      retries_.erase(node);
+      continue;
+    }
+    auto retry = retries_.find(node);
+    (retry != retries_.end() && retry->second.due > now ? out.waiting : out.add).push_back(node);
+  }
+  // Forget what is no longer wanted, or no longer there.
+  std::erase_if(retries_, [&](const auto& entry) { return !wanted.count(entry.first); });
+  std::erase_if(stale_, [&](const citus_node& node) { return wanted.count(node) || !present.count(node); });
+  if (options_.remove_unwanted)
+    for (const auto& node : present)
+      if (!wanted.count(node))
+        out.remove.push_back(node);
+  return out;
+}
+
+void membership_plan::on_added(const citus_node& node) {
+  retries_.erase(node);
+}
+
+time_point membership_plan::on_add_failed(const citus_node& node, time_point now) {
+  auto it = retries_.find(node);
+  if (it == retries_.end())
+    it = retries_.emplace(node, retry{backoff{options_.retry_initial, options_.retry_max, options_.seed + ++seeds_}, now})
+           .first;
+  it->second.due = now + it->second.wait.next();
+  return it->second.due;
+}
+
+void membership_plan::on_removed(const citus_node& node) {
+  stale_.erase(node);
+}
+
+bool membership_plan::on_kept(const citus_node& node) {
+  return stale_.insert(node).second;
+}
+
+std::optional<time_point> membership_plan::next_retry() const {
+  std::optional<time_point> earliest;
+  for (const auto& [node, r] : retries_)
+    if (!earliest || r.due < *earliest)
+      earliest = r.due;
+  return earliest;
+}
+
+} // namespace wlg::policy

@@ -1,0 +1,77 @@
+#pragma once
+
+// What to change in the Citus coordinator's worker nodes, given the nodes it
+// has and the ones wanted. Pure: the caller reads pg_dist_node, runs the
+// statements and reports back; time comes in as an argument.
+//
+// Reconcile, don't replay: every pass compares the whole table with the
+// whole wanted set. A wanted node that is missing is added; a failed add is
+// retried for that node alone, with back-off, while the others go on. A node
+// no longer wanted is removed only when it holds no shard placements (the
+// caller's statement checks that in the database) and only with
+// --remove-workers=if-empty; one that is kept is warned about once, and
+// counted as stale until it goes or is wanted again.
+
+#include "policy/backoff.hpp"
+#include "policy/steady_time.hpp"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace wlg::policy {
+
+struct citus_node {
+  std::string name;
+  std::uint16_t port = 0;
+  friend auto operator<=>(const citus_node&, const citus_node&) = default;
+};
+
+std::string to_string(const citus_node& node); // "name:port"
+
+class membership_plan {
+public:
+  struct options {
+    std::chrono::milliseconds retry_initial{500};
+    std::chrono::milliseconds retry_max{30'000};
+    bool remove_unwanted = true; // --remove-workers=if-empty
+    std::uint64_t seed = 0;
+  };
+
+  struct changes {
+    std::vector<citus_node> add;
+    std::vector<citus_node> remove; // if it holds no placements
+    std::vector<citus_node> waiting; // wanted, missing, its add waits out a back-off
+  };
+
+  explicit membership_plan(options opts);
+
+  changes plan(const std::set<citus_node>& wanted, const std::set<citus_node>& present, time_point now);
+
+  void on_added(const citus_node& node);
+  // Returns when the node is due again.
+  time_point on_add_failed(const citus_node& node, time_point now);
+  void on_removed(const citus_node& node);
+  // The node holds placements and stays. True the first time: warn once.
+  bool on_kept(const citus_node& node);
+
+  // The earliest time a failed add is due again, if any waits.
+  std::optional<time_point> next_retry() const;
+  std::size_t stale_nodes() const noexcept { return stale_.size(); }
+
+private:
+  struct retry {
+    backoff wait;
+    time_point due;
+  };
+
+  options options_;
+  std::map<citus_node, retry> retries_;
+  std::set<citus_node> stale_;
+  std::uint64_t seeds_ = 0;
+};
+
+} // namespace wlg::policy

@@ -1,0 +1,50 @@
+#include "protocol/citus_sql.hpp"
+
+#include <charconv>
+
+namespace wlg::protocol {
+
+sql_statement read_worker_nodes() {
+  return {"SELECT nodename, nodeport FROM pg_dist_node WHERE groupid <> 0 AND noderole = 'primary'", {}};
+}
+
+sql_statement add_worker_node(std::string_view name, std::uint16_t port) {
+  return {"SELECT citus_add_node($1, $2::int)", {std::string{name}, std::to_string(port)}};
+}
+
+sql_statement remove_worker_node_if_empty(std::string_view name, std::uint16_t port) {
+  return {"SELECT citus_remove_node(n.nodename, n.nodeport) FROM pg_dist_node n"
+          " WHERE n.nodename = $1 AND n.nodeport = $2::int AND n.groupid <> 0"
+          " AND NOT EXISTS (SELECT 1 FROM pg_dist_placement p WHERE p.groupid = n.groupid)",
+          {std::string{name}, std::to_string(port)}};
+}
+
+std::string render_for_reading(const sql_statement& statement) {
+  std::string out;
+  const auto text = statement.text;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '$' && i + 1 < text.size() && text[i + 1] >= '1' && text[i + 1] <= '9') {
+      const auto index = static_cast<std::size_t>(text[i + 1] - '1');
+      ++i;
+      if (index < statement.params.size()) {
+        out += '\'';
+        for (char c : statement.params[index])
+          out += c == '\'' ? std::string{"''"} : std::string{c};
+        out += '\'';
+        continue;
+      }
+    }
+    out += text[i];
+  }
+  return out + ";";
+}
+
+std::optional<std::uint16_t> parse_node_port(std::string_view text) {
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value == 0 || value > 65535)
+    return std::nullopt;
+  return static_cast<std::uint16_t>(value);
+}
+
+} // namespace wlg::protocol

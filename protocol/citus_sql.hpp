@@ -1,0 +1,37 @@
+#pragma once
+
+// The statements the Citus output runs on the coordinator (Citus 10 and
+// later: the citus_* functions), with their parameters, and how --dry-run
+// shows them.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wlg::protocol {
+
+struct sql_statement {
+  std::string_view text;
+  std::vector<std::string> params;
+};
+
+// The worker nodes: primaries outside the coordinator's group 0. Columns:
+// nodename, nodeport.
+sql_statement read_worker_nodes();
+
+// Adds a node; idempotent in Citus (an existing node's id comes back).
+sql_statement add_worker_node(std::string_view name, std::uint16_t port);
+
+// Removes the node only when it holds no shard placements, in one statement:
+// one row when it was removed, none when it stays. Nothing else is touched.
+sql_statement remove_worker_node_if_empty(std::string_view name, std::uint16_t port);
+
+// The statement with its parameters written in, for --dry-run's report.
+std::string render_for_reading(const sql_statement& statement);
+
+// A node port as pg_dist_node gives it back, or nothing.
+std::optional<std::uint16_t> parse_node_port(std::string_view text);
+
+} // namespace wlg::protocol

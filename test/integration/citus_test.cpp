@@ -1,0 +1,215 @@
+// --target=citus against a real Citus cluster (a coordinator and workers,
+// each a PostgreSQL 15 instance) and podman's engine for the worker
+// containers: each container is labelled with its worker's address, and
+// --worker-name=label:citus.address names it.
+
+#include "test/support/citus_cluster.hpp"
+#include "test/support/fixtures.hpp"
+#include "test/support/http_client.hpp"
+#include "test/support/podman.hpp"
+#include "test/support/process.hpp"
+
+#include <doctest/doctest.h>
+
+#include <csignal>
+#include <cstdio>
+
+using namespace wlg::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// True when the test can run; otherwise says why on one line.
+bool citus_available() {
+  if (auto why = citus_cluster::unavailable()) {
+    std::fprintf(stderr, "%s\n", why->c_str());
+    return false;
+  }
+  return true;
+}
+
+std::vector<std::string> worker_labels(int i) {
+  return {"com.citusdata.role=Worker", "com.docker.compose.project=citus", "citus.address=" + citus_cluster::worker(i)};
+}
+
+struct citus_setup {
+  citus_cluster cluster{2};
+  podman_engine engine;
+
+  env_map env() const {
+    return {{"WORKERLISTGEN_SOURCE", "engine"},
+            {"DOCKER_HOST", engine.docker_host()},
+            {"DOCKERCLOUD_STACK_NAME", "citus"},
+            {"WORKERLISTGEN_TARGET", "citus"},
+            {"WORKERLISTGEN_COORDINATOR", cluster.conninfo()},
+            {"WORKERLISTGEN_WORKER_NAME", "label:citus.address"},
+            {"WORKERLISTGEN_WORKER_PORT", std::to_string(cluster.port())},
+            {"WORKERLISTGEN_BACKOFF_INITIAL", "100ms"},
+            {"WORKERLISTGEN_BACKOFF_MAX", "500ms"}};
+  }
+  void run_worker(int i) { engine.run("citus_worker_" + std::to_string(i), worker_labels(i)); }
+  bool nodes_become(const std::set<std::string>& expected, std::chrono::milliseconds timeout = 15s) const {
+    return wait_until([&] { return cluster.worker_nodes() == expected; }, timeout);
+  }
+};
+
+const std::set<std::string> both = {citus_cluster::worker(1), citus_cluster::worker(2)};
+
+} // namespace
+
+TEST_CASE("citus: workers present at start are added, and one started later too") {
+  if (!citus_available())
+    return;
+  citus_setup t;
+  t.run_worker(1);
+  sidecar side{t.env(), with_status_port()};
+  CHECK_MESSAGE(t.nodes_become({citus_cluster::worker(1)}), side.log());
+  REQUIRE(side.metric_reaches("citus_nodes_added_total", 1));
+  CHECK(side.metric("coordinator_connected") == 1);
+  t.run_worker(2);
+  CHECK_MESSAGE(t.nodes_become(both), side.log());
+  CHECK(side.metric_reaches("citus_nodes_added_total", 2));
+  CHECK(side.metric("citus_add_failures_total") == 0);
+  CHECK(side.log().find("password") == std::string::npos);
+}
+
+TEST_CASE("citus: a worker whose database is down is retried, and added once it is up") {
+  if (!citus_available())
+    return;
+  citus_setup t;
+  t.cluster.stop_node("w2");
+  t.run_worker(1);
+  t.run_worker(2);
+  sidecar side{t.env(), with_status_port()};
+  CHECK_MESSAGE(t.nodes_become({citus_cluster::worker(1)}), side.log());
+  REQUIRE_MESSAGE(side.metric_reaches("citus_add_failures_total", 2), side.log()); // tried, and tried again
+  t.cluster.start_node("w2");
+  CHECK_MESSAGE(t.nodes_become(both), side.log());
+}
+
+TEST_CASE("citus: a worker gone without shard placements is removed; one with placements stays, every row kept") {
+  if (!citus_available())
+    return;
+  citus_setup t;
+  t.run_worker(1);
+  t.run_worker(2);
+  sidecar side{t.env(), with_status_port()};
+  REQUIRE_MESSAGE(t.nodes_become(both), side.log());
+
+  // A distributed table: shards on both workers.
+  REQUIRE(t.cluster.sql("CREATE TABLE items (id bigint PRIMARY KEY, v text);"
+                        "SELECT create_distributed_table('items', 'id');"
+                        "INSERT INTO items SELECT i, 'v' || i FROM generate_series(1, 1000) i;"));
+  t.engine.stop_container("citus_worker_2");
+  REQUIRE_MESSAGE(side.metric_reaches("citus_stale_nodes", 1), side.log());
+  CHECK(t.cluster.worker_nodes() == both);
+  CHECK(side.metric("citus_nodes_removed_total") == 0);
+  CHECK(t.cluster.sql("SELECT count(*) FROM items") == "1000\n");
+  CHECK(t.cluster.sql("SELECT count(*) FROM pg_dist_placement") != "0\n");
+
+  // Without placements it goes: drop the table, and the next sync removes it.
+  REQUIRE(t.cluster.sql("DROP TABLE items"));
+  side.process().signal(SIGUSR1);
+  CHECK_MESSAGE(t.nodes_become({citus_cluster::worker(1)}), side.log());
+  CHECK(side.metric_reaches("citus_nodes_removed_total", 1));
+  CHECK(side.metric_reaches("citus_stale_nodes", 0) );
+}
+
+TEST_CASE("citus: the coordinator stopped while a worker starts; it converges once the coordinator is back") {
+  if (!citus_available())
+    return;
+  citus_setup t;
+  t.run_worker(1);
+  sidecar side{t.env(), with_status_port()};
+  REQUIRE_MESSAGE(t.nodes_become({citus_cluster::worker(1)}), side.log());
+  t.cluster.stop_node("coord");
+  t.run_worker(2);
+  REQUIRE_MESSAGE(wait_until([&] { return side.metric("coordinator_connected") == 0; }, 15s), side.log());
+  const auto health = http_request("GET", "http://127.0.0.1:" + std::to_string(side.status_port()) + "/healthz");
+  CHECK(health.status == 503);
+  CHECK(health.body.find("coordinator not connected") != std::string::npos);
+  t.cluster.start_node("coord");
+  CHECK_MESSAGE(t.nodes_become(both), side.log());
+  CHECK(side.metric("coordinator_reconnects_total") >= 1);
+  CHECK(side.process().running());
+}
+
+TEST_CASE("citus: --once adds the workers and exits 0; exits 1 when the coordinator is down") {
+  if (!citus_available())
+    return;
+  citus_setup t;
+  t.run_worker(1);
+  t.run_worker(2);
+  auto env = t.env();
+  env["WORKERLISTGEN_ONCE"] = "1";
+  {
+    sidecar side{env};
+    CHECK_MESSAGE(side.process().wait_for_exit(30s) == 0, side.log());
+    CHECK(t.cluster.worker_nodes() == both);
+  }
+  t.cluster.stop_node("coord");
+  sidecar side{env};
+  CHECK_MESSAGE(side.process().wait_for_exit(30s) == 1, side.log());
+}
+
+TEST_CASE("citus: --dry-run prints the statements and runs none") {
+  if (!citus_available())
+    return;
+  citus_setup t;
+  t.run_worker(1);
+  auto env = t.env();
+  env["WORKERLISTGEN_ONCE"] = "1";
+  env["WORKERLISTGEN_DRY_RUN"] = "1";
+  temp_dir out;
+  const auto run = run_to_completion({bin_path("dockercloud-workerlistgen"), {}, env, {}, {}, out.path() + "/stderr"}, 30s);
+  CAPTURE(run.output);
+  CHECK(run.status == 0);
+  CHECK(run.output.find("SELECT citus_add_node('" + citus_cluster::worker(1) + "', '" + std::to_string(t.cluster.port())
+                        + "'::int);")
+        != std::string::npos);
+  CHECK(t.cluster.worker_nodes().empty());
+}
+
+TEST_CASE("citus: SIGTERM while the coordinator holds a query exits 0 within a second") {
+  if (!citus_available())
+    return;
+  citus_setup t;
+  t.run_worker(1);
+  // Another session holds pg_dist_node: the sidecar's read waits on it.
+  // (Any query on the coordinator may wait on it too, so the session says
+  // itself when it has the lock.)
+  temp_dir dir;
+  write_file(dir.path() + "/hold.sql", "BEGIN;\nLOCK TABLE pg_dist_node IN ACCESS EXCLUSIVE MODE;\n\\! touch "
+                                        + dir.path() + "/locked\nSELECT pg_sleep(60);\n");
+  child_process holder{{"/usr/bin/psql",
+                        {"-h", "127.0.0.1", "-p", std::to_string(t.cluster.port()), "-U", "postgres", "-qAtX", "-f",
+                         dir.path() + "/hold.sql"},
+                        {},
+                        dir.path() + "/holder.log",
+                        {}}};
+  REQUIRE(wait_until([&] { return read_file(dir.path() + "/locked").has_value(); }, 10s));
+  sidecar side{t.env(), with_status_port()};
+  REQUIRE_MESSAGE(side.metric_reaches("coordinator_connected", 1), side.log());
+  side.process().signal(SIGTERM);
+  const auto status = side.process().wait_for_exit(1s);
+  CHECK_MESSAGE(status == 0, side.log());
+  holder.signal(SIGTERM);
+}
+
+TEST_CASE("citus: a crash of the membership actor is restarted alone, and the nodes still converge") {
+  if (!citus_available())
+    return;
+  citus_setup t;
+  t.run_worker(1);
+  t.run_worker(2);
+  auto env = t.env();
+  // Every 4th message: the first passes die on an outcome (after their
+  // statement ran), the third finds nothing left to do.
+  env["WORKERLISTGEN_INJECT_FAULT"] = "citus_membership:crash:every=4";
+  env["WORKERLISTGEN_MAX_RESTARTS"] = "1000";
+  sidecar side{env, with_status_port()};
+  CHECK_MESSAGE(t.nodes_become(both), side.log());
+  CHECK(side.metric_reaches("actor_restarts_total{actor=\"citus_membership\"}", 1));
+  CHECK(side.metric("actor_restarts_total{actor=\"state_reconciler\"}") == 0);
+  CHECK(side.process().running());
+}

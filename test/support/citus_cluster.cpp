@@ -1,0 +1,86 @@
+#include "test/support/citus_cluster.hpp"
+
+#include "test/support/fixtures.hpp"
+#include "test/support/http_client.hpp"
+#include "test/support/process.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <sstream>
+#include <sys/stat.h>
+
+namespace wlg::test {
+
+namespace {
+
+std::string kit() {
+  const char* configured = std::getenv("WLG_CITUS_KIT");
+  return configured && *configured ? configured : source_path("../shared/citus");
+}
+
+run_result cluster_script(const std::vector<std::string>& args) {
+  std::vector<std::string> full{kit() + "/citus-cluster.sh"};
+  full.insert(full.end(), args.begin(), args.end());
+  return run_to_completion({"/bin/bash", full, {}, {}, {}}, std::chrono::minutes(2));
+}
+
+} // namespace
+
+std::optional<std::string> citus_cluster::unavailable() {
+  struct stat info {};
+  if (::stat("/usr/lib/postgresql/15/lib/citus.so", &info) != 0)
+    return "Citus is not installed: skipped. Run scripts/install-citus.sh with the Citus kit in ../shared/citus "
+           "(or WLG_CITUS_KIT), or install Citus 13 for PostgreSQL 15 from the Citus packages.";
+  if (::stat((kit() + "/citus-cluster.sh").c_str(), &info) != 0)
+    return "no citus-cluster.sh in " + kit() + " (set WLG_CITUS_KIT): the Citus tests are skipped.";
+  return std::nullopt;
+}
+
+citus_cluster::citus_cluster(int workers) {
+  ::chmod(dir_.path().c_str(), 0755); // the instances run as the postgres user
+  port_ = unused_tcp_port();
+  const auto started = cluster_script({"start", dir_.path() + "/cluster", std::to_string(workers), std::to_string(port_)});
+  REQUIRE_MESSAGE(started.status == 0, "the Citus cluster did not start: " << started.output);
+}
+
+citus_cluster::~citus_cluster() {
+  cluster_script({"stop", dir_.path() + "/cluster"});
+}
+
+std::string citus_cluster::conninfo() const {
+  return "host=127.0.0.1 port=" + std::to_string(port_) + " user=postgres dbname=postgres";
+}
+
+std::optional<std::string> citus_cluster::sql(const std::string& statement, int node) const {
+  const auto host = node == 0 ? std::string{"127.0.0.1"} : worker(node);
+  const auto run = run_to_completion(
+    {"/usr/bin/psql", {"-h", host, "-p", std::to_string(port_), "-U", "postgres", "-qAtX", "-v", "ON_ERROR_STOP=1",
+                       "-c", statement}, {{"PATH", "/usr/bin:/bin"}}, {}, {}},
+    std::chrono::minutes(1));
+  if (run.status != 0)
+    return std::nullopt;
+  return run.output;
+}
+
+std::set<std::string> citus_cluster::worker_nodes() const {
+  std::set<std::string> out;
+  std::istringstream lines{sql("SELECT nodename FROM pg_dist_node WHERE groupid <> 0 AND noderole = 'primary'")
+                             .value_or("")};
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty())
+      out.insert(line);
+  return out;
+}
+
+void citus_cluster::stop_node(const std::string& name) {
+  const auto run = cluster_script({"stop-node", dir_.path() + "/cluster", name});
+  REQUIRE_MESSAGE(run.status == 0, run.output);
+}
+
+void citus_cluster::start_node(const std::string& name) {
+  const auto run = cluster_script({"start-node", dir_.path() + "/cluster", name});
+  REQUIRE_MESSAGE(run.status == 0, run.output);
+}
+
+} // namespace wlg::test

@@ -1,0 +1,47 @@
+#pragma once
+
+// A real Citus cluster for tests: a coordinator on 127.0.0.1 and workers on
+// 127.0.0.2, 127.0.0.3, ..., all PostgreSQL 15 with Citus, on one port,
+// started with the Citus kit's citus-cluster.sh ($WLG_CITUS_KIT, by default
+// ../shared/citus beside the checkout).
+
+#include "test/support/files.hpp"
+
+#include <optional>
+#include <set>
+#include <string>
+
+namespace wlg::test {
+
+class citus_cluster {
+public:
+  // Why no cluster can be started here (one line saying how to get Citus),
+  // or nothing.
+  static std::optional<std::string> unavailable();
+
+  explicit citus_cluster(int workers);
+  ~citus_cluster();
+  citus_cluster(const citus_cluster&) = delete;
+  citus_cluster& operator=(const citus_cluster&) = delete;
+
+  int port() const { return port_; }
+  // Worker i (1-based): its address, which is its name in pg_dist_node.
+  static std::string worker(int i) { return "127.0.0." + std::to_string(i + 1); }
+  std::string conninfo() const;
+
+  // Runs `statement` on the coordinator (or on worker i); psql's unaligned
+  // output, or nothing when it fails.
+  std::optional<std::string> sql(const std::string& statement, int node = 0) const;
+  // nodename of every primary worker row in pg_dist_node.
+  std::set<std::string> worker_nodes() const;
+
+  // "coord", "w1", "w2", ...
+  void stop_node(const std::string& name);
+  void start_node(const std::string& name);
+
+private:
+  temp_dir dir_;
+  int port_ = 0;
+};
+
+} // namespace wlg::test

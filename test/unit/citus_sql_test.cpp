@@ -1,0 +1,30 @@
+// The Citus output's statements: parameters, never text pasted into SQL,
+// and how --dry-run shows them.
+
+#include "protocol/citus_sql.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace wlg::protocol;
+
+TEST_CASE("the statements carry names and ports as parameters") {
+  const auto add = add_worker_node("worker-1", 5432);
+  CHECK(add.text == "SELECT citus_add_node($1, $2::int)");
+  CHECK(add.params == std::vector<std::string>{"worker-1", "5432"});
+  const auto remove = remove_worker_node_if_empty("worker-1", 5432);
+  CHECK(remove.params == std::vector<std::string>{"worker-1", "5432"});
+  CHECK(std::string{remove.text}.find("NOT EXISTS (SELECT 1 FROM pg_dist_placement") != std::string::npos);
+  CHECK(read_worker_nodes().params.empty());
+}
+
+TEST_CASE("--dry-run shows a statement with its parameters quoted in") {
+  CHECK(render_for_reading(add_worker_node("worker-1", 5432)) == "SELECT citus_add_node('worker-1', '5432'::int);");
+  CHECK(render_for_reading({"SELECT $1", {"it's"}}) == "SELECT 'it''s';");
+}
+
+TEST_CASE("node ports from pg_dist_node") {
+  CHECK(parse_node_port("5432") == 5432);
+  CHECK_FALSE(parse_node_port("0").has_value());
+  CHECK_FALSE(parse_node_port("65536").has_value());
+  CHECK_FALSE(parse_node_port("54x").has_value());
+}
