@@ -2,10 +2,12 @@
 // against the emulator with real processes, printed as a table (figure,
 // target, measured, pass/fail) and written as JSON.
 //
-//   workerlistgen-bench [--json FILE] [--quick]
+//   workerlistgen-bench [--json FILE] [--quick] [--citus]
 //
-// --quick runs fewer iterations (a smoke run; the figures are noisier).
+// --quick runs fewer iterations (a smoke run; the figures are noisier);
+// --citus measures only --target=citus, against a real Citus cluster.
 
+#include "bench/citus_membership.hpp"
 #include "bench/floor.hpp"
 #include "bench/parse_throughput.hpp"
 #include "bench/report.hpp"
@@ -28,6 +30,8 @@ struct settings {
   int scale_changes = 10;
   std::chrono::milliseconds parse_time{2000};
   std::vector<int> growth_workers{10, 100, 1000, 10000};
+  int citus_changes = 40;
+  bool citus_only = false;
 };
 
 double ms_between(std::int64_t from_ns, std::int64_t to_ns) {
@@ -216,13 +220,24 @@ int main(int argc, char** argv) {
       s.scale_changes = 4;
       s.parse_time = 300ms;
       s.growth_workers = {10, 10000};
+      s.citus_changes = 10;
+    } else if (arg == "--citus") {
+      s.citus_only = true;
     } else {
-      std::fprintf(stderr, "usage: workerlistgen-bench [--json FILE] [--quick]\n");
+      std::fprintf(stderr, "usage: workerlistgen-bench [--json FILE] [--quick] [--citus]\n");
       return 2;
     }
   }
   try {
     report out;
+    if (s.citus_only) {
+      wlg::test::temp_dir scratch;
+      std::printf("measuring --target=citus against a real cluster...\n");
+      measure_citus(out, s.citus_changes, scratch.path());
+      out.print();
+      out.write_json(s.json_path);
+      return out.all_met() ? 0 : 1;
+    }
     std::printf("measuring event parsing...\n");
     measure_parsing(out, s);
 
@@ -263,6 +278,9 @@ int main(int argc, char** argv) {
       }
       out.note("  first sync (start -> written)", p.first_sync_ms, "ms");
     }
+
+    std::printf("measuring --target=citus against a real cluster...\n");
+    measure_citus(out, s.citus_changes, scratch.path());
 
     out.print();
     out.write_json(s.json_path);

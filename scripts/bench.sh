@@ -4,11 +4,13 @@
 #   scripts/bench.sh                       full run, results in bench-results.json
 #   scripts/bench.sh --quick               fewer iterations (smoke run)
 #   scripts/bench.sh --json /tmp/run.json  choose where the JSON goes
+#   scripts/bench.sh --citus               only --target=citus, against a real Citus cluster
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
 
 scripts/install-deps.sh
+scripts/install-citus.sh
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build" -j"$(nproc)" --target workerlistgen-bench
 exec "$build/bin/workerlistgen-bench" "$@"
