@@ -25,6 +25,7 @@ struct pg_error {
   };
   kind what = kind::connect;
   std::string message; // libpq's, first line
+  friend bool operator==(const pg_error&, const pg_error&) = default;
 };
 
 // Text values, row by row; a NULL is nullopt.
@@ -33,6 +34,7 @@ using pg_rows = std::vector<std::vector<std::optional<std::string>>>;
 struct pg_outcome {
   std::optional<pg_rows> rows; // set on success
   pg_error error;              // otherwise
+  friend bool operator==(const pg_outcome&, const pg_outcome&) = default;
 };
 
 class pg_connection {

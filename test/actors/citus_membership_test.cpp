@@ -1,0 +1,164 @@
+// The Citus output on the deterministic scheduler. Its database connection
+// lives on an io_context that never runs, so the test answers each step
+// itself, as the I/O thread would: (internal, pg, step, outcome).
+#define CAF_SUITE citus_membership
+
+#include "actors/citus_membership.hpp"
+#include "test/actors/fixture.hpp"
+
+using namespace wlg::test;
+
+namespace {
+
+net::pg_outcome rows(net::pg_rows r) { return {std::move(r), {}}; }
+net::pg_outcome ok() { return rows({}); }
+net::pg_outcome statement_error(std::string why) { return {std::nullopt, {net::pg_error::kind::statement, std::move(why)}}; }
+net::pg_outcome connect_error(std::string why) { return {std::nullopt, {net::pg_error::kind::connect, std::move(why)}}; }
+
+net::pg_rows nodes(std::initializer_list<const char*> names) {
+  net::pg_rows out;
+  for (const auto* n : names)
+    out.push_back({std::string{n}, std::string{"5432"}});
+  return out;
+}
+
+// What an apply was answered with.
+struct answer_box {
+  std::optional<policy::output_report> report;
+  std::optional<caf::error> error;
+};
+
+// Asks `target` to apply `request` and keeps the answer, as the reconciler would.
+caf::behavior requester(caf::event_based_actor* self, output_actor target, policy::output_request request,
+                        std::shared_ptr<answer_box> box) {
+  self->request(target, caf::infinite, apply_atom::value, std::move(request))
+    .then([box](const policy::output_report& report) { box->report = report; },
+          [box](const caf::error& error) { box->error = error; });
+  return {};
+}
+
+struct fixture : actor_fixture {
+  explicit fixture(std::vector<std::string> args = {"--target=citus", "--backoff-initial=100ms", "--backoff-max=1s"})
+    : actor_fixture(std::move(args)) {}
+
+  citus_membership_actor start() {
+    membership = stopped_at_end(sys.spawn(citus_membership, ctx));
+    sched.run();
+    return membership;
+  }
+
+  std::shared_ptr<answer_box> apply(std::initializer_list<const char*> names) {
+    policy::output_request request;
+    request.workers = workers(names);
+    auto box = std::make_shared<answer_box>();
+    auto asker = sys.spawn(requester, caf::actor_cast<output_actor>(membership), request, box);
+    sched.prioritize(asker); // its first run sends the request
+    sched.run_once();
+    expect((atom_value, policy::output_request), from(asker).to(membership).with(apply_atom::value, _));
+    return box;
+  }
+
+  // The I/O thread's answer to step `step`.
+  void answer(std::uint64_t step, net::pg_outcome outcome) {
+    inject((atom_value, atom_value, std::uint64_t, net::pg_outcome),
+           from(self).to(membership).with(internal_atom::value, pg_atom::value, step, std::move(outcome)));
+  }
+
+  // Lets the answer reach its requester.
+  const answer_box& reply(const std::shared_ptr<answer_box>& box) {
+    sched.run();
+    return *box;
+  }
+
+  citus_membership_actor membership;
+};
+
+template <class Fixture>
+struct with_once_citus : Fixture {
+  with_once_citus() : Fixture({"--target=citus", "--backoff-initial=100ms", "--once"}) {}
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(citus_membership_tests, fixture)
+
+CAF_TEST(a missing node is added and a failed add is retried for that node alone while the apply is answered) {
+  start();
+  auto asked = apply({"a", "b", "c"});
+  answer(1, ok());                  // connected
+  answer(2, rows(nodes({"a"})));    // pg_dist_node holds a
+  answer(3, statement_error("connection to the remote node 127.0.0.3 failed")); // b's database is not up
+  answer(4, rows({{std::string{"3"}}})); // c added
+  const auto& answered = reply(asked);
+  CAF_REQUIRE(answered.report.has_value());
+  CAF_CHECK(answered.report->changed);
+  CAF_CHECK_EQUAL(metrics.citus_add_failures.load(), 1u);
+  CAF_CHECK_EQUAL(metrics.citus_nodes_added.load(), 1u);
+  CAF_CHECK(metrics.coordinator_connected.load());
+
+  advance_time(std::chrono::seconds(1)); // b's back-off
+  expect((atom_value, atom_value), from(membership).to(membership).with(internal_atom::value, retry_atom::value));
+  answer(5, rows(nodes({"a", "c"})));   // read again: b alone is missing
+  answer(6, rows({{std::string{"2"}}})); // b added
+  CAF_CHECK_EQUAL(metrics.citus_nodes_added.load(), 2u);
+}
+
+CAF_TEST(a node no longer wanted that holds placements stays and is counted once as stale) {
+  start();
+  auto first = apply({"a"});
+  answer(1, ok());
+  answer(2, rows(nodes({"a", "x"})));
+  answer(3, rows({})); // the removal found placements: no row
+  CAF_REQUIRE(reply(first).report.has_value());
+  CAF_CHECK_EQUAL(metrics.citus_stale_nodes.load(), 1);
+  CAF_CHECK_EQUAL(metrics.citus_nodes_removed.load(), 0u);
+
+  auto second = apply({"a"});
+  answer(4, rows(nodes({"a", "x"})));
+  answer(5, rows({{std::string{"x"}}})); // drained meanwhile: removed
+  CAF_REQUIRE(reply(second).report.has_value());
+  CAF_CHECK_EQUAL(metrics.citus_stale_nodes.load(), 0);
+  CAF_CHECK_EQUAL(metrics.citus_nodes_removed.load(), 1u);
+}
+
+CAF_TEST(an unreachable coordinator fails the apply and is connected again on the next one) {
+  start();
+  auto first = apply({"a"});
+  answer(1, connect_error("connection refused"));
+  CAF_REQUIRE(reply(first).error.has_value());
+  CAF_CHECK(is(*first->error, sync_error::coordinator));
+  CAF_CHECK(!metrics.coordinator_connected.load());
+
+  auto second = apply({"a"});
+  answer(2, ok()); // a new connection
+  answer(3, rows(nodes({"a"})));
+  CAF_REQUIRE(reply(second).report.has_value());
+  CAF_CHECK_EQUAL(metrics.coordinator_connects.load(), 1u);
+}
+
+CAF_TEST(a connection lost mid-pass fails the apply and counts a reconnect) {
+  start();
+  auto asked = apply({"a", "b"});
+  answer(1, ok());
+  answer(2, rows(nodes({})));
+  answer(3, {std::nullopt, {net::pg_error::kind::lost, "server closed the connection unexpectedly"}});
+  CAF_REQUIRE(reply(asked).error.has_value());
+  CAF_CHECK_EQUAL(metrics.coordinator_reconnects.load(), 1u);
+  CAF_CHECK(!metrics.coordinator_connected.load());
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST_FIXTURE_SCOPE(citus_once_tests, with_once_citus<fixture>)
+
+CAF_TEST(once a failed add fails the run) {
+  start();
+  auto asked = apply({"a"});
+  answer(1, ok());
+  answer(2, rows({}));
+  answer(3, statement_error("connection to the remote node a failed"));
+  CAF_REQUIRE(reply(asked).error.has_value());
+  CAF_CHECK(is(*asked->error, sync_error::coordinator));
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
