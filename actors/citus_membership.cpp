@@ -101,6 +101,7 @@ private:
   void connected(net::pg_outcome outcome) {
     if (!outcome.rows) {
       connection_.reset();
+      ++ctx_->metrics->coordinator_connect_failures;
       if (last_connect_error_ != outcome.error.message) // one line per change of state
         log_->warn("cannot reach the coordinator ({}); waiting for it", outcome.error.message);
       last_connect_error_ = outcome.error.message;

@@ -115,13 +115,19 @@ private:
         });
   }
 
+  // A failure that repeats with the same reason (a coordinator still down) is
+  // logged at warning level once, then at debug level until it changes or an
+  // apply succeeds: one line per change of state.
   void carry_out(const policy::sync_machine::retry_later& retry) {
-    log_->warn("{}; retrying in {} ms", retry.why,
-               std::chrono::duration_cast<std::chrono::milliseconds>(retry.delay).count());
+    const auto level = retry.why == last_retry_why_ ? spdlog::level::debug : spdlog::level::warn;
+    last_retry_why_ = retry.why;
+    log_->log(level, "{}; retrying in {} ms", retry.why,
+              std::chrono::duration_cast<std::chrono::milliseconds>(retry.delay).count());
     self_->delayed_send(self_, retry.delay, internal_atom::value, retry_atom::value);
   }
 
   void carry_out(const policy::sync_machine::synced& synced) {
+    last_retry_why_.clear();
     ctx_->metrics->last_sync_unix_ms = unix_ms();
     ctx_->metrics->worker_count = static_cast<std::int64_t>(synced.workers);
     if (synced.skipped)
@@ -161,6 +167,7 @@ private:
   policy::sync_machine machine_;
   std::uint64_t fetch_token_ = 0;
   std::uint64_t apply_token_ = 0;
+  std::string last_retry_why_; // the last failure logged at warning level
 };
 
 } // namespace

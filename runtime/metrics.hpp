@@ -63,6 +63,7 @@ struct metrics {
   counter citus_add_failures{0};
   std::atomic<std::int64_t> citus_stale_nodes{0};
   counter coordinator_connects{0};
+  counter coordinator_connect_failures{0};
   counter coordinator_reconnects{0}; // established connections lost
   std::atomic<bool> coordinator_connected{false};
 

@@ -107,6 +107,8 @@ std::string prometheus_text(const metrics& m) {
              static_cast<double>(m.citus_stale_nodes.load()));
   out.single("coordinator_connects_total", "counter", "Connections to the coordinator established.",
              as_double(m.coordinator_connects));
+  out.single("coordinator_connect_failures_total", "counter", "Attempts to connect to the coordinator that failed.",
+             as_double(m.coordinator_connect_failures));
   out.single("coordinator_reconnects_total", "counter", "Connections to the coordinator lost.",
              as_double(m.coordinator_reconnects));
   out.single("coordinator_connected", "gauge", "1 while connected to the coordinator.",

@@ -128,6 +128,7 @@ CAF_TEST(an unreachable coordinator fails the apply and is connected again on th
   CAF_REQUIRE(reply(first).error.has_value());
   CAF_CHECK(is(*first->error, sync_error::coordinator));
   CAF_CHECK(!metrics.coordinator_connected.load());
+  CAF_CHECK_EQUAL(metrics.coordinator_connect_failures.load(), 1u);
 
   auto second = apply({"a"});
   answer(2, ok()); // a new connection
