@@ -58,36 +58,53 @@ std::string bound_label(double bound) {
   return text;
 }
 
+// Every counter on the page, with its help text.
+struct counter_doc {
+  std::string_view name;
+  std::string_view help;
+  metrics::counter metrics::*field;
+};
+
+constexpr counter_doc counters[] = {
+  // The event stream.
+  {"events_received_total", "Frames read from the event stream.", &metrics::events_received},
+  {"events_relevant_total", "Events that passed the relevance rule.", &metrics::events_relevant},
+  {"events_malformed_total", "Frames that could not be parsed and were skipped.", &metrics::events_malformed},
+  {"stream_connects_total", "Event stream connections established.", &metrics::stream_connects},
+  {"stream_reconnects_total", "Event stream connections lost (each is followed by a reconnect).",
+   &metrics::stream_reconnects},
+  // Syncing and the file output.
+  {"fetches_total", "Worker list fetches started.", &metrics::fetches},
+  {"fetch_errors_total", "Fetches that failed.", &metrics::fetch_errors},
+  {"file_writes_total", "Times the worker list file was replaced.", &metrics::file_writes},
+  {"file_unchanged_total", "Writes skipped because the file already held the same bytes.", &metrics::file_unchanged},
+  {"signals_sent_total", "Signals delivered to master containers.", &metrics::signals_sent},
+  {"signals_failed_total", "Signal rounds that failed and were retried.", &metrics::signals_failed},
+  {"signals_skipped_total", "Master containers gone or not running when signalled; not retried.",
+   &metrics::signals_skipped},
+  // The Citus output.
+  {"citus_nodes_added_total", "Worker nodes added to the coordinator.", &metrics::citus_nodes_added},
+  {"citus_nodes_removed_total", "Worker nodes removed from the coordinator.", &metrics::citus_nodes_removed},
+  {"citus_add_failures_total", "Node adds that failed and are retried.", &metrics::citus_add_failures},
+  {"coordinator_connects_total", "Connections to the coordinator established.", &metrics::coordinator_connects},
+  {"coordinator_connect_failures_total", "Attempts to connect to the coordinator that failed.",
+   &metrics::coordinator_connect_failures},
+  {"coordinator_reconnects_total", "Connections to the coordinator lost.", &metrics::coordinator_reconnects},
+};
+
 } // namespace
 
 std::string prometheus_text(const metrics& m) {
   exposition out;
-  out.single("events_received_total", "counter", "Frames read from the event stream.", as_double(m.events_received));
-  out.single("events_relevant_total", "counter", "Events that passed the relevance rule.", as_double(m.events_relevant));
-  out.single("events_malformed_total", "counter", "Frames that could not be parsed and were skipped.",
-             as_double(m.events_malformed));
-  out.single("fetches_total", "counter", "Worker list fetches started.", as_double(m.fetches));
-  out.single("fetch_errors_total", "counter", "Fetches that failed.", as_double(m.fetch_errors));
-  out.single("file_writes_total", "counter", "Times the worker list file was replaced.", as_double(m.file_writes));
-  out.single("file_unchanged_total", "counter", "Writes skipped because the file already held the same bytes.",
-             as_double(m.file_unchanged));
-  out.single("signals_sent_total", "counter", "Signals delivered to master containers.", as_double(m.signals_sent));
-  out.single("signals_failed_total", "counter", "Signal rounds that failed and were retried.",
-             as_double(m.signals_failed));
-  out.single("signals_skipped_total", "counter",
-             "Master containers gone or not running when signalled; not retried.", as_double(m.signals_skipped));
-  out.single("stream_connects_total", "counter", "Event stream connections established.",
-             as_double(m.stream_connects));
-  out.single("stream_reconnects_total", "counter", "Event stream connections lost (each is followed by a reconnect).",
-             as_double(m.stream_reconnects));
-  out.family("actor_restarts_total", "counter", "Restarts of each supervised actor.");
-  for (std::size_t i = 0; i < protocol::actor_role_count; ++i)
-    out.sample("actor_restarts_total", "actor=\"" + std::string{protocol::actor_role_names[i]} + "\"",
-               as_double(m.actor_restarts[i]));
-  out.family("faults_injected_total", "counter", "Faults injected by --inject-fault, by actor.");
-  for (std::size_t i = 0; i < protocol::actor_role_count; ++i)
-    out.sample("faults_injected_total", "actor=\"" + std::string{protocol::actor_role_names[i]} + "\"",
-               as_double(m.faults_injected[i]));
+  for (const auto& c : counters)
+    out.single(c.name, "counter", c.help, as_double(m.*c.field));
+  const auto by_actor = [&](std::string_view name, std::string_view help, const auto& values) {
+    out.family(name, "counter", help);
+    for (std::size_t i = 0; i < protocol::actor_role_count; ++i)
+      out.sample(name, "actor=\"" + std::string{protocol::actor_role_names[i]} + "\"", as_double(values[i]));
+  };
+  by_actor("actor_restarts_total", "Restarts of each supervised actor.", m.actor_restarts);
+  by_actor("faults_injected_total", "Faults injected by --inject-fault, by actor.", m.faults_injected);
   out.single("last_sync_timestamp_seconds", "gauge",
              "Unix time of the last successful sync (0: none yet).",
              static_cast<double>(m.last_sync_unix_ms.load()) / 1000.0);
@@ -96,21 +113,8 @@ std::string prometheus_text(const metrics& m) {
   out.single("stream_connected", "gauge", "1 while the event stream is connected.", m.stream_connected.load() ? 1 : 0);
   out.single("sync_pending", "gauge", "1 while a change is being fetched or applied, 0 once the output holds it.",
              m.sync_pending.load() ? 1 : 0);
-
-  out.single("citus_nodes_added_total", "counter", "Worker nodes added to the coordinator.",
-             as_double(m.citus_nodes_added));
-  out.single("citus_nodes_removed_total", "counter", "Worker nodes removed from the coordinator.",
-             as_double(m.citus_nodes_removed));
-  out.single("citus_add_failures_total", "counter", "Node adds that failed and are retried.",
-             as_double(m.citus_add_failures));
   out.single("citus_stale_nodes", "gauge", "Nodes no longer wanted that stay because they hold shard placements.",
              static_cast<double>(m.citus_stale_nodes.load()));
-  out.single("coordinator_connects_total", "counter", "Connections to the coordinator established.",
-             as_double(m.coordinator_connects));
-  out.single("coordinator_connect_failures_total", "counter", "Attempts to connect to the coordinator that failed.",
-             as_double(m.coordinator_connect_failures));
-  out.single("coordinator_reconnects_total", "counter", "Connections to the coordinator lost.",
-             as_double(m.coordinator_reconnects));
   out.single("coordinator_connected", "gauge", "1 while connected to the coordinator.",
              m.coordinator_connected.load() ? 1 : 0);
 

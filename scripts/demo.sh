@@ -7,8 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD_DIR:-build}
 
-scripts/install-deps.sh
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+BUILD_DIR=$build scripts/configure.sh
 cmake --build "$build" -j"$(nproc)" --target dockercloud-workerlistgen dockercloud-emulator
 
 work=$(mktemp -d /tmp/workerlistgen-demo.XXXXXX)

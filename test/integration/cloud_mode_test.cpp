@@ -32,19 +32,24 @@ struct quiet_sidecar {
     wait_for_first_sync(emu, side);
     REQUIRE_MESSAGE(side.metric_reaches("file_unchanged_total", 1), side.log());
     REQUIRE_MESSAGE(side.wait_until_settled(emu), side.log());
+    quiet_inode_ = inode_of(side.list_path());
   }
+  // A rewrite renames a new file in: another inode.
+  bool rewritten_since_quiet() const { return inode_of(side.list_path()) != quiet_inode_; }
+
+private:
+  unsigned long quiet_inode_ = 0;
 };
 
 } // namespace
 
 TEST_CASE("the first sync writes the file and signals the master once") {
   quiet_sidecar t;
-  auto& [emu, side] = t;
-  const auto state = emu.state();
+  const auto state = t.emu.state();
   REQUIRE(state.signals.size() == 1);
   CHECK(state.signals[0].container == "citus_master_1");
   CHECK(state.signals[0].signal == "SIGHUP");
-  CHECK(side.worker_list() == three);
+  CHECK(t.side.worker_list() == three);
 }
 
 TEST_CASE("scaling up and down rewrites the file within a second and signals once per change") {
@@ -72,36 +77,33 @@ TEST_CASE("scaling up and down rewrites the file within a second and signals onc
 
 TEST_CASE("unrelated and transient events cause no write and no signal") {
   quiet_sidecar t;
-  auto& [emu, side] = t;
-  const auto inode = inode_of(side.list_path());
-  const auto before = emu.state();
-  const auto fetches = side.metric("fetches_total");
+  const auto before = t.emu.state();
+  const auto fetches = t.side.metric("fetches_total");
 
-  emu.control("/emit?kind=transient&count=60");
-  emu.control("/emit?kind=other&count=20");
-  emu.control("/emit?kind=unrelated&count=50");
-  emu.control("/redeploy"); // same names, new containers
+  t.emu.control("/emit?kind=transient&count=60");
+  t.emu.control("/emit?kind=other&count=20");
+  t.emu.control("/emit?kind=unrelated&count=50");
+  t.emu.control("/redeploy"); // same names, new containers
   // The unrelated events pass the original's rule, so the sidecar looks again:
   // wait for that fetch, then for anything it might do.
-  REQUIRE(side.wait_until_settled(emu));
-  CHECK(side.metric("fetches_total") > fetches);
+  REQUIRE(t.side.wait_until_settled(t.emu));
+  CHECK(t.side.metric("fetches_total") > fetches);
 
-  CHECK(inode_of(side.list_path()) == inode); // a rewrite would rename a new file in
-  CHECK(side.worker_list() == three);
-  CHECK(emu.signal_count() == before.signals.size());
-  CHECK(side.metric("file_writes_total") == 1); // only the first write
+  CHECK_FALSE(t.rewritten_since_quiet());
+  CHECK(t.side.worker_list() == three);
+  CHECK(t.emu.signal_count() == before.signals.size());
+  CHECK(t.side.metric("file_writes_total") == 1); // only the first write
 }
 
 TEST_CASE("transient events alone do not even cause a fetch") {
   quiet_sidecar t;
-  auto& [emu, side] = t;
-  const auto before = emu.state().rest_requests;
-  const auto relevant = side.metric("events_relevant_total");
-  emu.control("/emit?kind=transient&count=30");
-  emu.control("/emit?kind=other&count=30");
-  REQUIRE(side.wait_until_settled(emu));
-  CHECK(side.metric("events_relevant_total") == relevant);
-  CHECK(emu.state().rest_requests == before);
+  const auto before = t.emu.state().rest_requests;
+  const auto relevant = t.side.metric("events_relevant_total");
+  t.emu.control("/emit?kind=transient&count=30");
+  t.emu.control("/emit?kind=other&count=30");
+  REQUIRE(t.side.wait_until_settled(t.emu));
+  CHECK(t.side.metric("events_relevant_total") == relevant);
+  CHECK(t.emu.state().rest_requests == before);
 }
 
 TEST_CASE("the Authorization header arrives on the REST calls and on the stream") {
@@ -134,12 +136,10 @@ TEST_CASE("a wrong DOCKERCLOUD_AUTH is refused on both and the file is never wri
 
 TEST_CASE("SIGUSR1 forces a full resync, a rewrite and a signal") {
   quiet_sidecar t;
-  auto& [emu, side] = t;
-  const auto inode = inode_of(side.list_path());
-  side.process().signal(SIGUSR1);
-  CHECK(wait_until([&] { return emu.signal_count() == 2; }, 2s));
-  CHECK(inode_of(side.list_path()) != inode);
-  CHECK(side.worker_list() == three);
+  t.side.process().signal(SIGUSR1);
+  CHECK(wait_until([&] { return t.emu.signal_count() == 2; }, 2s));
+  CHECK(t.rewritten_since_quiet());
+  CHECK(t.side.worker_list() == three);
 }
 
 TEST_CASE("the PID file names the process and SIGTERM stops it within a second") {
