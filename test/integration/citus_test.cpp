@@ -212,3 +212,28 @@ TEST_CASE("citus: a crash of the membership actor is restarted alone, and the no
   CHECK(side.metric("actor_restarts_total{actor=\"state_reconciler\"}") == 0);
   CHECK(side.process().running());
 }
+
+TEST_CASE("citus: a coordinator password never reaches the log, /metrics or /healthz") {
+  // No cluster needed: the workers come from the emulator, the coordinator
+  // refuses, and every error is logged (at debug level too).
+  emulator emu;
+  const std::string secret = "hunter2-coordinator-secret";
+  auto env = emu.sidecar_env();
+  env["WORKERLISTGEN_TARGET"] = "citus";
+  env["WORKERLISTGEN_COORDINATOR"] =
+    "host=127.0.0.1 port=" + std::to_string(unused_tcp_port()) + " user=postgres password=" + secret;
+  env["PGPASSWORD"] = secret + "-from-env";
+  env["WORKERLISTGEN_BACKOFF_INITIAL"] = "50ms";
+  env["DEBUG"] = "true";
+  sidecar side{env, with_status_port()};
+  REQUIRE_MESSAGE(side.metric_reaches("coordinator_connect_failures_total", 3), side.log());
+  const auto page = http_request("GET", "http://127.0.0.1:" + std::to_string(side.status_port()) + "/metrics");
+  const auto health = http_request("GET", "http://127.0.0.1:" + std::to_string(side.status_port()) + "/healthz");
+  CHECK(health.status == 503);
+  CHECK(health.body.find("\"coordinator_connected\":false") != std::string::npos);
+  for (const auto& [where, text] : {std::pair{"log", side.log()}, {"metrics", page.body}, {"healthz", health.body}}) {
+    CAPTURE(where);
+    CHECK(text.find(secret) == std::string::npos);
+  }
+  CHECK(side.log().find("cannot reach the coordinator") != std::string::npos); // the errors were logged
+}
