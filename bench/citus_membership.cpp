@@ -1,11 +1,11 @@
 #include "bench/citus_membership.hpp"
 
 #include "bench/scenario.hpp"
+#include "test/support/citus_kit.hpp"
 #include "test/support/process.hpp"
 
 #include <libpq-fe.h>
 
-#include <cstdlib>
 #include <stdexcept>
 #include <sys/stat.h>
 #include <thread>
@@ -15,16 +15,6 @@ namespace wlg::bench {
 namespace {
 
 using namespace std::chrono_literals;
-
-std::string kit() {
-  const char* configured = std::getenv("WLG_CITUS_KIT");
-  return configured && *configured ? configured : std::string{WLG_SOURCE_DIR} + "/../shared/citus";
-}
-
-bool exists(const std::string& path) {
-  struct stat info {};
-  return ::stat(path.c_str(), &info) == 0;
-}
 
 test::run_result script(const std::string& path, std::vector<std::string> args) {
   args.insert(args.begin(), path);
@@ -77,20 +67,20 @@ double ms(std::int64_t from, std::int64_t to) { return static_cast<double>(to - 
 struct cluster {
   std::string dir;
   int port;
-  ~cluster() { script(kit() + "/citus-cluster.sh", {"stop", dir}); }
+  ~cluster() { script(test::citus_kit() + "/citus-cluster.sh", {"stop", dir}); }
   std::string conninfo() const { return "host=127.0.0.1 port=" + std::to_string(port) + " user=postgres dbname=postgres"; }
 };
 
 } // namespace
 
 void measure_citus(report& out, int changes, const std::string& scratch) {
-  if (!exists("/usr/lib/postgresql/15/lib/citus.so") || !exists(kit() + "/citus-cluster.sh")) {
-    std::printf("Citus figures skipped: no Citus installed or no cluster kit (scripts/install-citus.sh)\n");
+  if (auto why = test::citus_unavailable()) {
+    std::printf("Citus figures skipped: %s\n", why->c_str());
     return;
   }
   ::chmod(scratch.c_str(), 0755);
   cluster c{scratch + "/citus", 56000 + static_cast<int>(::getpid() % 1000)};
-  const auto started = script(kit() + "/citus-cluster.sh", {"start", c.dir, "2", std::to_string(c.port)});
+  const auto started = script(test::citus_kit() + "/citus-cluster.sh", {"start", c.dir, "2", std::to_string(c.port)});
   if (started.status != 0)
     throw std::runtime_error("the Citus cluster did not start: " + started.output);
   coordinator db{c.conninfo()};

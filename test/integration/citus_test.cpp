@@ -4,6 +4,7 @@
 // --worker-name=label:citus.address names it.
 
 #include "test/support/citus_cluster.hpp"
+#include "test/support/citus_kit.hpp"
 #include "test/support/fixtures.hpp"
 #include "test/support/http_client.hpp"
 #include "test/support/podman.hpp"
@@ -22,7 +23,7 @@ namespace {
 
 // True when the test can run; otherwise says why on one line.
 bool citus_available() {
-  if (auto why = citus_cluster::unavailable()) {
+  if (auto why = citus_unavailable()) {
     std::fprintf(stderr, "%s\n", why->c_str());
     return false;
   }

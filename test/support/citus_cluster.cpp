@@ -1,12 +1,12 @@
 #include "test/support/citus_cluster.hpp"
 
+#include "test/support/citus_kit.hpp"
 #include "test/support/fixtures.hpp"
 #include "test/support/http_client.hpp"
 #include "test/support/process.hpp"
 
 #include <doctest/doctest.h>
 
-#include <cstdlib>
 #include <sstream>
 #include <sys/stat.h>
 
@@ -14,28 +14,13 @@ namespace wlg::test {
 
 namespace {
 
-std::string kit() {
-  const char* configured = std::getenv("WLG_CITUS_KIT");
-  return configured && *configured ? configured : source_path("../shared/citus");
-}
-
 run_result cluster_script(const std::vector<std::string>& args) {
-  std::vector<std::string> full{kit() + "/citus-cluster.sh"};
+  std::vector<std::string> full{citus_kit() + "/citus-cluster.sh"};
   full.insert(full.end(), args.begin(), args.end());
   return run_to_completion({"/bin/bash", full, {}, {}, {}}, std::chrono::minutes(2));
 }
 
 } // namespace
-
-std::optional<std::string> citus_cluster::unavailable() {
-  struct stat info {};
-  if (::stat("/usr/lib/postgresql/15/lib/citus.so", &info) != 0)
-    return "Citus is not installed: skipped. Run scripts/install-citus.sh with the Citus kit in ../shared/citus "
-           "(or WLG_CITUS_KIT), or install Citus 13 for PostgreSQL 15 from the Citus packages.";
-  if (::stat((kit() + "/citus-cluster.sh").c_str(), &info) != 0)
-    return "no citus-cluster.sh in " + kit() + " (set WLG_CITUS_KIT): the Citus tests are skipped.";
-  return std::nullopt;
-}
 
 citus_cluster::citus_cluster(int workers) {
   ::chmod(dir_.path().c_str(), 0755); // the instances run as the postgres user

@@ -3,7 +3,8 @@
 // A real Citus cluster for tests: a coordinator on 127.0.0.1 and workers on
 // 127.0.0.2, 127.0.0.3, ..., all PostgreSQL 15 with Citus, on one port,
 // started with the Citus kit's citus-cluster.sh ($WLG_CITUS_KIT, by default
-// ../shared/citus beside the checkout).
+// ../shared/citus beside the checkout; test/support/citus_kit.hpp says
+// whether one can run here).
 
 #include "test/support/files.hpp"
 
@@ -15,10 +16,6 @@ namespace wlg::test {
 
 class citus_cluster {
 public:
-  // Why no cluster can be started here (one line saying how to get Citus),
-  // or nothing.
-  static std::optional<std::string> unavailable();
-
   explicit citus_cluster(int workers);
   ~citus_cluster();
   citus_cluster(const citus_cluster&) = delete;
