@@ -73,7 +73,8 @@ stop_service() {
   fi
 }
 
-# A container that appends a line to hups/NAME for every SIGHUP.
+# A container that appends a line to hups/NAME for every SIGHUP, and ends on
+# SIGTERM (a shell as PID 1 would ignore it).
 run_container() {
   local name=$1; shift
   local label_args=()
@@ -86,7 +87,7 @@ run_container() {
   mkdir -p "$dir/hups"
   podman_in_dir run -d --network=none --name "$name" "${label_args[@]}" -v "$dir/hups:/hups" \
     localhost/wlg-busybox:test /bin/sh -c \
-    "trap 'echo \$(date +%s) >> /hups/$name' HUP; while true; do sleep 0.2; done" >/dev/null
+    "trap 'echo \$(date +%s) >> /hups/$name' HUP; trap 'exit 0' TERM; while true; do sleep 1 & wait; done" >/dev/null
 }
 
 case "$command" in
@@ -121,6 +122,11 @@ case "$command" in
   stop)
     podman_in_dir rm -f -t 0 --all >/dev/null 2>&1 || true
     stop_service
+    # podman's overlay driver mounts its own folder; left mounted, DIR could
+    # not be removed and every engine ever started would stay in /proc/mounts.
+    if grep -q " $dir/storage/overlay " /proc/mounts; then
+      umount "$dir/storage/overlay"
+    fi
     ;;
   *) usage ;;
 esac

@@ -54,12 +54,18 @@ std::set<std::string> words_of(const std::string& text) {
   return out;
 }
 
+// The shell command that starts with `start`, up to the next `&&`.
+std::string command_at(const std::string& instruction, const std::string& start) {
+  const auto from = instruction.find(start);
+  return instruction.substr(from, instruction.find("&&", from) - from);
+}
+
 std::set<std::string> installed_by(const stage& s) {
   std::set<std::string> packages;
   for (const auto& i : s.instructions)
     if (i.rfind("RUN ", 0) == 0 && i.find("apt-get install") != std::string::npos)
-      for (const auto& w : words_of(i.substr(i.find("apt-get install"))))
-        if (w[0] != '-' && w != "apt-get" && w != "install" && w != "&&" && w.find('/') == std::string::npos
+      for (const auto& w : words_of(command_at(i, "apt-get install")))
+        if (w[0] != '-' && w != "apt-get" && w != "install" && w.find('/') == std::string::npos
             && w.find('=') == std::string::npos)
           packages.insert(w);
   return packages;
