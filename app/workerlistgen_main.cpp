@@ -35,8 +35,10 @@ int main(int argc, char** argv) {
   }
   // Every secret the process knows is taken out of every log line.
   auto secrets = runtime::secrets_of(settings.auth.reveal());
-  if (auto password = config::conninfo_password(settings.coordinator.reveal()))
-    secrets.push_back(std::move(*password));
+  if (settings.target == config::output_target::citus) {
+    if (auto password = config::conninfo_password(settings.coordinator.reveal()))
+      secrets.push_back(std::move(*password));
+  }
   if (const char* password = std::getenv("PGPASSWORD"); password && *password)
     secrets.emplace_back(password);
   runtime::configure_logging(

@@ -253,9 +253,7 @@ constexpr std::array specs = {
   setting_spec{"coordinator", "CONNINFO", "WORKERLISTGEN_COORDINATOR", "host=master port=5432 user=postgres dbname=postgres",
     "--target=citus: the coordinator, as a libpq connection string or URI; libpq's PG* variables apply.", shape::value,
     [](settings& s, std::string_view v) -> std::optional<std::string> {
-      if (auto problem = conninfo_problem(v))
-        return problem;
-      s.coordinator = secret{std::string{v}};
+      s.coordinator = secret{std::string{v}}; // checked with --target=citus only: see check_requirements
       return std::nullopt; }},
   setting_spec{"remove-workers", "if-empty|never", "WORKERLISTGEN_REMOVE_WORKERS", "if-empty",
     "--target=citus: remove a node that is no longer wanted when it holds no shard placements, or never.", shape::value,
@@ -343,6 +341,10 @@ std::optional<config_error> check_requirements(const settings& s) {
     return config_error{setting_label("WORKERLISTGEN_BACKOFF_MAX", "backoff-max"),
                         "must not be shorter than the initial backoff ("
                           + format_duration(s.backoff_initial) + ")"};
+  // libpq checks the connection string, so libpq is loaded only when it is used.
+  if (s.target == output_target::citus)
+    if (auto problem = conninfo_problem(s.coordinator.reveal()))
+      return config_error{setting_label("WORKERLISTGEN_COORDINATOR", "coordinator"), std::move(*problem)};
   if (s.source != event_source::cloud)
     return std::nullopt;
   if (s.container_api_uri.empty() || s.service_api_uri.empty())

@@ -1,6 +1,6 @@
 #include "config/conninfo.hpp"
 
-#include <libpq-fe.h>
+#include "pq/libpq.hpp"
 
 #include <memory>
 
@@ -9,17 +9,18 @@ namespace wlg::config {
 namespace {
 
 struct parsed_conninfo {
-  std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options{nullptr, &PQconninfoFree};
+  std::unique_ptr<PQconninfoOption, void (*)(PQconninfoOption*)> options{nullptr, nullptr};
   std::string error;
 };
 
-parsed_conninfo parse(std::string_view conninfo) {
+// Needs libpq loaded (pq::libpq().api).
+parsed_conninfo parse(const pq::functions& pq, std::string_view conninfo) {
   parsed_conninfo out;
   char* error = nullptr;
-  out.options.reset(PQconninfoParse(std::string{conninfo}.c_str(), &error));
+  out.options = {pq.PQconninfoParse(std::string{conninfo}.c_str(), &error), pq.PQconninfoFree};
   if (error) {
     out.error = error;
-    PQfreemem(error);
+    pq.PQfreemem(error);
   }
   while (!out.error.empty() && out.error.back() == '\n')
     out.error.pop_back();
@@ -31,7 +32,10 @@ parsed_conninfo parse(std::string_view conninfo) {
 std::optional<std::string> conninfo_problem(std::string_view conninfo) {
   if (conninfo.find('\0') != std::string_view::npos)
     return std::string{"contains a NUL byte"};
-  auto parsed = parse(conninfo);
+  const auto& pq = pq::libpq();
+  if (!pq.api)
+    return pq.error;
+  auto parsed = parse(*pq.api, conninfo);
   if (parsed.options)
     return std::nullopt;
   // libpq quotes pieces of the text it could not parse, which may be a password.
@@ -43,7 +47,10 @@ std::optional<std::string> conninfo_problem(std::string_view conninfo) {
 }
 
 std::optional<std::string> conninfo_password(std::string_view conninfo) {
-  auto parsed = parse(conninfo);
+  const auto& pq = pq::libpq();
+  if (!pq.api)
+    return std::nullopt;
+  auto parsed = parse(*pq.api, conninfo);
   if (!parsed.options)
     return std::nullopt;
   for (auto* option = parsed.options.get(); option->keyword; ++option)

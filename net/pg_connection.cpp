@@ -5,7 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include <libpq-fe.h>
+#include "pq/libpq.hpp"
 
 #include <deque>
 #include <unistd.h>
@@ -26,7 +26,7 @@ std::string first_line(const char* message) {
 class pg_session final : public pg_connection, public std::enable_shared_from_this<pg_session> {
 public:
   pg_session(asio::io_context& io, std::string conninfo, std::chrono::milliseconds timeout)
-    : io_(io), conninfo_(std::move(conninfo)), timeout_(timeout), timer_(io) {}
+    : io_(io), pq_(pq::libpq().api), conninfo_(std::move(conninfo)), timeout_(timeout), timer_(io) {}
 
   ~pg_session() override { finish(); }
 
@@ -64,22 +64,24 @@ private:
   void start_connect(std::function<void(std::optional<pg_error>)> done) {
     finish();
     connect_done_ = std::move(done);
-    conn_ = PQconnectStart(conninfo_.c_str());
+    if (!pq_)
+      return connect_failed(pq::libpq().error);
+    conn_ = pq_->PQconnectStart(conninfo_.c_str());
     if (!conn_)
       return connect_failed("out of memory");
-    if (PQstatus(conn_) == CONNECTION_BAD)
-      return connect_failed(first_line(PQerrorMessage(conn_)));
-    PQsetnonblocking(conn_, 1);
+    if (pq_->PQstatus(conn_) == CONNECTION_BAD)
+      return connect_failed(first_line(pq_->PQerrorMessage(conn_)));
+    pq_->PQsetnonblocking(conn_, 1);
     arm_timeout("connecting");
     poll_connect(PGRES_POLLING_WRITING);
   }
 
   void poll_connect(PostgresPollingStatusType status) {
     switch (status) {
-      case PGRES_POLLING_READING: return wait(wait_for::read, [this] { poll_connect(PQconnectPoll(conn_)); });
-      case PGRES_POLLING_WRITING: return wait(wait_for::write, [this] { poll_connect(PQconnectPoll(conn_)); });
+      case PGRES_POLLING_READING: return wait(wait_for::read, [this] { poll_connect(pq_->PQconnectPoll(conn_)); });
+      case PGRES_POLLING_WRITING: return wait(wait_for::write, [this] { poll_connect(pq_->PQconnectPoll(conn_)); });
       case PGRES_POLLING_OK: return connected();
-      default: return connect_failed(first_line(PQerrorMessage(conn_)));
+      default: return connect_failed(first_line(pq_->PQerrorMessage(conn_)));
     }
   }
 
@@ -103,52 +105,52 @@ private:
   void send_statement() {
     if (queue_.empty() || connect_done_)
       return; // still connecting: sent once connected
-    if (!conn_ || PQstatus(conn_) != CONNECTION_OK)
+    if (!conn_ || pq_->PQstatus(conn_) != CONNECTION_OK)
       return lost("not connected");
     const auto& job = queue_.front();
     std::vector<const char*> values;
     for (const auto& p : job.params)
       values.push_back(p.c_str());
-    if (!PQsendQueryParams(conn_, job.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+    if (!pq_->PQsendQueryParams(conn_, job.sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
                            nullptr, nullptr, 0))
-      return lost(first_line(PQerrorMessage(conn_)));
+      return lost(first_line(pq_->PQerrorMessage(conn_)));
     result_.reset();
     arm_timeout("waiting for the coordinator");
     flush();
   }
 
   void flush() {
-    const int pending = PQflush(conn_);
+    const int pending = pq_->PQflush(conn_);
     if (pending < 0)
-      return lost(first_line(PQerrorMessage(conn_)));
+      return lost(first_line(pq_->PQerrorMessage(conn_)));
     if (pending > 0)
       return wait(wait_for::write, [this] { flush(); });
     read_results();
   }
 
   void read_results() {
-    if (!PQconsumeInput(conn_))
-      return lost(first_line(PQerrorMessage(conn_)));
-    while (!PQisBusy(conn_)) {
-      PGresult* res = PQgetResult(conn_);
+    if (!pq_->PQconsumeInput(conn_))
+      return lost(first_line(pq_->PQerrorMessage(conn_)));
+    while (!pq_->PQisBusy(conn_)) {
+      PGresult* res = pq_->PQgetResult(conn_);
       if (!res)
         return statement_done();
       if (!result_)
         result_ = take(res);
-      PQclear(res);
+      pq_->PQclear(res);
     }
     wait(wait_for::read, [this] { read_results(); });
   }
 
-  static pg_outcome take(PGresult* res) {
-    const auto status = PQresultStatus(res);
+  pg_outcome take(PGresult* res) const {
+    const auto status = pq_->PQresultStatus(res);
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
-      return {std::nullopt, {pg_error::kind::statement, first_line(PQresultErrorMessage(res))}};
+      return {std::nullopt, {pg_error::kind::statement, first_line(pq_->PQresultErrorMessage(res))}};
     pg_rows rows;
-    for (int r = 0; r < PQntuples(res); ++r) {
+    for (int r = 0; r < pq_->PQntuples(res); ++r) {
       auto& row = rows.emplace_back();
-      for (int c = 0; c < PQnfields(res); ++c)
-        row.push_back(PQgetisnull(res, r, c) ? std::nullopt : std::optional<std::string>{PQgetvalue(res, r, c)});
+      for (int c = 0; c < pq_->PQnfields(res); ++c)
+        row.push_back(pq_->PQgetisnull(res, r, c) ? std::nullopt : std::optional<std::string>{pq_->PQgetvalue(res, r, c)});
     }
     return {std::move(rows), {}};
   }
@@ -182,7 +184,7 @@ private:
   // host), so each wait watches a duplicate of the socket of the moment.
   template <class Next>
   void wait(wait_for what, Next next) {
-    const int fd = PQsocket(conn_);
+    const int fd = pq_->PQsocket(conn_);
     if (fd < 0)
       return connect_done_ ? connect_failed("no socket") : lost("no socket");
     socket_.emplace(io_, ::dup(fd));
@@ -215,12 +217,13 @@ private:
       socket_.reset();
     }
     if (conn_) {
-      PQfinish(conn_);
+      pq_->PQfinish(conn_);
       conn_ = nullptr;
     }
   }
 
   asio::io_context& io_;
+  const pq::functions* pq_; // null when libpq could not be loaded
   std::string conninfo_;
   std::chrono::milliseconds timeout_;
   asio::steady_timer timer_;

@@ -180,6 +180,7 @@ TEST_CASE("the runtime stage has the package of every shared library the binary 
     CHECK((installed.count(package) == 1 || base_packages.count(package) == 1));
   }
   CHECK(libraries >= 6);
+  CHECK(named.count("libpq5") == 1); // loaded with dlopen by --target=citus (pq/libpq.cpp)
 }
 
 TEST_CASE("the image holds the binary, reload.sh and the healthcheck, with the original's settings") {

@@ -455,3 +455,24 @@ TEST_CASE("an event of an unknown type is logged without --debug and skipped") {
   CHECK_MESSAGE(wait_until([&] { return side.log().find("unknown type: spaceship") != std::string::npos; }, 5s),
                 side.log());
 }
+
+namespace {
+
+bool maps_libpq(pid_t pid) {
+  return read_file("/proc/" + std::to_string(pid) + "/maps").value_or("").find("libpq.so") != std::string::npos;
+}
+
+} // namespace
+
+TEST_CASE("libpq is loaded only by --target=citus, when it first connects") {
+  emulator emu;
+  sidecar file_target{emu.sidecar_env(), with_status_port()};
+  REQUIRE(file_target.metric_reaches("last_sync_timestamp_seconds", 1));
+  CHECK_FALSE(maps_libpq(file_target.process().pid()));
+
+  // Nothing listens on port 1: the connection fails, after loading libpq.
+  sidecar citus_target{emu.sidecar_env(),
+                       with_status_port({"--target=citus", "--coordinator=host=127.0.0.1 port=1 connect_timeout=2"})};
+  REQUIRE(citus_target.metric_reaches("coordinator_connect_failures_total", 1));
+  CHECK(maps_libpq(citus_target.process().pid()));
+}

@@ -223,8 +223,6 @@ TEST_CASE("each bad value is refused with a message naming its setting") {
     {"WORKERLISTGEN_WORKER_NAME", "id", "WORKERLISTGEN_WORKER_NAME (--worker-name)"},
     {"WORKERLISTGEN_WORKER_NAME", "label:", "WORKERLISTGEN_WORKER_NAME"},
     {"WORKERLISTGEN_TARGET", "sql", "WORKERLISTGEN_TARGET (--target)"},
-    {"WORKERLISTGEN_COORDINATOR", "host=master nonsense", "WORKERLISTGEN_COORDINATOR (--coordinator)"},
-    {"WORKERLISTGEN_COORDINATOR", "mysql://master/", "WORKERLISTGEN_COORDINATOR"},
     {"WORKERLISTGEN_REMOVE_WORKERS", "always", "WORKERLISTGEN_REMOVE_WORKERS (--remove-workers)"},
   };
   for (const auto& c : cases) {
@@ -312,9 +310,27 @@ TEST_CASE("--target=citus and its coordinator") {
   CHECK(s.remove_workers == worker_removal::never);
 }
 
+TEST_CASE("with --target=citus, a malformed coordinator string is refused, naming the setting") {
+  for (const char* conninfo : {"host=master nonsense", "mysql://master/"}) {
+    auto env = cloud_env();
+    env["WORKERLISTGEN_TARGET"] = "citus";
+    env["WORKERLISTGEN_COORDINATOR"] = conninfo;
+    CAPTURE(conninfo);
+    const auto text = describe(parse_error_of(env));
+    CHECK(text.find("invalid WORKERLISTGEN_COORDINATOR (--coordinator): ") != std::string::npos);
+    CHECK(text.find('\n') == std::string::npos);
+  }
+  // The file target does not use it, and libpq, which checks it, is loaded
+  // only for --target=citus.
+  auto env = cloud_env();
+  env["WORKERLISTGEN_COORDINATOR"] = "host=master nonsense";
+  CHECK(parse_configuration(env, {}).has_value());
+}
+
 TEST_CASE("a malformed coordinator string is refused without repeating its password") {
   for (const char* conninfo : {"host=db password=hunter2secret bogus", "postgresql://u:hunter2secret@db/app?bogus=1"}) {
     auto env = cloud_env();
+    env["WORKERLISTGEN_TARGET"] = "citus";
     env["WORKERLISTGEN_COORDINATOR"] = conninfo;
     CAPTURE(conninfo);
     const auto text = describe(parse_error_of(env));
