@@ -39,6 +39,13 @@ public:
   void on_reply(std::uint64_t exchange, const net::http_reply& reply) {
     if (exchange != exchange_)
       return;
+    auto& metrics = *ctx_->metrics;
+    auto lap = std::chrono::steady_clock::now();
+    const auto took = [&lap] {
+      const auto before = std::exchange(lap, std::chrono::steady_clock::now());
+      return lap - before;
+    };
+    metrics.record(runtime::sync_phase::transfer, std::chrono::nanoseconds{reply.exchange_ns});
     log_->debug("GET {} answered HTTP {} ({} bytes)", ctx_->config.container_api_uri, reply.status,
                 reply.body.size());
     const std::string where = "GET " + ctx_->config.container_api_uri;
@@ -48,17 +55,20 @@ public:
     if (reply.status < 200 || reply.status > 299)
       return answer(make_error(sync_error::http_status,
                                where + " answered HTTP " + std::to_string(reply.status)));
-    auto links = parser_.parse(reply.body);
-    if (!links)
+    auto read = parser_.read(reply.body);
+    metrics.record(runtime::sync_phase::parse, took());
+    if (!read)
       return answer(make_error(sync_error::malformed_body,
-                               where + ": " + protocol::describe(links.error())));
-    for (const auto& refused : links->refused)
+                               where + ": " + protocol::describe(read.error())));
+    auto links = protocol::check_links(std::move(*read));
+    metrics.record(runtime::sync_phase::validate, took());
+    for (const auto& refused : links.refused)
       log_->warn("ignoring link '{}': {}", refused.excerpt, refused.reason);
-    if (protocol::every_name_refused(*links))
+    if (protocol::every_name_refused(links))
       return answer(make_error(sync_error::names_refused,
-                               where + ": all " + std::to_string(links->refused.size())
+                               where + ": all " + std::to_string(links.refused.size())
                                  + " linked name(s) were refused"));
-    answer(std::move(links->workers));
+    answer(std::move(links.workers));
   }
 
   void on_failure(std::uint64_t exchange, const net::transport_error& error) {

@@ -37,7 +37,10 @@ public:
 
   // Whether the bytes changed, or an error.
   result<bool, caf::error> write(const policy::output_request& request) {
+    const auto render_started = std::chrono::steady_clock::now();
     const auto content = protocol::render_worker_list(request.workers, ctx_.config.worker_port);
+    const auto write_started = std::chrono::steady_clock::now();
+    ctx_.metrics->record(runtime::sync_phase::render, write_started - render_started);
     if (ctx_.config.dry_run) {
       const bool differs = request.rewrite || !runtime::file_holds(path_, content);
       if (differs)
@@ -47,6 +50,8 @@ public:
     if (ctx_.config.once && !before_ && !runtime::file_holds(path_, content))
       remember_before_image();
     auto outcome = runtime::replace_file_atomically(path_, content, request.rewrite);
+    if (outcome && *outcome == runtime::write_outcome::written)
+      ctx_.metrics->record(runtime::sync_phase::write, std::chrono::steady_clock::now() - write_started);
     if (!outcome) {
       log_->error("cannot write {}: {}", path_, outcome.error());
       return fail(make_error(sync_error::write_failed, outcome.error()));

@@ -13,7 +13,7 @@
 namespace wlg::net {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, http_reply& x) {
-  return f(caf::meta::type_name("http_reply"), x.status, x.body);
+  return f(caf::meta::type_name("http_reply"), x.status, x.body, x.exchange_ns);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, transport_error& x) {

@@ -2,7 +2,9 @@
 
 #include "actors/errors.hpp"
 #include "actors/guarded.hpp"
+#include "policy/memory_trim.hpp"
 #include "policy/sync_machine.hpp"
+#include "runtime/heap.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/metrics.hpp"
 
@@ -132,6 +134,8 @@ private:
     ctx_->metrics->worker_count = static_cast<std::int64_t>(synced.workers);
     if (synced.skipped)
       ++ctx_->metrics->file_unchanged; // the output already holds these: it would find the same bytes
+    if (trim_.after_sync(synced.workers))
+      runtime::release_free_heap();
   }
 
   void carry_out(const policy::sync_machine::finish& finish) {
@@ -165,6 +169,7 @@ private:
   reconciler_peers peers_;
   std::shared_ptr<spdlog::logger> log_;
   policy::sync_machine machine_;
+  policy::memory_trim trim_;
   std::uint64_t fetch_token_ = 0;
   std::uint64_t apply_token_ = 0;
   std::string last_retry_why_; // the last failure logged at warning level

@@ -3,6 +3,7 @@
 #include "app/version_info.hpp"
 #include "config/configuration.hpp"
 #include "config/conninfo.hpp"
+#include "runtime/heap.hpp"
 #include "runtime/logging.hpp"
 
 #include <cstdio>
@@ -12,6 +13,7 @@
 
 int main(int argc, char** argv) {
   using namespace wlg;
+  runtime::configure_heap();
   const std::vector<std::string> args(argv + 1, argv + argc);
   auto parsed = config::parse_configuration(app::current_environment(), args);
   if (!parsed) {

@@ -68,6 +68,7 @@ private:
   std::string event(const std::string& type, const std::string& action, const std::string& state,
                     const std::string& resource_uri, const std::vector<std::string>& parents);
   std::string sidecar_container_json() const;
+  void changed();
   std::string worker_container_json(const container& c) const;
   std::string service_json(const std::string& uuid, const std::string& name, int containers) const;
   std::vector<std::string> worker_parents() const;
@@ -81,6 +82,7 @@ private:
   std::string sidecar_container_uri_, sidecar_service_uri_;
   std::vector<container> workers_; // ordered by index
   std::optional<std::vector<std::string>> link_name_override_;
+  std::string sidecar_document_; // sidecar_container_json() as of the last change
   std::uint64_t event_seq_ = 0;
 };
 

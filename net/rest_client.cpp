@@ -32,6 +32,7 @@ template <class Stream>
 class rest_session final : public rest_client::session,
                            public std::enable_shared_from_this<rest_session<Stream>> {
   static constexpr bool tls = std::is_same_v<Stream, tls_stream>;
+  static constexpr std::size_t read_chunk_bytes = 64 * 1024;
 
   struct pending {
     std::string path;
@@ -50,6 +51,7 @@ class rest_session final : public rest_client::session,
   std::deque<pending> queue_;
   std::optional<pending> current_;
   std::chrono::steady_clock::time_point deadline_;
+  std::chrono::steady_clock::time_point exchange_started_;
   bool connected_ = false;
   bool reused_ = false;  // the current request went out on an older connection
   bool retried_ = false; // ... and has already been retried on a new one
@@ -58,7 +60,11 @@ public:
   rest_session(asio::io_context& io, std::shared_ptr<tls_client_context> tls_context,
                protocol::web_endpoint host, rest_options options)
     : io_(io), tls_context_(std::move(tls_context)), host_(std::move(host)),
-      options_(std::move(options)), resolver_(io) {}
+      options_(std::move(options)), resolver_(io) {
+    // Beast reads at most the buffer's free capacity per call: left to grow
+    // from nothing, a 2 MB body came in as thousands of 512-byte reads.
+    buffer_.reserve(read_chunk_bytes);
+  }
 
   void get(std::string path, std::function<void(http_outcome)> done) override {
     asio::post(io_, [self = this->shared_from_this(), p = pending{std::move(path), std::move(done)}]() mutable {
@@ -142,6 +148,7 @@ private:
     if (!options_.authorization.empty())
       request_.set(http::field::authorization, options_.authorization);
     request_.keep_alive(true);
+    exchange_started_ = std::chrono::steady_clock::now();
     beast::get_lowest_layer(*stream_).expires_at(deadline_);
     http::async_write(*stream_, request_,
                       beast::bind_front_handler(&rest_session::on_write, this->shared_from_this()));
@@ -163,7 +170,9 @@ private:
     auto response = parser_->release();
     if (!response.keep_alive())
       drop_connection();
-    finish(http_reply{response.result_int(), std::move(response.body())});
+    const auto took = std::chrono::steady_clock::now() - exchange_started_;
+    finish(http_reply{response.result_int(), std::move(response.body()),
+                      std::chrono::duration_cast<std::chrono::nanoseconds>(took).count()});
   }
 
   // A kept-alive connection may have been closed by the server while idle;

@@ -5,6 +5,7 @@
 
 #include "protocol/result.hpp"
 
+#include <cstdint>
 #include <string>
 
 namespace wlg::net {
@@ -28,6 +29,7 @@ std::string describe(const transport_error& e);
 struct http_reply {
   unsigned status = 0;
   std::string body;
+  std::int64_t exchange_ns = 0; // from sending the request to the whole body (REST client)
 };
 
 using http_outcome = result<http_reply, transport_error>;

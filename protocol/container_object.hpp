@@ -34,13 +34,26 @@ inline bool every_name_refused(const container_links& links) {
 // A document that is not an object, or whose linked_to_container is not an
 // array of objects, is an error. A missing or null linked_to_container means no
 // links. A link without a usable name is refused on its own; the others stay.
+//
+// Two steps, so their time can be told apart: read() takes the link names out
+// of the document, check_links() refuses the names that cannot be written and
+// sorts the rest; parse() does both.
+struct read_links {
+  std::vector<std::string_view> names; // into the parser's buffer: valid until its next read()
+  std::vector<refused_name> refused;   // links without a string name
+};
+
 class container_parser {
 public:
   container_parser();
+  result<read_links, parse_error> read(std::string_view body);
   result<container_links, parse_error> parse(std::string_view body);
+  std::size_t buffer_bytes() const { return reader_.buffer_bytes(); }
 
 private:
   json_reader reader_;
 };
+
+container_links check_links(read_links links);
 
 } // namespace wlg::protocol

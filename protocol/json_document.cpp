@@ -29,9 +29,21 @@ std::string describe(const parse_error& e) {
   return text;
 }
 
+namespace {
+
+// Buffers up to this size are kept whatever the document size: shrinking them
+// would only churn the allocator.
+constexpr std::size_t kept_bytes = 64 * 1024;
+
+bool oversized(std::size_t capacity, std::size_t needed) {
+  return capacity > kept_bytes && capacity / 4 > needed;
+}
+
+} // namespace
+
 simdjson::padded_string_view json_input::load(std::string_view text) {
   const std::size_t needed = text.size() + simdjson::SIMDJSON_PADDING;
-  if (needed > capacity_) {
+  if (needed > capacity_ || oversized(capacity_, needed)) {
     bytes_.reset(new char[needed]);
     capacity_ = needed;
   }
@@ -84,30 +96,30 @@ bool nests_deeper_than(std::string_view text, std::size_t limit) {
   }
   if (openers <= limit)
     return false;
+  // Strings are most of a document: each is skipped with memchr to its
+  // closing quote (one not preceded by an odd run of backslashes).
   std::size_t depth = 0;
-  bool in_string = false;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        in_string = false;
-      continue;
-    }
-    switch (c) {
-      case '"': in_string = true; break;
-      case '[':
-      case '{':
-        if (++depth > limit)
-          return true;
-        break;
-      case ']':
-      case '}':
-        if (depth > 0)
-          --depth;
-        break;
-      default: break;
+  const char* at = text.data();
+  const char* const end = at + text.size();
+  while (at < end) {
+    const char c = *at++;
+    if (c == '"') {
+      for (;;) {
+        const auto* quote = static_cast<const char*>(std::memchr(at, '"', static_cast<std::size_t>(end - at)));
+        if (quote == nullptr)
+          return false; // an unterminated string: simdjson reports it
+        std::size_t backslashes = 0;
+        for (const char* b = quote; b > at && b[-1] == '\\'; --b)
+          ++backslashes;
+        at = quote + 1;
+        if (backslashes % 2 == 0)
+          break;
+      }
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit)
+        return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
     }
   }
   return false;
@@ -128,6 +140,8 @@ json_reader::open(std::string_view text) {
                             "more than " + std::to_string(limits::max_json_depth)
                               + " levels"});
   try {
+    if (oversized(parser_.capacity(), text.size()))
+      parser_ = simdjson::ondemand::parser{};
     simdjson::ondemand::document doc;
     if (auto err = parser_.iterate(input_.load(text)).get(doc))
       return fail(to_parse_error(err, "document"));

@@ -20,10 +20,13 @@ namespace wlg::protocol {
 
 // simdjson reads up to SIMDJSON_PADDING bytes past the end of its input; frames
 // from the network carry no such slack, so they are copied here first. The
-// buffer grows to the largest document seen and is then reused.
+// buffer grows to the largest document seen and is then reused, until a
+// document needs less than a quarter of it: then it shrinks, so that one large
+// document does not hold its memory for the life of the process.
 class json_input {
 public:
   simdjson::padded_string_view load(std::string_view text);
+  std::size_t capacity() const { return capacity_; }
 
 private:
   std::unique_ptr<char[]> bytes_;
@@ -50,6 +53,9 @@ public:
   // a field's error names its key. Returns the first error, if any.
   template <class Visit>
   std::optional<parse_error> read_object(std::string_view text, std::string_view what, Visit&& visit);
+
+  // The bytes its buffers hold now (input copy and parser).
+  std::size_t buffer_bytes() const { return input_.capacity() + parser_.capacity(); }
 
 private:
   std::size_t max_bytes_;

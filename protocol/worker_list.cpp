@@ -5,7 +5,8 @@
 namespace wlg::protocol {
 
 worker_set::worker_set(std::vector<std::string> names) : names_(std::move(names)) {
-  std::sort(names_.begin(), names_.end());
+  if (!std::is_sorted(names_.begin(), names_.end()))
+    std::sort(names_.begin(), names_.end());
   names_.erase(std::unique(names_.begin(), names_.end()), names_.end());
 }
 

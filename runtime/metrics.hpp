@@ -29,6 +29,14 @@ private:
   std::atomic<std::uint64_t> sum_ns_{0};
 };
 
+// The parts of a sync whose time /metrics shows: fetching the worker list
+// (request to whole body), reading it, checking and sorting the names,
+// rendering the file, and writing it (temporary file, fsync, rename).
+enum class sync_phase { transfer, parse, validate, render, write };
+constexpr std::size_t sync_phase_count = 5;
+constexpr std::array<const char*, sync_phase_count> sync_phase_names = {"transfer", "parse", "validate",
+                                                                        "render", "write"};
+
 struct metrics {
   using counter = std::atomic<std::uint64_t>;
 
@@ -56,6 +64,12 @@ struct metrics {
   counter signals_failed{0};
   counter signals_skipped{0};
   latency_histogram event_to_signal;
+  // How long each phase took in the last sync that ran it, in ns (0: not yet).
+  std::array<std::atomic<std::int64_t>, sync_phase_count> last_sync_phase_ns{};
+
+  void record(sync_phase phase, std::chrono::nanoseconds took) noexcept {
+    last_sync_phase_ns[static_cast<std::size_t>(phase)] = took.count();
+  }
 
   // The Citus coordinator (--target=citus).
   counter citus_nodes_added{0};

@@ -113,6 +113,11 @@ std::string prometheus_text(const metrics& m) {
   out.single("stream_connected", "gauge", "1 while the event stream is connected.", m.stream_connected.load() ? 1 : 0);
   out.single("sync_pending", "gauge", "1 while a change is being fetched or applied, 0 once the output holds it.",
              m.sync_pending.load() ? 1 : 0);
+  out.family("last_sync_phase_seconds", "gauge",
+             "How long each part of the last sync took: transfer, parse, validate, render, write.");
+  for (std::size_t i = 0; i < sync_phase_count; ++i)
+    out.sample("last_sync_phase_seconds", "phase=\"" + std::string{sync_phase_names[i]} + "\"",
+               static_cast<double>(m.last_sync_phase_ns[i].load()) / 1e9);
   out.single("citus_stale_nodes", "gauge", "Nodes no longer wanted that stay because they hold shard placements.",
              static_cast<double>(m.citus_stale_nodes.load()));
   out.single("coordinator_connected", "gauge", "1 while connected to the coordinator.",

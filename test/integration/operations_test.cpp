@@ -133,6 +133,12 @@ TEST_CASE("every metric changes when its event happens") {
   CHECK(m["workerlistgen_workers"] == 3);
   CHECK(m["workerlistgen_stream_connects_total"] == 1);
   CHECK(m["workerlistgen_last_sync_timestamp_seconds"] > 1.7e9);
+  const auto phase = [](const char* name) {
+    return std::string{"workerlistgen_last_sync_phase_seconds{phase=\""} + name + "\"}";
+  };
+  for (const char* fetched : {"transfer", "parse", "validate", "render"})
+    CHECK(m[phase(fetched)] > 0);
+  CHECK(m[phase("write")] == 0); // nothing written yet
 
   SUBCASE("a scale: events, a fetch, a write, a signal, the latency histogram, the worker count") {
     emu.scale(5);
@@ -152,6 +158,7 @@ TEST_CASE("every metric changes when its event happens") {
           == after.at("workerlistgen_event_to_signal_seconds_count"));
     CHECK(after.at("workerlistgen_event_to_signal_seconds_sum") > 0);
     CHECK(after.at("workerlistgen_last_sync_timestamp_seconds") >= m["workerlistgen_last_sync_timestamp_seconds"]);
+    CHECK(after.at(phase("write")) > 0);
   }
   SUBCASE("a relevant event that changes nothing counts as unchanged: no write, no signal") {
     emu.control("/stream/send", R"({"type":"container","action":"update","state":"Running",)"

@@ -102,3 +102,31 @@ TEST_CASE("escaped names are judged after unescaping") {
   CHECK(parsed->workers.names() == std::vector<std::string>{"worker-1"});
   CHECK(parsed->refused.size() == 1);
 }
+
+TEST_CASE("read() takes the names as written; check_links() refuses and sorts them") {
+  container_parser parser;
+  auto read = parser.read(container_with({link(R"("worker-2")"), link(R"("two words")"), link("17"),
+                                          link(R"("worker-1")"), link(R"("worker-2")")}));
+  REQUIRE(read.has_value());
+  CHECK(read->names == std::vector<std::string_view>{"worker-2", "two words", "worker-1", "worker-2"});
+  CHECK(read->refused.size() == 1); // 17 is not a string
+  const auto links = check_links(std::move(*read));
+  CHECK(links.workers.names() == std::vector<std::string>{"worker-1", "worker-2"});
+  CHECK(links.refused.size() == 2);
+}
+
+TEST_CASE("a large document's buffers are given back when a smaller one follows") {
+  container_parser parser;
+  std::vector<std::string> many;
+  for (int i = 0; i < 10'000; ++i)
+    many.push_back(link("\"worker-" + std::to_string(i) + "\""));
+  const auto large = container_with(many);
+  REQUIRE(parser.parse(large).has_value());
+  CHECK(parser.buffer_bytes() >= large.size());
+  const auto held = parser.buffer_bytes();
+  // The same size again reuses them.
+  REQUIRE(parser.parse(large).has_value());
+  CHECK(parser.buffer_bytes() == held);
+  REQUIRE(parser.parse(container_with({link(R"("worker-1")")})).has_value());
+  CHECK(parser.buffer_bytes() < 256 * 1024);
+}

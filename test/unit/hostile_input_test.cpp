@@ -166,3 +166,14 @@ TEST_CASE("mutated documents never throw, and an accepted container has only val
   }
   CHECK(accepted > 0); // some mutations land in names and must be judged there
 }
+
+TEST_CASE("the nesting check follows escaped quotes and escaped backslashes") {
+  cloud_event_parser events;
+  const std::string open(100, '['), close(100, ']');
+  // \" does not end a string: the brackets after it are still text.
+  CHECK(events.parse(R"({"type":"container","x":"a\")" + open + R"("})").has_value());
+  // \\ is one backslash: the quote after it ends the string, so this nests.
+  auto nested = events.parse(R"({"type":"container","x":"a\\","y":)" + open + close + "}");
+  REQUIRE_FALSE(nested.has_value());
+  CHECK(nested.error().what == parse_error::kind::too_deep);
+}
