@@ -14,6 +14,7 @@ COPY CMakeLists.txt ./
 COPY cmake cmake
 COPY protocol protocol
 COPY config config
+COPY pq pq
 COPY policy policy
 COPY net net
 COPY runtime runtime

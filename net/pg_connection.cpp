@@ -1,11 +1,11 @@
 #include "net/pg_connection.hpp"
 
+#include "pq/libpq.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-
-#include "pq/libpq.hpp"
 
 #include <deque>
 #include <unistd.h>

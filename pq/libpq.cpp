@@ -17,7 +17,7 @@ library load() {
 #define WLG_LIBPQ_RESOLVE(name)                                                      \
   api.name = reinterpret_cast<decltype(api.name)>(::dlsym(handle, #name));           \
   if (api.name == nullptr) {                                                         \
-    out.error = "libpq.so.5 has no " #name ": a libpq older than the one built with"; \
+    out.error = "libpq.so.5 has no " #name ": older than the libpq this was built with"; \
     return out;                                                                      \
   }
   WLG_LIBPQ_FUNCTIONS(WLG_LIBPQ_RESOLVE)

@@ -148,6 +148,32 @@ std::set<std::string> with_dependencies(std::set<std::string> packages) {
   return packages;
 }
 
+TEST_CASE("the build stage copies every source folder the build reads") {
+  const auto stages = read_stages(read_file(source_path("Dockerfile")).value_or(""));
+  REQUIRE(stages.size() == 2);
+  std::set<std::string> copied;
+  for (const auto& i : stages[0].instructions) {
+    std::smatch m;
+    if (std::regex_match(i, m, std::regex{R"(COPY\s+(\S+)\s+\S+\s*)"}))
+      copied.insert(m[1]);
+  }
+  CHECK(copied.count("CMakeLists.txt") == 1);
+  // Each folder of a source file named in CMakeLists.txt, but for the tests,
+  // benchmarks and fuzzers, which the image does not build.
+  const auto cmake = read_file(source_path("CMakeLists.txt")).value_or("");
+  const std::regex source{R"((^|[\s(])([a-z_]+)/[a-z_]+\.cpp\b)"};
+  int folders = 0;
+  for (auto it = std::sregex_iterator(cmake.begin(), cmake.end(), source); it != std::sregex_iterator(); ++it) {
+    const std::string folder = (*it)[2];
+    if (folder == "test" || folder == "bench" || folder == "fuzz")
+      continue;
+    ++folders;
+    CAPTURE(folder);
+    CHECK(copied.count(folder) == 1);
+  }
+  CHECK(folders > 8);
+}
+
 TEST_CASE("the runtime stage has the package of every shared library the binary loads, and no -dev package") {
   const auto stages = read_stages(read_file(source_path("Dockerfile")).value_or(""));
   REQUIRE(stages.size() == 2);
