@@ -98,10 +98,16 @@ std::string prometheus_text(const metrics& m) {
   exposition out;
   for (const auto& c : counters)
     out.single(c.name, "counter", c.help, as_double(m.*c.field));
+  // A family with one sample per name in `labels`, as label="name".
+  const auto labelled = [&](std::string_view name, std::string_view type, std::string_view help,
+                            std::string_view label, const auto& labels, auto value_of) {
+    out.family(name, type, help);
+    for (std::size_t i = 0; i < labels.size(); ++i)
+      out.sample(name, std::string{label} + "=\"" + std::string{labels[i]} + "\"", value_of(i));
+  };
   const auto by_actor = [&](std::string_view name, std::string_view help, const auto& values) {
-    out.family(name, "counter", help);
-    for (std::size_t i = 0; i < protocol::actor_role_count; ++i)
-      out.sample(name, "actor=\"" + std::string{protocol::actor_role_names[i]} + "\"", as_double(values[i]));
+    labelled(name, "counter", help, "actor", protocol::actor_role_names,
+             [&](std::size_t i) { return as_double(values[i]); });
   };
   by_actor("actor_restarts_total", "Restarts of each supervised actor.", m.actor_restarts);
   by_actor("faults_injected_total", "Faults injected by --inject-fault, by actor.", m.faults_injected);
@@ -113,11 +119,9 @@ std::string prometheus_text(const metrics& m) {
   out.single("stream_connected", "gauge", "1 while the event stream is connected.", m.stream_connected.load() ? 1 : 0);
   out.single("sync_pending", "gauge", "1 while a change is being fetched or applied, 0 once the output holds it.",
              m.sync_pending.load() ? 1 : 0);
-  out.family("last_sync_phase_seconds", "gauge",
-             "How long each part of the last sync took: transfer, parse, validate, render, write.");
-  for (std::size_t i = 0; i < sync_phase_count; ++i)
-    out.sample("last_sync_phase_seconds", "phase=\"" + std::string{sync_phase_names[i]} + "\"",
-               static_cast<double>(m.last_sync_phase_ns[i].load()) / 1e9);
+  labelled("last_sync_phase_seconds", "gauge",
+           "How long each part of the last sync took: transfer, parse, validate, render, write.", "phase",
+           sync_phase_names, [&](std::size_t i) { return static_cast<double>(m.last_sync_phase_ns[i].load()) / 1e9; });
   out.single("citus_stale_nodes", "gauge", "Nodes no longer wanted that stay because they hold shard placements.",
              static_cast<double>(m.citus_stale_nodes.load()));
   out.single("coordinator_connected", "gauge", "1 while connected to the coordinator.",

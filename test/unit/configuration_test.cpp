@@ -310,13 +310,22 @@ TEST_CASE("--target=citus and its coordinator") {
   CHECK(s.remove_workers == worker_removal::never);
 }
 
+namespace {
+
+// The error for --target=citus with this coordinator string.
+std::string citus_coordinator_error(const char* conninfo) {
+  auto env = cloud_env();
+  env["WORKERLISTGEN_TARGET"] = "citus";
+  env["WORKERLISTGEN_COORDINATOR"] = conninfo;
+  return describe(parse_error_of(env));
+}
+
+} // namespace
+
 TEST_CASE("with --target=citus, a malformed coordinator string is refused, naming the setting") {
   for (const char* conninfo : {"host=master nonsense", "mysql://master/"}) {
-    auto env = cloud_env();
-    env["WORKERLISTGEN_TARGET"] = "citus";
-    env["WORKERLISTGEN_COORDINATOR"] = conninfo;
     CAPTURE(conninfo);
-    const auto text = describe(parse_error_of(env));
+    const auto text = citus_coordinator_error(conninfo);
     CHECK(text.find("invalid WORKERLISTGEN_COORDINATOR (--coordinator): ") != std::string::npos);
     CHECK(text.find('\n') == std::string::npos);
   }
@@ -329,11 +338,8 @@ TEST_CASE("with --target=citus, a malformed coordinator string is refused, namin
 
 TEST_CASE("a malformed coordinator string is refused without repeating its password") {
   for (const char* conninfo : {"host=db password=hunter2secret bogus", "postgresql://u:hunter2secret@db/app?bogus=1"}) {
-    auto env = cloud_env();
-    env["WORKERLISTGEN_TARGET"] = "citus";
-    env["WORKERLISTGEN_COORDINATOR"] = conninfo;
     CAPTURE(conninfo);
-    const auto text = describe(parse_error_of(env));
+    const auto text = citus_coordinator_error(conninfo);
     CHECK(text.find("WORKERLISTGEN_COORDINATOR") != std::string::npos);
     CHECK(text.find("hunter2secret") == std::string::npos);
   }
