@@ -12,6 +12,7 @@
 #include "bench/parse_throughput.hpp"
 #include "bench/report.hpp"
 #include "bench/scenario.hpp"
+#include "runtime/metrics.hpp"
 #include "test/support/http_client.hpp"
 #include "test/support/metrics_page.hpp"
 
@@ -37,6 +38,11 @@ struct settings {
   int citus_changes = 40;
   bool citus_only = false;
 };
+
+// A /proc/PID/status figure of the sidecar, in MB.
+double status_mb(const sidecar_process& side, const std::string& field) {
+  return static_cast<double>(side.status_kib(field)) / 1024.0;
+}
 
 double ms_between(std::int64_t from_ns, std::int64_t to_ns) {
   return static_cast<double>(to_ns - from_ns) / 1e6;
@@ -142,15 +148,17 @@ void measure_latency(report& out, const settings& s, emulator_process& emu, rena
            format_number(percentile(to_written, 50), 2) + " ms");
 }
 
-// The sidecar's last_sync_phase_seconds gauges, in ms, in sync_phase order.
-constexpr std::array<const char*, 5> phase_names = {"transfer", "parse", "validate", "render", "write"};
+using wlg::runtime::sync_phase_count;
+using wlg::runtime::sync_phase_names;
+using phase_times = std::array<double, sync_phase_count>;
 
-std::array<double, 5> last_sync_phases_ms(int status_port) {
-  std::array<double, 5> out{};
-  for (std::size_t i = 0; i < phase_names.size(); ++i)
+// The sidecar's last_sync_phase_seconds gauges, in ms, in sync_phase order.
+phase_times last_sync_phases_ms(int status_port) {
+  phase_times out{};
+  for (std::size_t i = 0; i < sync_phase_count; ++i)
     out[i] = 1000.0
              * wlg::test::metric(status_port,
-                                 std::string{"last_sync_phase_seconds{phase=\""} + phase_names[i] + "\"}");
+                                 std::string{"last_sync_phase_seconds{phase=\""} + sync_phase_names[i] + "\"}");
   return out;
 }
 
@@ -161,7 +169,7 @@ struct scale_point {
   double signal_median_ms;
   double peak_kib;
   double first_sync_ms;
-  std::array<double, 5> phase_median_ms;
+  phase_times phase_median_ms;
   double floor_median_ms; // the same work done directly (10,000 links only), or 0
 };
 
@@ -177,7 +185,7 @@ scale_point measure_scale(const settings& s, int workers, const std::string& scr
     throw std::runtime_error("no first sync with " + std::to_string(workers) + " workers:\n" + side.log());
   wait_until_quiet(emu, side, 300ms);
   const auto first_change = emu.records().relevant_ns.size();
-  std::array<std::vector<double>, 5> phases;
+  std::array<std::vector<double>, sync_phase_count> phases;
   // At 10,000 links, each change is followed by one floor iteration (fetch,
   // write with fsync, list and signal the master, done directly).
   std::optional<floor_runner> floor;
@@ -207,7 +215,7 @@ scale_point measure_scale(const settings& s, int workers, const std::string& scr
     if (const auto g = first_after(records.signals_ns, sent))
       signalled.push_back(ms_between(sent, g));
   }
-  std::array<double, 5> phase_median{};
+  phase_times phase_median{};
   for (std::size_t k = 0; k < phases.size(); ++k)
     phase_median[k] = percentile(phases[k], 50);
   return {workers, percentile(written, 50), percentile(written, 100), percentile(signalled, 50),
@@ -226,7 +234,7 @@ void measure_memory_given_back(report& out, const std::string& scratch) {
     throw std::runtime_error("the sidecar did not sync:\n" + side.log());
   wait_until_quiet(emu, side, 300ms);
   std::this_thread::sleep_for(2s);
-  const double idle = static_cast<double>(side.status_kib("VmRSS")) / 1024.0;
+  const double idle = status_mb(side, "VmRSS");
   for (int workers : {10000, 3}) {
     const auto before = monotonic_ns();
     emu.control("/scale?workers=" + std::to_string(workers));
@@ -234,9 +242,9 @@ void measure_memory_given_back(report& out, const std::string& scratch) {
       throw std::runtime_error("no sync to " + std::to_string(workers) + " workers:\n" + side.log());
     wait_until_quiet(emu, side, 500ms);
     if (workers == 10000)
-      out.note("  RSS holding 10,000 links", static_cast<double>(side.status_kib("VmRSS")) / 1024.0, "MB");
+      out.note("  RSS holding 10,000 links", status_mb(side, "VmRSS"), "MB");
   }
-  const double after = static_cast<double>(side.status_kib("VmRSS")) / 1024.0;
+  const double after = status_mb(side, "VmRSS");
   out.check("RSS after 10,000 links and a scale back to 3, above idle", "<= 1 MB", after - idle, "MB",
             after - idle <= 1.0,
             format_number(after - idle, 2) + " MB (" + format_number(after, 1) + " vs " + format_number(idle, 1)
@@ -261,9 +269,9 @@ void measure_footprint(report& out, const settings& s, emulator_process& emu, co
 
 void measure_idle(report& out, sidecar_process& side) {
   std::this_thread::sleep_for(3s);
-  const double rss = static_cast<double>(side.status_kib("VmRSS")) / 1024.0;
+  const double rss = status_mb(side, "VmRSS");
   const double pss = static_cast<double>(side.smaps_kib("Pss")) / 1024.0;
-  const double anon = static_cast<double>(side.status_kib("RssAnon")) / 1024.0;
+  const double anon = status_mb(side, "RssAnon");
   const double priv = static_cast<double>(side.smaps_kib("Private_Clean") + side.smaps_kib("Private_Dirty")) / 1024.0;
   out.check("idle resident memory (RSS)", "< 10 MB", rss, "MB", rss < 10.0);
   out.note("  of which private to the process (USS)", priv, "MB");
@@ -337,8 +345,8 @@ int main(int argc, char** argv) {
                   format_number(p.written_median_ms, 1) + " ms (max " + format_number(p.written_max_ms, 1) + ")");
         out.note("  floor: fetch, write and signal done directly, median", p.floor_median_ms, "ms",
                  format_number(p.floor_median_ms, 1) + " ms");
-        for (std::size_t k = 0; k < phase_names.size(); ++k)
-          out.note(std::string{"  "} + phase_names[k] + ", median", p.phase_median_ms[k], "ms",
+        for (std::size_t k = 0; k < sync_phase_count; ++k)
+          out.note(std::string{"  "} + sync_phase_names[k] + ", median", p.phase_median_ms[k], "ms",
                    format_number(p.phase_median_ms[k], 2) + " ms");
         out.check(label + ": peak memory (VmHWM)", "< 40 MB", p.peak_kib / 1024.0, "MB", p.peak_kib / 1024.0 < 40);
       } else {

@@ -67,7 +67,7 @@ double ms(std::int64_t from, std::int64_t to) { return static_cast<double>(to - 
 struct cluster {
   std::string dir;
   int port;
-  ~cluster() { script(test::citus_kit() + "/citus-cluster.sh", {"stop", dir}); }
+  ~cluster() { test::citus_cluster_script({"stop", dir}, std::chrono::minutes(3)); }
   std::string conninfo() const { return "host=127.0.0.1 port=" + std::to_string(port) + " user=postgres dbname=postgres"; }
 };
 
@@ -80,7 +80,7 @@ void measure_citus(report& out, int changes, const std::string& scratch) {
   }
   ::chmod(scratch.c_str(), 0755);
   cluster c{scratch + "/citus", 56000 + static_cast<int>(::getpid() % 1000)};
-  const auto started = script(test::citus_kit() + "/citus-cluster.sh", {"start", c.dir, "2", std::to_string(c.port)});
+  const auto started = test::citus_cluster_script({"start", c.dir, "2", std::to_string(c.port)}, std::chrono::minutes(3));
   if (started.status != 0)
     throw std::runtime_error("the Citus cluster did not start: " + started.output);
   coordinator db{c.conninfo()};

@@ -14,10 +14,8 @@ namespace wlg::test {
 
 namespace {
 
-run_result cluster_script(const std::vector<std::string>& args) {
-  std::vector<std::string> full{citus_kit() + "/citus-cluster.sh"};
-  full.insert(full.end(), args.begin(), args.end());
-  return run_to_completion({"/bin/bash", full, {}, {}, {}}, std::chrono::minutes(2));
+run_result cluster_script(std::vector<std::string> args) {
+  return citus_cluster_script(std::move(args), std::chrono::minutes(2));
 }
 
 } // namespace

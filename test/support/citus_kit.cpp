@@ -20,4 +20,9 @@ std::optional<std::string> citus_unavailable() {
   return std::nullopt;
 }
 
+run_result citus_cluster_script(std::vector<std::string> args, std::chrono::milliseconds timeout) {
+  args.insert(args.begin(), citus_kit() + "/citus-cluster.sh");
+  return run_to_completion({"/bin/bash", std::move(args), {}, {}, {}}, timeout);
+}
+
 } // namespace wlg::test
