@@ -15,7 +15,6 @@
 # (scripts/base-image.sh); podman's storage keeps it and the build's layers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-repo=$PWD
 build=${BUILD_DIR:-build}
 image=localhost/dockercloud-workerlistgen:test
 max_layer_mb=30
@@ -24,16 +23,14 @@ started=$SECONDS
 fail() { echo "image-test: FAILED: $*" >&2; exit 1; }
 step() { echo "image-test: [$((SECONDS - started)) s] $*"; }
 
-# --- what it needs ------------------------------------------------------------
+# --- what it needs (base-image.sh and podman-engine.sh install their own) ----
 missing=()
-for tool in podman runc mmdebstrap podman-compose curl; do
+for tool in podman runc podman-compose curl; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
-[[ -x /bin/busybox ]] || missing+=(busybox-static)
 if ((${#missing[@]})); then
   apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" fuse-overlayfs >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 if [[ ! -x "$build/bin/dockercloud-emulator" ]]; then
   BUILD_DIR=$build scripts/configure.sh
@@ -85,6 +82,10 @@ wait_until() { # SECONDS DESCRIPTION COMMAND...
 # The worker names in a worker list file, one per line, sorted.
 listed() { [[ -f "$1" ]] && grep -v '^#' "$1" | awk '{print $1}' | sort | paste -sd' ' || true; }
 lists() { [[ "$(listed "$1")" == "$2" ]]; }
+# The number of lines in FILE (0 while there is none), and whether it has at
+# least N: the stand-in masters write one per SIGHUP.
+lines_in() { [[ -f "$1" ]] && wc -l <"$1" || echo 0; }
+has_lines() { (( $(lines_in "$1") >= $2 )); } # FILE N
 metric() { curl -fsS "http://$listen/metrics" | awk -v n="$1" '$1 == n {print $2}'; }
 metric_at_least() { local v; v=$(metric "$1") && [[ -n "$v" ]] && (( ${v%.*} >= $2 )); }
 # The image's HEALTHCHECK, run by podman: exit 0 when healthy, or "unhealthy"
@@ -197,8 +198,6 @@ step "engine mode"
 engine_dir=$work/engine
 eval "$(scripts/podman-engine.sh start "$engine_dir" citus master)" # SOCKET=, HUPS=
 share_socket "$SOCKET"
-hups() { [[ -f "$HUPS" ]] && wc -l <"$HUPS" || echo 0; }
-hups_at_least() { (( $(hups) >= $1 )); }
 worker() { scripts/podman-engine.sh run "$engine_dir" "$1" com.docker.compose.project=citus \
              com.docker.compose.service=worker com.citusdata.role=Worker; }
 worker citus_worker_1
@@ -213,15 +212,15 @@ run_sidecar wlg-image-engine --network host --group-add "$socket_gid" \
   "$image"
 file=$work/engine-conf/pg_worker_list.conf
 wait_until 30 "the engine's workers" lists "$file" "citus_worker_1 citus_worker_2"
-wait_until 30 "the first SIGHUP to the master container" hups_at_least 1
+wait_until 30 "the first SIGHUP to the master container" has_lines "$HUPS" 1
 wait_until 30 "a healthy healthcheck in engine mode" healthcheck wlg-image-engine
 
 worker citus_worker_3
 wait_until 30 "a started worker listed" lists "$file" "citus_worker_1 citus_worker_2 citus_worker_3"
-wait_until 30 "the master signalled for it" hups_at_least 2
+wait_until 30 "the master signalled for it" has_lines "$HUPS" 2
 scripts/podman-engine.sh stop-container "$engine_dir" citus_worker_1
 wait_until 30 "a stopped worker dropped" lists "$file" "citus_worker_2 citus_worker_3"
-wait_until 30 "the master signalled for that" hups_at_least 3
+wait_until 30 "the master signalled for that" has_lines "$HUPS" 3
 
 stops_cleanly wlg-image-engine
 # The compose stand-ins' busybox image, from the engine's storage into podman's own.
@@ -251,24 +250,27 @@ compose() {
   podman-compose -p "$compose_project" -f deploy/docker-compose.yml \
     -f test/image/docker-compose.stand-ins.yml "$@"
 }
+# podman-compose 1.0.3 ignores --scale: the compose file takes its replicas from WORKERS.
+compose_up() { # WORKERS
+  WORKERS=$1 compose up -d >"$work/compose-up-$1.log" 2>&1 \
+    || { cat "$work/compose-up-$1.log" >&2; fail "podman-compose up with $1 workers"; }
+}
 podman tag "$image" localhost/dockercloud-workerlistgen:1.0.0
 listen=127.0.0.1:$WORKERLISTGEN_PORT
-WORKERS=2 compose up -d >"$work/compose-up.log" 2>&1 || { cat "$work/compose-up.log" >&2; fail "podman-compose up"; }
+compose_up 2
 containers+=("${compose_project}_workerlistgen_1")
 conf_volume=$(podman volume inspect --format '{{.Mountpoint}}' "${compose_project}_citus-conf")
 file=$conf_volume/pg_worker_list.conf
-master_hups() { [[ -f "$work/hups/master" ]] && wc -l <"$work/hups/master" || echo 0; }
-master_hups_at_least() { (( $(master_hups) >= $1 )); }
 w() { printf "${compose_project}_worker_%s " "$@" | sed 's/ $//'; }
 wait_until 60 "the compose workers listed" lists "$file" "$(w 1 2)"
-wait_until 30 "the compose master signalled" master_hups_at_least 1
+wait_until 30 "the compose master signalled" has_lines "$work/hups/master" 1
 
-WORKERS=4 compose up -d >"$work/compose-scale.log" 2>&1 || { cat "$work/compose-scale.log" >&2; fail "podman-compose up with 4 workers"; }
+compose_up 4
 wait_until 60 "four compose workers listed" lists "$file" "$(w 1 2 3 4)"
-wait_until 30 "the compose master signalled for the scale" master_hups_at_least 2
+wait_until 30 "the compose master signalled for the scale" has_lines "$work/hups/master" 2
 podman kill "${compose_project}_worker_4" "${compose_project}_worker_3" >/dev/null
 wait_until 60 "two compose workers listed again" lists "$file" "$(w 1 2)"
-wait_until 30 "the compose master signalled for that" master_hups_at_least 3
+wait_until 30 "the compose master signalled for that" has_lines "$work/hups/master" 3
 stops_cleanly "${compose_project}_workerlistgen_1"
 step "compose passed"
 
