@@ -7,6 +7,7 @@
 #                                                    prints SOCKET=..., HUPS=...
 #   podman-engine.sh run DIR NAME [--hostname=H] [LABEL=VALUE...]
 #                                                    one more labelled container
+#   podman-engine.sh pid DIR NAME                   the PID of a container's process, on the host
 #   podman-engine.sh stop-container DIR NAME        stop (not remove) a container
 #   podman-engine.sh stop-service DIR               stop the API service (containers keep running)
 #   podman-engine.sh start-service DIR              start it again
@@ -15,8 +16,11 @@
 # Needs root. On these machines podman works with runc and the cgroupfs
 # manager only, and may not raise RLIMIT_NOFILE.
 set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/lib.sh
+. "$here/lib.sh"
 
-usage() { sed -n '2,14p' "$0" >&2; exit 2; }
+usage() { awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0" >&2; exit 2; }
 [[ $# -ge 2 ]] || usage
 command=$1
 dir=$(mkdir -p "$2" && cd "$2" && pwd)
@@ -34,22 +38,10 @@ podman_in_dir() {
     --events-backend file "$@"
 }
 
-install_if_missing() {
-  if ! command -v podman >/dev/null || ! command -v runc >/dev/null || [[ ! -x /bin/busybox ]]; then
-    apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-      podman runc busybox-static fuse-overlayfs >/dev/null
-  fi
-}
-
 # An image with nothing but busybox, imported from Debian's busybox-static.
 ensure_image() {
   podman_in_dir image exists localhost/wlg-busybox:test && return
-  local root="$dir/image-root"
-  mkdir -p "$root/bin" "$root/hups"
-  cp /bin/busybox "$root/bin/busybox"
-  for tool in sh sleep date echo cat; do ln -sf busybox "$root/bin/$tool"; done
-  tar -C "$root" -cf "$dir/image.tar" .
+  busybox_image_tar "$dir/image.tar"
   podman_in_dir import --quiet "$dir/image.tar" localhost/wlg-busybox:test >/dev/null
 }
 
@@ -94,7 +86,7 @@ case "$command" in
   start)
     project=${3:-citus}
     service=${4:-master}
-    install_if_missing
+    install_packages podman runc busybox-static fuse-overlayfs
     write_config
     ensure_image
     start_service
@@ -107,6 +99,10 @@ case "$command" in
     [[ $# -ge 3 ]] || usage
     name=$3; shift 3
     run_container "$name" "$@"
+    ;;
+  pid)
+    [[ $# -ge 3 ]] || usage
+    podman_in_dir inspect --format '{{.State.Pid}}' "$3"
     ;;
   stop-container)
     [[ $# -ge 3 ]] || usage

@@ -7,7 +7,7 @@
 #include "test/support/citus_kit.hpp"
 #include "test/support/fixtures.hpp"
 #include "test/support/http_client.hpp"
-#include "test/support/podman.hpp"
+#include "test/support/engine.hpp"
 #include "test/support/process.hpp"
 #include "test/support/watch.hpp"
 
@@ -43,7 +43,7 @@ std::vector<std::string> worker_labels(int i) {
 // first `running` worker containers.
 struct citus_setup {
   citus_cluster cluster{2};
-  podman_engine engine;
+  container_engine engine;
 
   explicit citus_setup(int running = 0) {
     for (int i = 1; i <= running; ++i)

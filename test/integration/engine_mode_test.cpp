@@ -1,10 +1,13 @@
-// Engine mode against a real Docker-compatible engine: podman's API service
-// with real containers, labelled as compose would label them.
+// Engine mode against real engines, each test once on podman's API service and
+// once on Debian's dockerd, with real containers labelled as compose would
+// label them.
 
 #include "test/support/fixtures.hpp"
-#include "test/support/podman.hpp"
+#include "test/support/engine.hpp"
 
 #include <doctest/doctest.h>
+
+#include <csignal>
 
 
 using namespace wlg::test;
@@ -14,7 +17,7 @@ namespace {
 
 const std::vector<std::string> worker_of_citus = {"com.citusdata.role=Worker", "com.docker.compose.project=citus"};
 
-env_map engine_env(const podman_engine& engine) {
+env_map engine_env(const container_engine& engine) {
   return {{"WORKERLISTGEN_SOURCE", "engine"},
           {"DOCKER_HOST", engine.docker_host()},
           {"DOCKERCLOUD_STACK_NAME", "citus"},
@@ -24,8 +27,8 @@ env_map engine_env(const podman_engine& engine) {
 
 } // namespace
 
-TEST_CASE("engine mode: the labelled workers of the project, one SIGHUP per change") {
-  podman_engine engine;
+TEST_CASE_TEMPLATE("engine mode: the labelled workers of the project, one SIGHUP per change", E, podman_kind, docker_kind) {
+  container_engine engine{E::kind};
   engine.run("citus_worker_1", worker_of_citus);
   engine.run("citus_worker_2", worker_of_citus);
   engine.run("other_worker_1", {"com.citusdata.role=Worker", "com.docker.compose.project=other"});
@@ -51,29 +54,39 @@ TEST_CASE("engine mode: the labelled workers of the project, one SIGHUP per chan
   CHECK(side.log().find("other_worker_1") == std::string::npos);
 }
 
-TEST_CASE("engine mode survives the engine's API service restarting, and resyncs") {
-  podman_engine engine;
+TEST_CASE_TEMPLATE("engine mode survives the engine's API service restarting, and resyncs", E, podman_kind, docker_kind) {
+  container_engine engine{E::kind};
   engine.run("citus_worker_1", worker_of_citus);
+  engine.run("citus_worker_2", worker_of_citus);
   sidecar side{engine_env(engine), with_status_port()};
-  REQUIRE_MESSAGE(side.wait_for_list(worker_file({"citus_worker_1"}), 15s), side.log());
+  REQUIRE_MESSAGE(side.wait_for_list(worker_file({"citus_worker_1", "citus_worker_2"}), 15s), side.log());
   REQUIRE(wait_until([&] { return engine.hups_of("citus_master_1") == 1; }, 10s));
   REQUIRE(side.metric_reaches("stream_connected", 1));
+  const auto worker_2 = engine.pid_of("citus_worker_2");
 
   engine.stop_service();
   REQUIRE_MESSAGE(side.metric_reaches("stream_reconnects_total", 1, 5s), side.log());
-  // A change while the stream is down: its event is lost, the resync finds it.
-  engine.run("citus_worker_2", worker_of_citus);
-  CHECK(side.worker_list() == worker_file({"citus_worker_1"}));
+  // Changes while the stream is down: their events are lost, the resync finds
+  // them. A worker's process ends (dockerd runs with live-restore, so its
+  // containers outlive it); podman, which needs no service to run one, also
+  // starts a worker.
+  REQUIRE(::kill(worker_2, SIGKILL) == 0);
+  auto wanted = worker_file({"citus_worker_1"});
+  if constexpr (E::kind == engine_kind::podman) {
+    engine.run("citus_worker_3", worker_of_citus);
+    wanted = worker_file({"citus_worker_1", "citus_worker_3"});
+  }
+  CHECK(side.worker_list() == worker_file({"citus_worker_1", "citus_worker_2"}));
   engine.start_service();
 
-  CHECK_MESSAGE(side.wait_for_list(worker_file({"citus_worker_1", "citus_worker_2"}), 10s), side.log());
+  CHECK_MESSAGE(side.wait_for_list(wanted, 10s), side.log());
   CHECK(wait_until([&] { return engine.hups_of("citus_master_1") == 2; }, 10s));
   CHECK_MESSAGE(side.metric_reaches("stream_connects_total", 2, 5s), side.log());
   CHECK(side.process().running());
 }
 
-TEST_CASE("engine mode: --worker-name=label:KEY and --worker-label choose the workers and their names") {
-  podman_engine engine;
+TEST_CASE_TEMPLATE("engine mode: --worker-name=label:KEY and --worker-label choose the workers and their names", E, podman_kind, docker_kind) {
+  container_engine engine{E::kind};
   engine.run("c1", {"app.role=citus-worker", "com.docker.compose.project=citus", "app.host=db-a.internal"});
   engine.run("c2", {"app.role=citus-worker", "com.docker.compose.project=citus", "app.host=bad name"});
   engine.run("c3", {"com.citusdata.role=Worker", "com.docker.compose.project=citus", "app.host=db-c.internal"});
@@ -83,8 +96,8 @@ TEST_CASE("engine mode: --worker-name=label:KEY and --worker-label choose the wo
   CHECK(side.log().find("ignoring worker 'bad name'") != std::string::npos);
 }
 
-TEST_CASE("engine mode: a --worker-name=label:KEY that no worker has leaves the list as it is") {
-  podman_engine engine;
+TEST_CASE_TEMPLATE("engine mode: a --worker-name=label:KEY that no worker has leaves the list as it is", E, podman_kind, docker_kind) {
+  container_engine engine{E::kind};
   engine.run("citus_worker_1", worker_of_citus); // no app.host label
   temp_dir confdir;
   write_file(confdir.path() + "/pg_worker_list.conf", worker_file({"db-a.internal"}));
@@ -94,8 +107,8 @@ TEST_CASE("engine mode: a --worker-name=label:KEY that no worker has leaves the 
   CHECK(engine.hups_of("citus_master_1") == 0);
 }
 
-TEST_CASE("engine mode: --worker-name=hostname writes each worker's hostname") {
-  podman_engine engine;
+TEST_CASE_TEMPLATE("engine mode: --worker-name=hostname writes each worker's hostname", E, podman_kind, docker_kind) {
+  container_engine engine{E::kind};
   engine.run("citus_worker_1", {"--hostname=db-1.example", "com.citusdata.role=Worker", "com.docker.compose.project=citus"});
   engine.run("citus_worker_2", {"--hostname=db-2.example", "com.citusdata.role=Worker", "com.docker.compose.project=citus"});
   sidecar side{engine_env(engine), {"--worker-name=hostname", "--once"}};

@@ -1,9 +1,9 @@
-// The docker_restarter against a real Docker-compatible engine: podman's API
-// service, with a container labelled as the Citus master that records each
+// The docker_restarter against real engines, podman's API service and Debian's
+// dockerd, with a container labelled as the Citus master that records each
 // SIGHUP it receives.
 
 #include "test/support/fixtures.hpp"
-#include "test/support/podman.hpp"
+#include "test/support/engine.hpp"
 
 #include <doctest/doctest.h>
 
@@ -11,8 +11,8 @@
 using namespace wlg::test;
 using namespace std::chrono_literals;
 
-TEST_CASE("the master container in podman receives one SIGHUP per change") {
-  podman_engine engine;
+TEST_CASE_TEMPLATE("the master container receives one SIGHUP per change", E, podman_kind, docker_kind) {
+  container_engine engine{E::kind};
   engine.run("other_master_1", {"com.docker.compose.project=other", "com.docker.compose.service=master"});
   emulator emu;
   auto env = emu.sidecar_env();

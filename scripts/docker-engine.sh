@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# A real Docker Engine for the tests: Debian's dockerd in a private root with
+# its own socket, and containers that record every SIGHUP they receive. Same
+# commands as podman-engine.sh, so a test can run against either engine.
+#
+#   docker-engine.sh start DIR [PROJECT] [SERVICE]  dockerd + a labelled master;
+#                                                    prints SOCKET=..., HUPS=...
+#   docker-engine.sh run DIR NAME [--hostname=H] [LABEL=VALUE...]
+#                                                    one more labelled container
+#   docker-engine.sh pid DIR NAME                   the PID of a container's process, on the host
+#   docker-engine.sh stop-container DIR NAME        stop (not remove) a container
+#   docker-engine.sh stop-service DIR               stop dockerd (with live-restore the containers keep running)
+#   docker-engine.sh start-service DIR              start it again
+#   docker-engine.sh stop DIR                       remove the containers, stop dockerd
+#
+#   docker-engine.sh daemon DIR [DATA_ROOT]         dockerd with networking (bridges, iptables,
+#                                                    the embedded DNS), for compose and swarm;
+#                                                    prints SOCKET=...; no containers
+#   docker-engine.sh stop-daemon DIR                stop it and put the host back as it was
+#
+# `start` runs dockerd without networking (no bridge, no iptables, no
+# forwarding): it changes nothing on the host, so several can run at once. The
+# containers it runs have no network. `daemon` changes the host as dockerd
+# does (FORWARD policy DROP, ip_forward, docker0, docker_gwbridge, DOCKER*
+# chains); it records iptables and ip_forward first, and `stop-daemon` restores
+# them and deletes the bridges. Run one networked daemon at a time.
+#
+# Needs root and Debian's docker.io (installed when missing). Debian's own
+# client, /usr/bin/docker, is used: a newer client may come first on PATH.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/lib.sh
+. "$here/lib.sh"
+
+usage() { awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0" >&2; exit 2; }
+[[ $# -ge 2 ]] || usage
+command=$1
+dir=$(mkdir -p "$2" && cd "$2" && pwd)
+socket="$dir/docker.sock"
+docker_in_dir() { DOCKER_HOST="unix://$socket" /usr/bin/docker "$@"; }
+
+# DATA_ROOT is where images live; the default keeps them under DIR.
+start_dockerd() { # DATA_ROOT DOCKERD-ARGS...
+  local data_root=$1
+  shift
+  install_packages docker.io iptables busybox-static
+  rm -f "$socket"
+  mkdir -p "$data_root"
+  echo "$data_root" >"$dir/data-root"
+  nohup /usr/sbin/dockerd --data-root "$data_root" --exec-root "$dir/exec" -H "unix://$socket" \
+    --pidfile "$dir/docker.pid" --storage-driver overlay2 --live-restore "$@" >>"$dir/dockerd.log" 2>&1 &
+  for _ in $(seq 200); do
+    docker_in_dir version >/dev/null 2>&1 && return
+    sleep 0.1
+  done
+  echo "dockerd did not start; see $dir/dockerd.log" >&2
+  tail -n 20 "$dir/dockerd.log" >&2
+  exit 1
+}
+
+stop_dockerd() {
+  [[ -f "$dir/docker.pid" ]] || return 0
+  local pid
+  pid=$(cat "$dir/docker.pid")
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  rm -f "$dir/docker.pid" "$socket"
+}
+
+# Mounts dockerd and its containerd leave under DIR and the data root
+# (overlays, network namespaces, shm): unmounted, deepest first.
+unmount_below() { # PATH...
+  local p
+  for p in "$@"; do
+    awk -v d="$p/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r |
+      while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  done
+}
+
+# The isolated engine's dockerd: nothing on the host is touched.
+start_isolated() {
+  start_dockerd "$dir/data" --bridge none --iptables=false --ip-forward=false --ip-masq=false
+}
+
+ensure_image() {
+  docker_in_dir image inspect localhost/wlg-busybox:test >/dev/null 2>&1 && return
+  busybox_image_tar "$dir/image.tar"
+  docker_in_dir import "$dir/image.tar" localhost/wlg-busybox:test >/dev/null
+}
+
+# A container that appends a line to hups/NAME for every SIGHUP, and ends on
+# SIGTERM (a shell as PID 1 would ignore it).
+run_container() {
+  local name=$1; shift
+  local args=()
+  for label in "$@"; do
+    case "$label" in
+      --hostname=*) args+=("$label") ;;
+      *) args+=(--label "$label") ;;
+    esac
+  done
+  mkdir -p "$dir/hups"
+  docker_in_dir run -d --pull never --network none --name "$name" "${args[@]}" -v "$dir/hups:/hups" \
+    localhost/wlg-busybox:test /bin/sh -c \
+    "trap 'echo \$(date +%s) >> /hups/$name' HUP; trap 'exit 0' TERM; while true; do sleep 1 & wait; done" >/dev/null
+}
+
+# --- the networked daemon: what it changes on the host, recorded and restored ---
+save_host_state() {
+  [[ -f "$dir/host-state/ip_forward" ]] && return # a second `daemon` keeps the first record
+  mkdir -p "$dir/host-state"
+  iptables-save >"$dir/host-state/iptables"
+  ip6tables-save >"$dir/host-state/ip6tables" 2>/dev/null || true
+  cat /proc/sys/net/ipv4/ip_forward >"$dir/host-state/ip_forward"
+  ip -o link show type bridge | awk -F': ' '{print $2}' | sed 's/@.*//' | sort >"$dir/host-state/bridges"
+}
+
+restore_host_state() {
+  [[ -f "$dir/host-state/ip_forward" ]] || return 0
+  # The bridges and vxlan links dockerd made: every one that was not there before.
+  ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort |
+    comm -13 "$dir/host-state/bridges" - |
+    grep -E '^(docker0|docker_gwbridge|br-[0-9a-f]+|veth[0-9a-f]+|vx-[0-9a-f-]+)$' |
+    while read -r link; do ip link delete "$link" 2>/dev/null || true; done
+  iptables-restore <"$dir/host-state/iptables"
+  [[ -s "$dir/host-state/ip6tables" ]] && ip6tables-restore <"$dir/host-state/ip6tables" 2>/dev/null || true
+  cat "$dir/host-state/ip_forward" >/proc/sys/net/ipv4/ip_forward
+  rm -rf "$dir/host-state"
+}
+
+case "$command" in
+  start)
+    project=${3:-citus}
+    service=${4:-master}
+    start_isolated
+    ensure_image
+    run_container "${project}_${service}_1" "com.docker.compose.project=$project" \
+      "com.docker.compose.service=$service"
+    echo "SOCKET=$socket"
+    echo "HUPS=$dir/hups/${project}_${service}_1"
+    ;;
+  run)
+    [[ $# -ge 3 ]] || usage
+    name=$3; shift 3
+    run_container "$name" "$@"
+    ;;
+  pid)
+    [[ $# -ge 3 ]] || usage
+    docker_in_dir inspect --format '{{.State.Pid}}' "$3"
+    ;;
+  stop-container)
+    [[ $# -ge 3 ]] || usage
+    docker_in_dir stop -t 1 "$3" >/dev/null
+    ;;
+  stop-service)
+    stop_dockerd
+    ;;
+  start-service)
+    if [[ -f "$dir/host-state/ip_forward" ]]; then start_dockerd "$(cat "$dir/data-root")"; else start_isolated; fi
+    ;;
+  stop)
+    # With live-restore the containers outlive a stopped dockerd: bring it back to remove them.
+    [[ -S "$socket" || ! -d "$dir/exec" ]] || start_isolated
+    if [[ -S "$socket" ]]; then
+      ids=$(docker_in_dir ps -aq)
+      [[ -z "$ids" ]] || docker_in_dir rm -f $ids >/dev/null 2>&1 || true
+    fi
+    stop_dockerd
+    unmount_below "$dir"
+    ;;
+  daemon)
+    data_root=${3:-$dir/data}
+    save_host_state
+    start_dockerd "$data_root"
+    echo "SOCKET=$socket"
+    ;;
+  stop-daemon)
+    if [[ -S "$socket" ]] && docker_in_dir info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null | grep -q active; then
+      docker_in_dir swarm leave --force >/dev/null 2>&1 || true
+    fi
+    stop_dockerd
+    unmount_below "$dir" "$(cat "$dir/data-root" 2>/dev/null || echo "$dir/data")"
+    restore_host_state
+    ;;
+  *) usage ;;
+esac

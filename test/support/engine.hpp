@@ -1,0 +1,59 @@
+#pragma once
+
+// A real Docker-compatible engine for tests, started and stopped in a
+// directory of its own: podman's API service (scripts/podman-engine.sh) or
+// Debian's dockerd (scripts/docker-engine.sh, without networking, so several
+// can run at once). Both run the same busybox containers.
+
+#include "test/support/files.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+namespace wlg::test {
+
+enum class engine_kind { podman, docker };
+
+// The engines as doctest template parameters: each engine-mode test runs, and
+// is reported, once per engine.
+struct podman_kind {
+  static constexpr engine_kind kind = engine_kind::podman;
+};
+struct docker_kind {
+  static constexpr engine_kind kind = engine_kind::docker;
+};
+
+class container_engine {
+public:
+  // Starts the engine with a master container labelled PROJECT/SERVICE.
+  explicit container_engine(engine_kind kind = engine_kind::podman, const std::string& project = "citus",
+                            const std::string& service = "master");
+  ~container_engine();
+
+  const std::string& socket() const { return socket_; }
+  std::string docker_host() const { return "unix://" + socket_; }
+  // SIGHUPs container NAME has recorded.
+  std::size_t hups_of(const std::string& name) const;
+
+  // `labels` are KEY=VALUE; an entry --hostname=H sets the container's hostname.
+  void run(const std::string& name, const std::vector<std::string>& labels);
+  void stop_container(const std::string& name);
+  // The PID, on the host, of container NAME's main process.
+  int pid_of(const std::string& name) const;
+  // The API service alone (dockerd runs with live-restore); the containers keep running without it.
+  void stop_service();
+  void start_service();
+
+private:
+  void script(const std::vector<std::string>& args) const;
+  std::string script_;
+  temp_dir dir_;
+  std::string socket_;
+};
+
+} // namespace wlg::test
+
+DOCTEST_TYPE_TO_STRING_AS("podman", wlg::test::podman_kind);
+DOCTEST_TYPE_TO_STRING_AS("docker", wlg::test::docker_kind);
