@@ -15,23 +15,16 @@
 # (scripts/base-image.sh); podman's storage keeps it and the build's layers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+TEST_NAME=image-test
 build=${BUILD_DIR:-build}
 image=localhost/dockercloud-workerlistgen:test
 max_layer_mb=30
 started=$SECONDS
 
-fail() { echo "image-test: FAILED: $*" >&2; exit 1; }
-step() { echo "image-test: [$((SECONDS - started)) s] $*"; }
-
 # --- what it needs (base-image.sh and podman-engine.sh install their own) ----
-missing=()
-for tool in podman runc podman-compose curl; do
-  command -v "$tool" >/dev/null || missing+=("$tool")
-done
-if ((${#missing[@]})); then
-  apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+install_packages podman runc podman-compose curl
 if [[ ! -x "$build/bin/dockercloud-emulator" ]]; then
   BUILD_DIR=$build scripts/configure.sh
   cmake --build "$build" --target dockercloud-emulator
@@ -40,10 +33,8 @@ emulator_bin=$(cd "$build/bin" && pwd)/dockercloud-emulator
 
 work=$(mktemp -d /tmp/wlg-image-test.XXXXXX)
 chmod 755 "$work"
-# The podman settings that work on these machines, for every podman call here
-# (podman-compose's too): runc, cgroupfs, events in a file, no default ulimits.
-printf '[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nevents_logfile_path = "%s"\n' \
-  "$work/events.log" >"$work/containers.conf"
+# For every podman call here, podman-compose's too.
+write_podman_conf "$work/containers.conf" "$work/events.log"
 export CONTAINERS_CONF=$work/containers.conf
 
 pids=()
@@ -70,15 +61,6 @@ trap cleanup EXIT
 
 # --- waiting for conditions ---------------------------------------------------------
 
-# Runs COMMAND... until it succeeds, at most SECONDS.
-wait_until() { # SECONDS DESCRIPTION COMMAND...
-  local deadline=$((SECONDS + $1)) what=$2
-  shift 2
-  until "$@"; do
-    ((SECONDS < deadline)) || fail "timed out waiting for: $what"
-    sleep 0.2
-  done
-}
 # The worker names in a worker list file, one per line, sorted.
 listed() { [[ -f "$1" ]] && grep -v '^#' "$1" | awk '{print $1}' | sort | paste -sd' ' || true; }
 lists() { [[ "$(listed "$1")" == "$2" ]]; }
@@ -86,8 +68,6 @@ lists() { [[ "$(listed "$1")" == "$2" ]]; }
 # least N: the stand-in masters write one per SIGHUP.
 lines_in() { [[ -f "$1" ]] && wc -l <"$1" || echo 0; }
 has_lines() { (( $(lines_in "$1") >= $2 )); } # FILE N
-metric() { curl -fsS "http://$listen/metrics" | awk -v n="$1" '$1 == n {print $2}'; }
-metric_at_least() { local v; v=$(metric "$1") && [[ -n "$v" ]] && (( ${v%.*} >= $2 )); }
 # The image's HEALTHCHECK, run by podman: exit 0 when healthy, or "unhealthy"
 # and exit 1.
 healthcheck() { podman healthcheck run "$1" >/dev/null 2>&1; }
@@ -101,7 +81,6 @@ run_sidecar() { # NAME PODMAN-RUN-ARGS...
   podman run -d --name "$name" --health-interval=disable "$@" >/dev/null 2>"$work/$name.err" \
     || { cat "$work/$name.err" >&2; fail "podman run $name"; }
 }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # The Docker socket as a Docker host has it: root's, reachable through a group.
 socket_gid=10002
@@ -118,12 +97,9 @@ stops_cleanly() { # CONTAINER
 }
 
 # --- 1. the image -------------------------------------------------------------------
-step "base image"
+step "the image"
 scripts/base-image.sh
-step "podman build"
-build_started=$SECONDS
-podman build --pull=never --network host --format docker --quiet -t "$image" . >/dev/null
-step "built in $((SECONDS - build_started)) s"
+scripts/sidecar-image.sh podman
 
 base_bytes=$(podman image inspect --format '{{.Size}}' localhost/debian:bookworm-slim)
 image_bytes=$(podman image inspect --format '{{.Size}}' "$image")
@@ -183,10 +159,10 @@ emulator POST '/scale?workers=4' >/dev/null
 wait_until 30 "the scaled worker list" lists "$file" "worker-1 worker-2 worker-3 worker-4"
 wait_until 30 "the master signalled for the scale" signals_at_least 2
 
-writes=$(metric workerlistgen_file_writes_total)
+writes=$(metric "$listen" workerlistgen_file_writes_total)
 before=$(signals)
 podman exec wlg-image-cloud reload.sh
-wait_until 30 "the file rewritten by reload.sh" metric_at_least workerlistgen_file_writes_total $((writes + 1))
+wait_until 30 "the file rewritten by reload.sh" metric_at_least "$listen" workerlistgen_file_writes_total $((writes + 1))
 wait_until 30 "the master signalled by reload.sh" signals_at_least $((before + 1))
 lists "$file" "worker-1 worker-2 worker-3 worker-4" || fail "reload.sh changed the worker list"
 

@@ -15,6 +15,15 @@ install_packages() { # PACKAGE...
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# The podman settings that work on these machines, as a containers.conf for
+# CONTAINERS_CONF: runc and the cgroupfs manager (crun fails on their cgroups),
+# no default ulimits (podman may not raise RLIMIT_NOFILE here), and events in a
+# file of the caller's: the default file is shared by every podman on the machine.
+write_podman_conf() { # FILE EVENTS_LOG
+  printf '[containers]\ndefault_ulimits = []\n[engine]\nruntime = "runc"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nevents_logfile_path = "%s"\n' \
+    "$2" >"$1"
+}
+
 # A root file system with nothing but Debian's busybox-static, as a tar for
 # `podman import` or `docker import`.
 busybox_image_tar() { # TAR

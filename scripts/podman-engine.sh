@@ -25,18 +25,10 @@ usage() { awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0" >&2; exit 2; }
 command=$1
 dir=$(mkdir -p "$2" && cd "$2" && pwd)
 socket="$dir/docker.sock"
-# Each engine's own configuration: no default ulimits (podman may not raise
-# RLIMIT_NOFILE here), and its own events log: podman's default is one file for the whole
-# machine, so two engines would see each other's events.
-write_config() {
-  printf '[containers]\ndefault_ulimits = []\n[engine]\nevents_logfile_path = "%s"\n' \
-    "$dir/events.log" >"$dir/containers.conf"
-}
+# Each engine's own configuration (scripts/lib.sh), with its own events log.
+write_config() { write_podman_conf "$dir/containers.conf" "$dir/events.log"; }
 export CONTAINERS_CONF="$dir/containers.conf"
-podman_in_dir() {
-  podman --root "$dir/storage" --runroot "$dir/run" --runtime runc --cgroup-manager cgroupfs \
-    --events-backend file "$@"
-}
+podman_in_dir() { podman --root "$dir/storage" --runroot "$dir/run" "$@"; }
 
 # An image with nothing but busybox, imported from Debian's busybox-static.
 ensure_image() {
@@ -47,8 +39,8 @@ ensure_image() {
 
 start_service() {
   rm -f "$socket"
-  nohup podman --root "$dir/storage" --runroot "$dir/run" --runtime runc --cgroup-manager cgroupfs \
-    --events-backend file system service --time=0 "unix://$socket" >>"$dir/service.log" 2>&1 &
+  nohup podman --root "$dir/storage" --runroot "$dir/run" system service --time=0 "unix://$socket" \
+    >>"$dir/service.log" 2>&1 &
   echo $! >"$dir/service.pid"
   for _ in $(seq 100); do [[ -S "$socket" ]] && return; sleep 0.1; done
   echo "podman's API service did not start; see $dir/service.log" >&2

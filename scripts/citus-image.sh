@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Builds localhost/citus:13, a Citus 13 coordinator or worker image, for
+# either engine, unless that engine already holds one built from the same
+# sources: no registry is reachable here to pull citusdata/citus from. The
+# build stage compiles Citus from the kit in $WLG_CITUS_KIT (default
+# ../shared/citus beside this checkout) with the kit's own install-citus.sh;
+# the runtime stage is Debian's postgresql-15 with only the Citus library and
+# SQL files copied in. test/image/citus/ holds the Dockerfile and the
+# entrypoint.
+#
+#   scripts/citus-image.sh [podman|docker]    (default podman)
+#
+# docker is Debian's client, /usr/bin/docker, on $DOCKER_HOST. When the other
+# engine holds the image, it is copied (save | load) rather than built again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+engine=${1:-podman}
+image=localhost/citus:13
+kit=${WLG_CITUS_KIT:-../shared/citus}
+if [[ ! -f "$kit/install-citus.sh" ]]; then
+  echo "citus-image: no Citus kit in $kit (set WLG_CITUS_KIT to a folder with install-citus.sh" \
+       "and its tarball)" >&2
+  exit 1
+fi
+
+context=$(mktemp -d /tmp/wlg-citus-image.XXXXXX)
+trap 'rm -rf "$context"' EXIT
+cp test/image/citus/Dockerfile test/image/citus/docker-entrypoint.sh "$context/"
+mkdir "$context/kit"
+cp "$kit"/install-citus.sh "$kit"/*.tar.xz "$context/kit/"
+cp "$kit"/*.patch "$context/kit/" 2>/dev/null || true
+digest=$(cd "$context" && sources_digest .)
+
+if image_current "$engine" "$image" "$digest"; then
+  echo "citus-image: $engine holds $image for these sources"
+elif image_from_other_engine "$engine" "$image" "$digest"; then
+  echo "citus-image: $image copied into $engine from the other engine"
+else
+  scripts/base-image.sh "$engine"
+  started=$SECONDS
+  build_image "$engine" "$image" "$digest" "$context"
+  echo "citus-image: $image built with $engine in $((SECONDS - started)) s:" \
+       "$(engine_cli "$engine" image inspect --format '{{.Size}}' "$image") bytes"
+fi
