@@ -49,7 +49,7 @@ cleanup() {
       podman logs "$c" 2>&1 | tail -n 40 >&2 || true
     done
   fi
-  [[ -n "$compose_project" ]] && compose down -v -t 1 >/dev/null 2>&1
+  [[ -n "$compose_project" ]] && podman_project_rm "$compose_project"
   for c in "${containers[@]}"; do podman rm -f -t 0 "$c" >/dev/null 2>&1 || true; done
   [[ -n "$engine_dir" ]] && scripts/podman-engine.sh stop "$engine_dir" >/dev/null 2>&1
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done

@@ -94,3 +94,14 @@ build_image() { # ENGINE IMAGE DIGEST CONTEXT [BUILD-ARGS...]
   [[ $engine == podman ]] && args+=(--pull=never --format docker)
   engine_cli "$engine" build "${args[@]}" "$@" "$context" >/dev/null
 }
+
+# Everything podman-compose 1.0.3 made for PROJECT: its `down` leaves the
+# replicas the file no longer names, the containers' anonymous volumes and the
+# project's network (a bridge on the host).
+podman_project_rm() { # PROJECT
+  local ids
+  ids=$(podman ps -aq --filter "label=io.podman.compose.project=$1")
+  [[ -z "$ids" ]] || podman rm -f -v -t 5 $ids >/dev/null 2>&1 || true
+  podman volume ls -q --filter "label=io.podman.compose.project=$1" | xargs -r podman volume rm -f >/dev/null 2>&1 || true
+  podman network rm -f "$1_default" >/dev/null 2>&1 || true
+}
