@@ -33,14 +33,4 @@ cp "$kit"/install-citus.sh "$kit"/*.tar.xz "$context/kit/"
 cp "$kit"/*.patch "$context/kit/" 2>/dev/null || true
 digest=$(cd "$context" && sources_digest .)
 
-if image_current "$engine" "$image" "$digest"; then
-  echo "citus-image: $engine holds $image for these sources"
-elif image_from_other_engine "$engine" "$image" "$digest"; then
-  echo "citus-image: $image copied into $engine from the other engine"
-else
-  scripts/base-image.sh "$engine"
-  started=$SECONDS
-  build_image "$engine" "$image" "$digest" "$context"
-  echo "citus-image: $image built with $engine in $((SECONDS - started)) s:" \
-       "$(engine_cli "$engine" image inspect --format '{{.Size}}' "$image") bytes"
-fi
+ensure_built_image citus-image "$engine" "$image" "$digest" "$context"

@@ -122,6 +122,18 @@ started_ms() { # CONTAINER
   fi
 }
 
+# What the compose file reads from the environment, for a project on ENGINE
+# whose API is SOCKET; the ports are free ones on 127.0.0.1.
+use_project() { # ENGINE PROJECT SOCKET
+  compose_kind=$1
+  export COMPOSE_PROJECT_NAME=$2 DOCKER_SOCKET=$3
+  export DOCKER_GID CITUS_PORT WORKERLISTGEN_PORT
+  DOCKER_GID=$(stat -c %g "$DOCKER_SOCKET")
+  CITUS_PORT=$(free_port)
+  WORKERLISTGEN_PORT=$(free_port)
+  listen=127.0.0.1:$WORKERLISTGEN_PORT
+}
+
 # Steps 1 to 3: up with 2 workers, a distributed table, scale to 4.
 up_scale_and_distribute() {
   local t0 t1
@@ -173,13 +185,7 @@ run_docker() {
   scripts/sidecar-image.sh docker
   step "docker: the Citus and sidecar images ready in $((SECONDS - t0)) s"
 
-  compose_kind=docker
-  export COMPOSE_PROJECT_NAME=wlgcompose DOCKER_SOCKET=$SOCKET
-  export DOCKER_GID CITUS_PORT WORKERLISTGEN_PORT
-  DOCKER_GID=$(stat -c %g "$SOCKET")
-  CITUS_PORT=$(free_port)
-  WORKERLISTGEN_PORT=$(free_port)
-  listen=127.0.0.1:$WORKERLISTGEN_PORT
+  use_project docker wlgcompose "$SOCKET"
   up_scale_and_distribute
 
   # 4. Scale back to 3: worker_4 holds no placements and leaves.
@@ -244,13 +250,7 @@ run_podman() {
   # As podman.socket makes it (SocketMode=0660): root's, reachable through group 0.
   chmod 660 "$work/podman.sock"
 
-  compose_kind=podman
-  export COMPOSE_PROJECT_NAME=wlgpodman DOCKER_SOCKET=$work/podman.sock
-  export DOCKER_GID CITUS_PORT WORKERLISTGEN_PORT
-  DOCKER_GID=$(stat -c %g "$DOCKER_SOCKET")
-  CITUS_PORT=$(free_port)
-  WORKERLISTGEN_PORT=$(free_port)
-  listen=127.0.0.1:$WORKERLISTGEN_PORT
+  use_project podman wlgpodman "$work/podman.sock"
   up_scale_and_distribute
   # Not podman-compose's down, which leaves the containers' volumes behind.
   podman_project_rm "$COMPOSE_PROJECT_NAME"

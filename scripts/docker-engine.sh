@@ -32,12 +32,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/lib.sh
 . "$here/lib.sh"
 
-usage() { awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0" >&2; exit 2; }
-[[ $# -ge 2 ]] || usage
-command=$1
-dir=$(mkdir -p "$2" && cd "$2" && pwd)
-socket="$dir/docker.sock"
-docker_in_dir() { DOCKER_HOST="unix://$socket" /usr/bin/docker "$@"; }
+test_engine_args "$@"
+usage() { test_engine_args; }
+engine_in_dir() { DOCKER_HOST="unix://$socket" /usr/bin/docker "$@"; }
 
 # DATA_ROOT is where images live; the default keeps them under DIR.
 start_dockerd() { # DATA_ROOT DOCKERD-ARGS...
@@ -50,7 +47,7 @@ start_dockerd() { # DATA_ROOT DOCKERD-ARGS...
   nohup /usr/sbin/dockerd --data-root "$data_root" --exec-root "$dir/exec" -H "unix://$socket" \
     --pidfile "$dir/docker.pid" --storage-driver overlay2 --live-restore "$@" >>"$dir/dockerd.log" 2>&1 &
   for _ in $(seq 200); do
-    docker_in_dir version >/dev/null 2>&1 && return
+    engine_in_dir version >/dev/null 2>&1 && return
     sleep 0.1
   done
   echo "dockerd did not start; see $dir/dockerd.log" >&2
@@ -83,29 +80,6 @@ start_isolated() {
   start_dockerd "$dir/data" --bridge none --iptables=false --ip-forward=false --ip-masq=false
 }
 
-ensure_image() {
-  docker_in_dir image inspect localhost/wlg-busybox:test >/dev/null 2>&1 && return
-  busybox_image_tar "$dir/image.tar"
-  docker_in_dir import "$dir/image.tar" localhost/wlg-busybox:test >/dev/null
-}
-
-# A container that appends a line to hups/NAME for every SIGHUP, and ends on
-# SIGTERM (a shell as PID 1 would ignore it).
-run_container() {
-  local name=$1; shift
-  local args=()
-  for label in "$@"; do
-    case "$label" in
-      --hostname=*) args+=("$label") ;;
-      *) args+=(--label "$label") ;;
-    esac
-  done
-  mkdir -p "$dir/hups"
-  docker_in_dir run -d --pull never --network none --name "$name" "${args[@]}" -v "$dir/hups:/hups" \
-    localhost/wlg-busybox:test /bin/sh -c \
-    "trap 'echo \$(date +%s) >> /hups/$name' HUP; trap 'exit 0' TERM; while true; do sleep 1 & wait; done" >/dev/null
-}
-
 # --- the networked daemon: what it changes on the host, recorded and restored ---
 save_host_state() {
   [[ -f "$dir/host-state/ip_forward" ]] && return # a second `daemon` keeps the first record
@@ -134,24 +108,12 @@ case "$command" in
     project=${3:-citus}
     service=${4:-master}
     start_isolated
-    ensure_image
-    run_container "${project}_${service}_1" "com.docker.compose.project=$project" \
-      "com.docker.compose.service=$service"
-    echo "SOCKET=$socket"
-    echo "HUPS=$dir/hups/${project}_${service}_1"
+    test_engine_image "$dir"
+    test_engine_master "$dir" "$socket" "$project" "$service"
     ;;
-  run)
+  run|pid|stop-container)
     [[ $# -ge 3 ]] || usage
-    name=$3; shift 3
-    run_container "$name" "$@"
-    ;;
-  pid)
-    [[ $# -ge 3 ]] || usage
-    docker_in_dir inspect --format '{{.State.Pid}}' "$3"
-    ;;
-  stop-container)
-    [[ $# -ge 3 ]] || usage
-    docker_in_dir stop -t 1 "$3" >/dev/null
+    test_engine_command "$command" "$dir" "${@:3}"
     ;;
   stop-service)
     stop_dockerd
@@ -163,8 +125,8 @@ case "$command" in
     # With live-restore the containers outlive a stopped dockerd: bring it back to remove them.
     [[ -S "$socket" || ! -d "$dir/exec" ]] || start_isolated
     if [[ -S "$socket" ]]; then
-      ids=$(docker_in_dir ps -aq)
-      [[ -z "$ids" ]] || docker_in_dir rm -f $ids >/dev/null 2>&1 || true
+      ids=$(engine_in_dir ps -aq)
+      [[ -z "$ids" ]] || engine_in_dir rm -f $ids >/dev/null 2>&1 || true
     fi
     stop_dockerd
     unmount_below "$dir"
@@ -176,8 +138,8 @@ case "$command" in
     echo "SOCKET=$socket"
     ;;
   stop-daemon)
-    if [[ -S "$socket" ]] && docker_in_dir info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null | grep -q active; then
-      docker_in_dir swarm leave --force >/dev/null 2>&1 || true
+    if [[ -S "$socket" ]] && engine_in_dir info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null | grep -q active; then
+      engine_in_dir swarm leave --force >/dev/null 2>&1 || true
     fi
     stop_dockerd
     unmount_below "$dir" "$(cat "$dir/data-root" 2>/dev/null || echo "$dir/data")"

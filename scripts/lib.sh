@@ -37,6 +37,65 @@ busybox_image_tar() { # TAR
   rm -rf "$root"
 }
 
+# --- the tests' engines: podman-engine.sh and docker-engine.sh ----------------
+# Both define engine_in_dir, their engine's command line on their own storage.
+
+# Their arguments, COMMAND DIR ...: sets command, dir (made absolute) and
+# socket; prints the script's header comment and exits 2 when they are missing.
+test_engine_args() {
+  if [[ $# -lt 2 ]]; then
+    awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0" >&2
+    exit 2
+  fi
+  command=$1
+  dir=$(mkdir -p "$2" && cd "$2" && pwd)
+  socket="$dir/docker.sock"
+}
+
+# The busybox image, imported once into the engine whose folder is DIR.
+test_engine_image() { # DIR
+  engine_in_dir image inspect localhost/wlg-busybox:test >/dev/null 2>&1 && return
+  busybox_image_tar "$1/image.tar"
+  engine_in_dir import "$1/image.tar" localhost/wlg-busybox:test >/dev/null 2>"$1/import.log" ||
+    { cat "$1/import.log" >&2; return 1; }
+}
+
+# A container without network that appends a line to DIR/hups/NAME for every
+# SIGHUP, and ends on SIGTERM (a shell as PID 1 would ignore it). Each further
+# argument is a KEY=VALUE label, or --hostname=H.
+test_engine_run() { # DIR NAME [--hostname=H] [LABEL=VALUE...]
+  local dir=$1 name=$2 arg
+  shift 2
+  local args=()
+  for arg in "$@"; do
+    case "$arg" in
+      --hostname=*) args+=("$arg") ;;
+      *) args+=(--label "$arg") ;;
+    esac
+  done
+  mkdir -p "$dir/hups"
+  engine_in_dir run -d --pull never --network none --name "$name" "${args[@]}" -v "$dir/hups:/hups" \
+    localhost/wlg-busybox:test /bin/sh -c \
+    "trap 'echo \$(date +%s) >> /hups/$name' HUP; trap 'exit 0' TERM; while true; do sleep 1 & wait; done" >/dev/null
+}
+
+# The commands both engines' scripts take alike, on their containers.
+test_engine_command() { # run|pid|stop-container DIR NAME [ARGS...]
+  case "$1" in
+    run) test_engine_run "${@:2}" ;;
+    pid) engine_in_dir inspect --format '{{.State.Pid}}' "$3" ;;
+    stop-container) engine_in_dir stop -t 1 "$3" >/dev/null ;;
+  esac
+}
+
+# The master of PROJECT's SERVICE, as `start` makes it, and what `start` prints.
+test_engine_master() { # DIR SOCKET PROJECT SERVICE
+  local name="${3}_${4}_1"
+  test_engine_run "$1" "$name" "com.docker.compose.project=$3" "com.docker.compose.service=$4"
+  echo "SOCKET=$2"
+  echo "HUPS=$1/hups/$name"
+}
+
 # --- for the test scripts: what failed, how far along, waiting for conditions ---
 # They print as TEST_NAME (set it before use) and count from $started.
 fail() { echo "${TEST_NAME:-test}: FAILED: $*" >&2; exit 1; }
@@ -84,6 +143,23 @@ image_from_other_engine() { # ENGINE IMAGE DIGEST
   image_current "$other" "$2" "$3" || return 1
   engine_cli "$other" save "$2" | engine_cli "$1" load -q >/dev/null && image_current "$1" "$2" "$3"
 }
+# Makes sure ENGINE holds IMAGE built from CONTEXT, whose sources have DIGEST:
+# kept when current, copied from the other engine when that one has it, built
+# otherwise. Says which, as NAME.
+ensure_built_image() { # NAME ENGINE IMAGE DIGEST CONTEXT
+  local name=$1 engine=$2 image=$3 digest=$4 context=$5 started=$SECONDS
+  if image_current "$engine" "$image" "$digest"; then
+    echo "$name: $engine holds $image for these sources"
+  elif image_from_other_engine "$engine" "$image" "$digest"; then
+    echo "$name: $image copied into $engine from the other engine"
+  else
+    "$(dirname "${BASH_SOURCE[0]}")/base-image.sh" "$engine"
+    build_image "$engine" "$image" "$digest" "$context"
+    echo "$name: $image built with $engine in $((SECONDS - started)) s:" \
+         "$(engine_cli "$engine" image inspect --format '{{.Size}}' "$image") bytes"
+  fi
+}
+
 # `build` for ENGINE with the flags that work here: no registry (podman:
 # --pull=never; Docker does not pull what it has), the host's network for apt,
 # and podman's docker format, which keeps HEALTHCHECK.

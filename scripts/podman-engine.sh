@@ -20,22 +20,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=scripts/lib.sh
 . "$here/lib.sh"
 
-usage() { awk 'NR > 1 && !/^#/ {exit} NR > 1' "$0" >&2; exit 2; }
-[[ $# -ge 2 ]] || usage
-command=$1
-dir=$(mkdir -p "$2" && cd "$2" && pwd)
-socket="$dir/docker.sock"
+test_engine_args "$@"
+usage() { test_engine_args; }
 # Each engine's own configuration (scripts/lib.sh), with its own events log.
 write_config() { write_podman_conf "$dir/containers.conf" "$dir/events.log"; }
 export CONTAINERS_CONF="$dir/containers.conf"
-podman_in_dir() { podman --root "$dir/storage" --runroot "$dir/run" "$@"; }
-
-# An image with nothing but busybox, imported from Debian's busybox-static.
-ensure_image() {
-  podman_in_dir image exists localhost/wlg-busybox:test && return
-  busybox_image_tar "$dir/image.tar"
-  podman_in_dir import --quiet "$dir/image.tar" localhost/wlg-busybox:test >/dev/null
-}
+engine_in_dir() { podman --root "$dir/storage" --runroot "$dir/run" "$@"; }
 
 start_service() {
   rm -f "$socket"
@@ -57,48 +47,19 @@ stop_service() {
   fi
 }
 
-# A container that appends a line to hups/NAME for every SIGHUP, and ends on
-# SIGTERM (a shell as PID 1 would ignore it).
-run_container() {
-  local name=$1; shift
-  local label_args=()
-  for label in "$@"; do
-    case "$label" in
-      --hostname=*) label_args+=("$label") ;;
-      *) label_args+=(--label "$label") ;;
-    esac
-  done
-  mkdir -p "$dir/hups"
-  podman_in_dir run -d --network=none --name "$name" "${label_args[@]}" -v "$dir/hups:/hups" \
-    localhost/wlg-busybox:test /bin/sh -c \
-    "trap 'echo \$(date +%s) >> /hups/$name' HUP; trap 'exit 0' TERM; while true; do sleep 1 & wait; done" >/dev/null
-}
-
 case "$command" in
   start)
     project=${3:-citus}
     service=${4:-master}
     install_packages podman runc busybox-static fuse-overlayfs
     write_config
-    ensure_image
+    test_engine_image "$dir"
     start_service
-    run_container "${project}_${service}_1" "com.docker.compose.project=$project" \
-      "com.docker.compose.service=$service"
-    echo "SOCKET=$socket"
-    echo "HUPS=$dir/hups/${project}_${service}_1"
+    test_engine_master "$dir" "$socket" "$project" "$service"
     ;;
-  run)
+  run|pid|stop-container)
     [[ $# -ge 3 ]] || usage
-    name=$3; shift 3
-    run_container "$name" "$@"
-    ;;
-  pid)
-    [[ $# -ge 3 ]] || usage
-    podman_in_dir inspect --format '{{.State.Pid}}' "$3"
-    ;;
-  stop-container)
-    [[ $# -ge 3 ]] || usage
-    podman_in_dir stop -t 1 "$3" >/dev/null
+    test_engine_command "$command" "$dir" "${@:3}"
     ;;
   stop-service)
     stop_service
@@ -108,7 +69,7 @@ case "$command" in
     start_service
     ;;
   stop)
-    podman_in_dir rm -f -t 0 --all >/dev/null 2>&1 || true
+    engine_in_dir rm -f -t 0 --all >/dev/null 2>&1 || true
     stop_service
     # podman's overlay driver mounts its own folder; left mounted, DIR could
     # not be removed and every engine ever started would stay in /proc/mounts.

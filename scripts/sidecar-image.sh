@@ -18,13 +18,4 @@ image=localhost/dockercloud-workerlistgen:test
 digest=$(sources_digest Dockerfile .dockerignore CMakeLists.txt cmake protocol config pq policy net \
            runtime actors app emulator reload.sh healthcheck.sh)
 
-if image_current "$engine" "$image" "$digest"; then
-  echo "sidecar-image: $engine holds $image for these sources"
-elif image_from_other_engine "$engine" "$image" "$digest"; then
-  echo "sidecar-image: $image copied into $engine from the other engine"
-else
-  scripts/base-image.sh "$engine"
-  started=$SECONDS
-  build_image "$engine" "$image" "$digest" .
-  echo "sidecar-image: $image built with $engine in $((SECONDS - started)) s"
-fi
+ensure_built_image sidecar-image "$engine" "$image" "$digest" .
