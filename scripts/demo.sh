@@ -5,6 +5,8 @@
 # file and the signals the Citus master received after each step.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
 build=${BUILD_DIR:-build}
 
 BUILD_DIR=$build scripts/configure.sh
@@ -18,24 +20,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$build/bin/dockercloud-emulator" --state-dir "$work/emulator" --workers 0 >"$work/emulator.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do [[ -f "$work/emulator/emulator.env" ]] && break; sleep 0.1; done
-set -a
-# shellcheck disable=SC1091
-. "$work/emulator/emulator.env"
-set +a
-control=${EMULATOR_CONTROL_URL#http://}
-control=${control%/}
-
-# POST or GET on the emulator's control API, with bash's /dev/tcp.
-emulator_control() { # METHOD PATH
-  exec 3<>"/dev/tcp/${control%:*}/${control#*:}"
-  printf '%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\nContent-Length: 0\r\n\r\n' "$1" "$2" "$control" >&3
-  sed '1,/^\r$/d' <&3
-  exec 3<&-
-}
-signals_received() { emulator_control GET /state | grep -o '"signal":"SIGHUP"' | wc -l; }
+start_emulator "$build/bin/dockercloud-emulator" "$work/emulator" 0
+pids+=("$emulator_pid")
 
 mkdir -p "$work/citus"
 list="$work/citus/pg_worker_list.conf"
@@ -46,7 +32,7 @@ pids+=($!)
 # Waits until the file lists N workers and the master has had SIGNALS signals.
 wait_for() { # N SIGNALS
   for _ in $(seq 200); do
-    if [[ -f "$list" && $(grep -vc '^#' "$list") -eq $1 && $(signals_received) -ge $2 ]]; then
+    if [[ -f "$list" && $(grep -vc '^#' "$list") -eq $1 && $(emulator_signals) -ge $2 ]]; then
       return 0
     fi
     sleep 0.05
@@ -63,7 +49,7 @@ for workers in 0 3 5 2; do
   wait_for "$workers" "$step"
   echo "== step $step: $workers worker(s); $list now reads:"
   sed 's/^/   /' "$list"
-  echo "   the master has received $(signals_received) SIGHUP(s)"
+  echo "   the master has received $(emulator_signals) SIGHUP(s)"
 done
 echo
 echo "== the sidecar's log:"

@@ -115,17 +115,9 @@ podman run --rm --network none --no-healthcheck "$image" dockercloud-workerlistg
 
 # --- 2. Docker Cloud mode against the emulator -------------------------------------------
 step "Docker Cloud mode"
-"$emulator_bin" --state-dir "$work/emulator" --workers 2 >"$work/emulator.log" 2>&1 &
-pids+=($!)
-wait_until 10 "the emulator" test -f "$work/emulator/emulator.env"
-set -a
-# shellcheck disable=SC1091
-. "$work/emulator/emulator.env"
-set +a
-control=${EMULATOR_CONTROL_URL%/}
-emulator() { curl -fsS -X "$1" "$control$2"; }
-signals() { emulator GET /state | grep -o '"signal":"SIGHUP"' | wc -l; }
-signals_at_least() { (( $(signals) >= $1 )); }
+start_emulator "$emulator_bin" "$work/emulator" 2
+pids+=("$emulator_pid")
+signals_at_least() { (( $(emulator_signals) >= $1 )); }
 
 share_socket "$work/emulator/docker.sock"
 make_confdir "$work/cloud-conf"
@@ -149,18 +141,18 @@ wait_until 30 "the first signal to the master" signals_at_least 1
 [[ "$(podman exec wlg-image-cloud id -u)" == 10001 ]] || fail "the sidecar runs as root"
 wait_until 30 "a healthy healthcheck after the first sync" healthcheck wlg-image-cloud
 
-emulator POST '/stream/refuse?status=503' >/dev/null
-emulator POST /stream/drop >/dev/null
+emulator_control POST '/stream/refuse?status=503' >/dev/null
+emulator_control POST /stream/drop >/dev/null
 wait_until 30 "an unhealthy healthcheck while the stream is down" unhealthy wlg-image-cloud
-emulator POST '/stream/refuse?count=0' >/dev/null
+emulator_control POST '/stream/refuse?count=0' >/dev/null
 wait_until 60 "a healthy healthcheck once the stream is back" healthcheck wlg-image-cloud
 
-emulator POST '/scale?workers=4' >/dev/null
+emulator_control POST '/scale?workers=4' >/dev/null
 wait_until 30 "the scaled worker list" lists "$file" "worker-1 worker-2 worker-3 worker-4"
 wait_until 30 "the master signalled for the scale" signals_at_least 2
 
 writes=$(metric "$listen" workerlistgen_file_writes_total)
-before=$(signals)
+before=$(emulator_signals)
 podman exec wlg-image-cloud reload.sh
 wait_until 30 "the file rewritten by reload.sh" metric_at_least "$listen" workerlistgen_file_writes_total $((writes + 1))
 wait_until 30 "the master signalled by reload.sh" signals_at_least $((before + 1))

@@ -96,6 +96,33 @@ test_engine_master() { # DIR SOCKET PROJECT SERVICE
   echo "HUPS=$1/hups/$name"
 }
 
+# --- the Docker Cloud emulator (build/bin/dockercloud-emulator) ---------------
+# Starts it in the background with its state in DIR and WORKERS linked workers,
+# sets emulator_pid, and exports what it writes to DIR/emulator.env: the
+# sidecar's settings for it and EMULATOR_CONTROL_URL.
+start_emulator() { # BIN DIR WORKERS
+  "$1" --state-dir "$2" --workers "$3" >"$2.log" 2>&1 &
+  emulator_pid=$!
+  local _
+  for _ in $(seq 100); do [[ -f "$2/emulator.env" ]] && break; sleep 0.1; done
+  [[ -f "$2/emulator.env" ]] || { echo "the emulator did not start; see $2.log" >&2; return 1; }
+  set -a
+  # shellcheck disable=SC1091
+  . "$2/emulator.env"
+  set +a
+}
+# METHOD PATH on the emulator's control API, with bash's /dev/tcp (no curl needed); prints the body.
+emulator_control() { # METHOD PATH
+  local control=${EMULATOR_CONTROL_URL#http://}
+  control=${control%/}
+  exec 3<>"/dev/tcp/${control%:*}/${control#*:}"
+  printf '%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\nContent-Length: 0\r\n\r\n' "$1" "$2" "$control" >&3
+  sed '1,/^\r$/d' <&3
+  exec 3<&-
+}
+# The signals the emulator's Citus master has received.
+emulator_signals() { emulator_control GET /state | grep -o '"signal":"SIGHUP"' | wc -l; }
+
 # --- for the test scripts: what failed, how far along, waiting for conditions ---
 # They print as TEST_NAME (set it before use) and count from $started.
 fail() { echo "${TEST_NAME:-test}: FAILED: $*" >&2; exit 1; }

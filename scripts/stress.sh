@@ -10,8 +10,7 @@ rounds=${1:-20}
 build=${BUILD_DIR:-build}
 
 if [[ ! -x "$build/bin/integration_tests" ]]; then
-  scripts/install-deps.sh
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  BUILD_DIR=$build scripts/configure.sh
   cmake --build "$build" -j"$(nproc)"
 fi
 
