@@ -9,6 +9,7 @@
 
 #include "bench/citus_membership.hpp"
 #include "bench/floor.hpp"
+#include "bench/idle_activity.hpp"
 #include "bench/parse_throughput.hpp"
 #include "bench/report.hpp"
 #include "bench/scenario.hpp"
@@ -36,6 +37,7 @@ struct settings {
   std::chrono::milliseconds parse_time{2000};
   std::vector<int> growth_workers{10, 100, 1000, 10000};
   int citus_changes = 40;
+  std::chrono::milliseconds idle_window{20000};
   bool citus_only = false;
 };
 
@@ -136,8 +138,8 @@ void measure_latency(report& out, const settings& s, emulator_process& emu, rena
   }
   const double median = percentile(to_signal, 50), p99 = percentile(to_signal, 99);
   const double floor_median = percentile(floor, 50), floor_p99 = percentile(floor, 99);
-  out.check("event -> SIGHUP, median, vs floor median", "<= 1.5x", median / floor_median, "x",
-            median / floor_median <= 1.5,
+  out.check("event -> SIGHUP, median, vs floor median", "<= 1.2x", median / floor_median, "x",
+            median / floor_median <= 1.2,
             format_number(median / floor_median, 2) + "x (" + format_number(median, 2) + " vs "
               + format_number(floor_median, 2) + " ms)");
   out.check("event -> SIGHUP, p99, vs floor p99", "<= 3x", p99 / floor_p99, "x", p99 / floor_p99 <= 3,
@@ -267,8 +269,17 @@ void measure_footprint(report& out, const settings& s, emulator_process& emu, co
             format_number(start_median, 1) + " ms (of " + std::to_string(starts.size()) + " starts)");
 }
 
-void measure_idle(report& out, sidecar_process& side) {
+void measure_idle(report& out, sidecar_process& side, std::chrono::milliseconds window) {
   std::this_thread::sleep_for(3s);
+  // Waiting for events, the sidecar should sleep: CAF's work-sharing scheduler
+  // blocks its threads, where work stealing polls every 10 ms.
+  const auto activity = measure_idle_activity(side.pid(), window);
+  out.check("idle wake-ups per second, all threads", "<= 5 /s", activity.wakeups_per_second, "/s",
+            activity.wakeups_per_second <= 5,
+            format_number(activity.wakeups_per_second, 1) + " /s (over " + format_number(window.count() / 1000.0, 0)
+              + " s)");
+  out.note("idle CPU time per minute", activity.cpu_ms_per_minute, "ms",
+           format_number(activity.cpu_ms_per_minute, 0) + " ms");
   const double rss = status_mb(side, "VmRSS");
   const double pss = static_cast<double>(side.smaps_kib("Pss")) / 1024.0;
   const double anon = status_mb(side, "RssAnon");
@@ -294,6 +305,7 @@ int main(int argc, char** argv) {
       s.parse_time = 300ms;
       s.growth_workers = {10, 10000};
       s.citus_changes = 10;
+      s.idle_window = 5s;
     } else if (arg == "--citus") {
       s.citus_only = true;
     } else {
@@ -328,7 +340,7 @@ int main(int argc, char** argv) {
     if (!watch.wait_after(0, 10s))
       throw std::runtime_error("the sidecar did not sync:\n" + side.log());
     std::printf("measuring idle memory...\n");
-    measure_idle(out, side);
+    measure_idle(out, side, s.idle_window);
     std::printf("measuring latency over %d changes, each followed by one floor iteration...\n",
                 s.latency_changes);
     measure_latency(out, s, emu, watch, floor);
