@@ -20,7 +20,6 @@ COPY net net
 COPY runtime runtime
 COPY actors actors
 COPY app app
-COPY emulator emulator
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DWLG_BUILD_TESTS=OFF -DWLG_BUILD_BENCHMARKS=OFF \
  && cmake --build /build --target dockercloud-workerlistgen \

@@ -16,6 +16,6 @@ engine=${1:-podman}
 image=localhost/dockercloud-workerlistgen:test
 # What the Dockerfile reads (see its COPY lines).
 digest=$(sources_digest Dockerfile .dockerignore CMakeLists.txt cmake protocol config pq policy net \
-           runtime actors app emulator reload.sh healthcheck.sh)
+           runtime actors app reload.sh healthcheck.sh)
 
 ensure_built_image sidecar-image "$engine" "$image" "$digest" .
