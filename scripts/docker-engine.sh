@@ -81,20 +81,20 @@ start_isolated() {
 }
 
 # --- the networked daemon: what it changes on the host, recorded and restored ---
+link_names() { ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort; }
 save_host_state() {
   [[ -f "$dir/host-state/ip_forward" ]] && return # a second `daemon` keeps the first record
   mkdir -p "$dir/host-state"
   iptables-save >"$dir/host-state/iptables"
   ip6tables-save >"$dir/host-state/ip6tables" 2>/dev/null || true
   cat /proc/sys/net/ipv4/ip_forward >"$dir/host-state/ip_forward"
-  ip -o link show type bridge | awk -F': ' '{print $2}' | sed 's/@.*//' | sort >"$dir/host-state/bridges"
+  link_names >"$dir/host-state/links"
 }
 
 restore_host_state() {
   [[ -f "$dir/host-state/ip_forward" ]] || return 0
-  # The bridges and vxlan links dockerd made: every one that was not there before.
-  ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort |
-    comm -13 "$dir/host-state/bridges" - |
+  # The bridges, veth and vxlan links dockerd made: of its kinds, those that were not there before.
+  link_names | comm -13 "$dir/host-state/links" - |
     grep -E '^(docker0|docker_gwbridge|br-[0-9a-f]+|veth[0-9a-f]+|vx-[0-9a-f-]+)$' |
     while read -r link; do ip link delete "$link" 2>/dev/null || true; done
   iptables-restore <"$dir/host-state/iptables"
