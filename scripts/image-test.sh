@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the container image with podman and tests it for real:
+# Tests the sidecar's container image for real, with podman:
 #   1. the image: size, runtime layer, HEALTHCHECK kept, not root;
 #   2. Docker Cloud mode against the emulator: the file in the mounted
 #      CITUS_CONFDIR, the master signalled through the mounted socket,
@@ -11,8 +11,10 @@
 #   scripts/image-test.sh                 uses ./build for the emulator
 #   BUILD_DIR=/tmp/b scripts/image-test.sh
 #
-# Needs root (podman). The base image comes from Debian's archive
-# (scripts/base-image.sh); podman's storage keeps it and the build's layers.
+# Needs root (podman). The image comes from scripts/sidecar-image.sh: built
+# with podman from the Dockerfile, or copied from Docker when this run's
+# compose test built it there already; the base image from Debian's archive
+# (scripts/base-image.sh). podman's storage keeps them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
