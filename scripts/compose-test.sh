@@ -79,7 +79,7 @@ cleanup() {
 trap cleanup EXIT
 
 # --- the compose project of the moment ------------------------------------------------
-engine() { if [[ $compose_kind == docker ]]; then /usr/bin/docker "$@"; else podman "$@"; fi; }
+engine() { engine_cli "$compose_kind" "$@"; }
 compose() {
   local files=(-f deploy/docker-compose.citus.yml -f test/image/docker-compose.citus.local.yml)
   if [[ $compose_kind == docker ]]; then
@@ -110,7 +110,6 @@ sql() { PGPASSWORD=$password psql -h 127.0.0.1 -p "$CITUS_PORT" -U postgres -d p
 nodes() { sql "SELECT string_agg(nodename, ' ' ORDER BY nodename) FROM pg_dist_node WHERE groupid <> 0" || true; }
 nodes_are() { [[ "$(nodes)" == "$1" ]]; }
 workers() { local n out=(); for n in "$@"; do out+=("$(container "worker_$n")"); done; echo "${out[*]}"; }
-coordinator_answers() { [[ "$(sql 'SELECT 1')" == 1 ]]; }
 healthy() { curl -fsS "http://$listen/healthz" >/dev/null 2>&1; }
 # Milliseconds since the epoch: now, and when a container started.
 now_ms() { date +%s%3N; }
