@@ -44,14 +44,13 @@ install_packages docker.io docker-compose iptables podman podman-compose \
 work=$(mktemp -d /tmp/wlg-compose-test.XXXXXX)
 chmod 755 "$work"
 # What dockerd changes on the host, to check it is put back.
-host_links() { ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort; }
 host_network() {
   iptables -S
   cat /proc/sys/net/ipv4/ip_forward
-  host_links
+  link_names
 }
 host_network >"$work/host-before"
-host_links >"$work/links-before"
+link_names >"$work/links-before"
 # For every podman call here, podman-compose's too.
 write_podman_conf "$work/containers.conf" "$work/podman-events.log"
 export CONTAINERS_CONF=$work/containers.conf
@@ -110,6 +109,8 @@ sql() { PGPASSWORD=$password psql -h 127.0.0.1 -p "$CITUS_PORT" -U postgres -d p
 nodes() { sql "SELECT string_agg(nodename, ' ' ORDER BY nodename) FROM pg_dist_node WHERE groupid <> 0" || true; }
 nodes_are() { [[ "$(nodes)" == "$1" ]]; }
 workers() { local n out=(); for n in "$@"; do out+=("$(container "worker_$n")"); done; echo "${out[*]}"; }
+# Every row of the distributed table is there and answers.
+all_rows_there() { [[ "$(sql 'SELECT count(*) FROM items')" == 1000 ]]; }
 healthy() { curl -fsS "http://$listen/healthz" >/dev/null 2>&1; }
 # Milliseconds since the epoch: now, and when a container started.
 now_ms() { date +%s%3N; }
@@ -156,7 +157,7 @@ up_scale_and_distribute() {
   sql "CREATE TABLE items (id bigint PRIMARY KEY, note text)" >/dev/null || fail "CREATE TABLE"
   sql "SELECT create_distributed_table('items', 'id')" >/dev/null || fail "create_distributed_table"
   sql "INSERT INTO items SELECT g, 'row ' || g FROM generate_series(1, 1000) g" >/dev/null || fail "INSERT"
-  [[ "$(sql 'SELECT count(*) FROM items')" == 1000 ]] || fail "count(*) of the distributed table"
+  all_rows_there || fail "count(*) of the distributed table"
   [[ "$(sql "SELECT count(DISTINCT nodename) FROM citus_shards WHERE table_name = 'items'::regclass
              AND nodename <> 'localhost'")" == 2 ]] || fail "the shards are not on both workers"
   step "$compose_kind: a distributed table with 1,000 rows on 2 workers"
@@ -201,7 +202,7 @@ run_docker() {
   [[ "$(sql "SELECT count(*) FROM pg_dist_placement")" == "$placements" ]] || fail "placements changed"
   /usr/bin/docker start "$(container worker_1)" >/dev/null
   wait_until 60 "no stale worker once it is back" metric_is "$listen" workerlistgen_citus_stale_nodes 0
-  wait_until 60 "every row back" eval '[[ "$(sql "SELECT count(*) FROM items")" == 1000 ]]'
+  wait_until 60 "every row back" all_rows_there
   step "docker: scale to 3: the empty worker removed; a stopped worker with placements kept, every row there"
 
   # 5. kill -9 of the sidecar's process: the restart policy restarts it, and its
@@ -224,7 +225,7 @@ run_docker() {
   compose_up 4
   wait_until 120 "worker_4 added after the coordinator's restart" nodes_are "$(workers 1 2 3 4)"
   step "docker: coordinator restarted, worker_4 started: in pg_dist_node after $(( $(now_ms) - t0_ms )) ms"
-  [[ "$(sql 'SELECT count(*) FROM items')" == 1000 ]] || fail "rows lost over the coordinator's restart"
+  all_rows_there || fail "rows lost over the coordinator's restart"
 
   compose down -v -t 10 >/dev/null 2>&1 || fail "docker-compose down"
   compose_kind=
@@ -255,7 +256,7 @@ run_podman() {
   podman_project_rm "$COMPOSE_PROJECT_NAME"
   compose_kind=
   # CNI keeps its own chains once made, so only the links are compared here.
-  host_links | diff "$work/links-before" - >&2 || fail "podman left a network link on the host"
+  link_names | diff "$work/links-before" - >&2 || fail "podman left a network link on the host"
   step "podman passed"
 }
 

@@ -81,7 +81,6 @@ start_isolated() {
 }
 
 # --- the networked daemon: what it changes on the host, recorded and restored ---
-link_names() { ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort; }
 save_host_state() {
   [[ -f "$dir/host-state/ip_forward" ]] && return # a second `daemon` keeps the first record
   mkdir -p "$dir/host-state"

@@ -96,6 +96,9 @@ test_engine_master() { # DIR SOCKET PROJECT SERVICE
   echo "HUPS=$1/hups/$name"
 }
 
+# The host's network links by name, sorted: what dockerd and podman add to.
+link_names() { ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort; }
+
 # --- the Docker Cloud emulator (build/bin/dockercloud-emulator) ---------------
 # Starts it in the background with its state in DIR and WORKERS linked workers,
 # sets emulator_pid, and exports what it writes to DIR/emulator.env: the
