@@ -25,11 +25,15 @@ usage() { test_engine_args; }
 # Each engine's own configuration (scripts/lib.sh), with its own events log.
 write_config() { write_podman_conf "$dir/containers.conf" "$dir/events.log"; }
 export CONTAINERS_CONF="$dir/containers.conf"
-engine_in_dir() { podman --root "$dir/storage" --runroot "$dir/run" "$@"; }
+# Every podman call on this engine. Its own --tmpdir too: libpod's state there
+# (locks, and with the file events backend the default events log) is
+# otherwise shared by every root under /run/libpod.
+podman_in_dir=(podman --root "$dir/storage" --runroot "$dir/run" --tmpdir "$dir/tmp")
+engine_in_dir() { "${podman_in_dir[@]}" "$@"; }
 
 start_service() {
   rm -f "$socket"
-  nohup podman --root "$dir/storage" --runroot "$dir/run" system service --time=0 "unix://$socket" \
+  nohup "${podman_in_dir[@]}" system service --time=0 "unix://$socket" \
     >>"$dir/service.log" 2>&1 &
   echo $! >"$dir/service.pid"
   for _ in $(seq 100); do [[ -S "$socket" ]] && return; sleep 0.1; done
