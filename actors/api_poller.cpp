@@ -3,7 +3,6 @@
 #include "actors/errors.hpp"
 #include "actors/exchanges.hpp"
 #include "actors/guarded.hpp"
-#include "actors/poll_timer.hpp"
 #include "net/rest_client.hpp"
 #include "protocol/container_object.hpp"
 #include "protocol/limits.hpp"
@@ -15,13 +14,13 @@ namespace wlg::actors {
 
 namespace {
 
-constexpr auto role = protocol::actor_role::api_poller;
+constexpr auto role = config::actor_role::api_poller;
 
 class container_fetch {
 public:
-  container_fetch(api_poller_actor::pointer self, context_ptr ctx, reconciler_actor reconciler)
-    : self_(self), ctx_(std::move(ctx)), reconciler_(std::move(reconciler)),
-      log_(runtime::component_logger(std::string{protocol::name_of(role)})),
+  container_fetch(poller_actor::pointer self, context_ptr ctx)
+    : self_(self), ctx_(std::move(ctx)),
+      log_(runtime::component_logger(std::string{config::name_of(role)})),
       client_(*ctx_->io, ctx_->tls, ctx_->config.rest_host,
               net::rest_options{ctx_->config.request_timeout,
                                 protocol::limits::max_container_document_bytes, ctx_->user_agent,
@@ -79,10 +78,6 @@ public:
     answer(make_error(code, ctx_->config.rest_host.host_header() + ": " + net::describe(error)));
   }
 
-  void poll() { poll_now(self_, *ctx_, reconciler_); }
-
-  void set_reconciler(reconciler_actor reconciler) { reconciler_ = std::move(reconciler); }
-
   void close() { client_.close(); }
 
 private:
@@ -91,9 +86,8 @@ private:
     waiting_.answer(std::forward<T>(outcome), *ctx_->metrics);
   }
 
-  api_poller_actor::pointer self_;
+  poller_actor::pointer self_;
   context_ptr ctx_;
-  reconciler_actor reconciler_;
   std::shared_ptr<spdlog::logger> log_;
   net::rest_client client_;
   protocol::container_parser parser_;
@@ -103,27 +97,23 @@ private:
 
 } // namespace
 
-api_poller_actor::behavior_type api_poller(api_poller_actor::pointer self, context_ptr ctx,
-                                           reconciler_actor reconciler) {
+poller_actor::behavior_type api_poller(poller_actor::pointer self, context_ptr ctx) {
   end_on_exception(self, role);
-  auto fetcher = std::make_shared<container_fetch>(self, ctx, std::move(reconciler));
+  auto fetcher = std::make_shared<container_fetch>(self, ctx);
   self->attach_functor([fetcher] { fetcher->close(); });
-  schedule_poll(self, *ctx);
-  return guarded_behavior<api_poller_actor>(
+  return guarded_behavior<poller_actor>(
     ctx->faults, role,
     [=](fetch_atom) -> caf::result<protocol::worker_set> {
       auto promise = self->make_response_promise<protocol::worker_set>();
       fetcher->fetch(promise);
       return promise;
     },
-    [=](peers_atom, const reconciler_actor& reconciler) { fetcher->set_reconciler(reconciler); },
     [=](internal_atom, reply_atom, std::uint64_t exchange, const net::http_reply& reply) {
       fetcher->on_reply(exchange, reply);
     },
     [=](internal_atom, reply_atom, std::uint64_t exchange, const net::transport_error& error) {
       fetcher->on_failure(exchange, error);
-    },
-    [=](internal_atom, tick_atom) { fetcher->poll(); });
+    });
 }
 
 } // namespace wlg::actors

@@ -7,9 +7,7 @@ namespace wlg::actors {
 
 // Fetches <rest host><DOCKERCLOUD_CONTAINER_API_URI> over one kept-alive
 // connection and answers with the valid linked worker names, or a typed error
-// (never an empty set for a failure). Asks the reconciler for a resync every
-// poll interval, as a safety net against lost events.
-api_poller_actor::behavior_type api_poller(api_poller_actor::pointer self, context_ptr ctx,
-                                           reconciler_actor reconciler);
+// (never an empty set for a failure).
+poller_actor::behavior_type api_poller(poller_actor::pointer self, context_ptr ctx);
 
 } // namespace wlg::actors

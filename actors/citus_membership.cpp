@@ -17,7 +17,7 @@ namespace wlg::actors {
 
 namespace {
 
-constexpr auto role = protocol::actor_role::citus_membership;
+constexpr auto role = config::actor_role::citus_membership;
 using policy::citus_node;
 
 policy::membership_plan::options plan_options(const config::settings& config) {
@@ -34,7 +34,7 @@ policy::membership_plan::options plan_options(const config::settings& config) {
 class membership {
 public:
   membership(citus_membership_actor::pointer self, context_ptr ctx)
-    : self_(self), ctx_(std::move(ctx)), log_(runtime::component_logger(std::string{protocol::name_of(role)})),
+    : self_(self), ctx_(std::move(ctx)), log_(runtime::component_logger(std::string{config::name_of(role)})),
       plan_(plan_options(ctx_->config)) {}
 
   caf::result<policy::output_report> apply(const policy::output_request& request) {

@@ -14,7 +14,7 @@ namespace wlg::actors {
 
 namespace {
 
-constexpr auto role = protocol::actor_role::docker_restarter;
+constexpr auto role = config::actor_role::docker_restarter;
 
 enum class step { idle, list, kill };
 
@@ -23,7 +23,7 @@ enum class step { idle, list, kill };
 class signal_run {
 public:
   signal_run(docker_restarter_actor::pointer self, context_ptr ctx)
-    : self_(self), ctx_(std::move(ctx)), log_(runtime::component_logger(std::string{protocol::name_of(role)})),
+    : self_(self), ctx_(std::move(ctx)), log_(runtime::component_logger(std::string{config::name_of(role)})),
       engine_(ctx_, net::engine_options{}.body_limit, caf::actor_cast<http_outcome_handlers>(self_), log_),
       backoff_(ctx_->config.backoff_initial, ctx_->config.backoff_max) {
     if (!ctx_->config.stack_name.empty())

@@ -4,7 +4,6 @@
 #include "actors/engine_conversation.hpp"
 #include "actors/exchanges.hpp"
 #include "actors/guarded.hpp"
-#include "actors/poll_timer.hpp"
 #include "protocol/engine_events.hpp"
 #include "protocol/limits.hpp"
 #include "protocol/worker_name.hpp"
@@ -15,7 +14,7 @@ namespace wlg::actors {
 
 namespace {
 
-constexpr auto role = protocol::actor_role::api_poller;
+constexpr auto role = config::actor_role::engine_poller;
 
 enum class step { idle, list, inspect };
 
@@ -23,9 +22,9 @@ enum class step { idle, list, inspect };
 // /containers/{id}/json per worker, for --worker-name=hostname].
 class worker_listing {
 public:
-  worker_listing(api_poller_actor::pointer self, context_ptr ctx, reconciler_actor reconciler)
-    : self_(self), ctx_(std::move(ctx)), reconciler_(std::move(reconciler)),
-      log_(runtime::component_logger(std::string{protocol::name_of(role)})),
+  worker_listing(poller_actor::pointer self, context_ptr ctx)
+    : self_(self), ctx_(std::move(ctx)),
+      log_(runtime::component_logger(std::string{config::name_of(role)})),
       engine_(ctx_, protocol::limits::max_engine_document_bytes, caf::actor_cast<http_outcome_handlers>(self_), log_),
       labels_(protocol::worker_labels(ctx_->config.worker_label_key, ctx_->config.worker_label_value,
                                        ctx_->config.stack_name)) {}
@@ -55,10 +54,6 @@ public:
   }
 
   engine_conversation& engine() { return engine_; }
-
-  void poll() { poll_now(self_, *ctx_, reconciler_); }
-
-  void set_reconciler(reconciler_actor reconciler) { reconciler_ = std::move(reconciler); }
 
 private:
   void on_list(const net::http_reply& reply) {
@@ -123,9 +118,8 @@ private:
     waiting_.answer(std::forward<T>(outcome), *ctx_->metrics);
   }
 
-  api_poller_actor::pointer self_;
+  poller_actor::pointer self_;
   context_ptr ctx_;
-  reconciler_actor reconciler_;
   std::shared_ptr<spdlog::logger> log_;
   engine_conversation engine_;
   std::vector<std::string> labels_;
@@ -138,19 +132,16 @@ private:
 
 } // namespace
 
-api_poller_actor::behavior_type engine_poller(api_poller_actor::pointer self, context_ptr ctx,
-                                              reconciler_actor reconciler) {
+poller_actor::behavior_type engine_poller(poller_actor::pointer self, context_ptr ctx) {
   end_on_exception(self, role);
-  auto listing = std::make_shared<worker_listing>(self, ctx, std::move(reconciler));
-  schedule_poll(self, *ctx);
-  return guarded_behavior<api_poller_actor>(
+  auto listing = std::make_shared<worker_listing>(self, ctx);
+  return guarded_behavior<poller_actor>(
     ctx->faults, role,
     [=](fetch_atom) -> caf::result<protocol::worker_set> {
       auto promise = self->make_response_promise<protocol::worker_set>();
       listing->fetch(promise);
       return promise;
     },
-    [=](peers_atom, const reconciler_actor& reconciler) { listing->set_reconciler(reconciler); },
     [=](internal_atom, reply_atom, std::uint64_t exchange, const net::http_reply& reply) {
       listing->on_outcome(listing->engine().on_reply(exchange, reply), sync_error::engine_refused);
     },
@@ -158,8 +149,7 @@ api_poller_actor::behavior_type engine_poller(api_poller_actor::pointer self, co
       listing->on_outcome(listing->engine().on_failure(exchange, error),
                           error.what == net::transport_error::kind::timeout ? sync_error::timeout
                                                                             : sync_error::transport);
-    },
-    [=](internal_atom, tick_atom) { listing->poll(); });
+    });
 }
 
 } // namespace wlg::actors

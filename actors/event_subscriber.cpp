@@ -13,7 +13,7 @@ namespace wlg::actors {
 
 namespace {
 
-constexpr auto role = protocol::actor_role::event_subscriber;
+constexpr auto role = config::actor_role::event_subscriber;
 using clock = std::chrono::steady_clock;
 
 // A connection that stayed up this long was healthy: the next failure starts
@@ -26,7 +26,7 @@ class subscription {
 public:
   subscription(event_subscriber_actor::pointer self, context_ptr ctx, reconciler_actor reconciler)
     : self_(self), ctx_(std::move(ctx)), reconciler_(std::move(reconciler)),
-      log_(runtime::component_logger(std::string{protocol::name_of(role)})),
+      log_(runtime::component_logger(std::string{config::name_of(role)})),
       feed_(make_event_feed(ctx_)),
       backoff_(ctx_->config.backoff_initial, ctx_->config.backoff_max),
       auth_backoff_(ctx_->config.auth_retry, ctx_->config.auth_retry * 10) {}

@@ -14,7 +14,7 @@ namespace wlg::actors {
 
 namespace {
 
-constexpr auto role = protocol::actor_role::file_writer;
+constexpr auto role = config::actor_role::file_writer;
 
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -25,7 +25,7 @@ std::int64_t now_ns() {
 class list_file {
 public:
   explicit list_file(const context& ctx)
-    : ctx_(ctx), log_(runtime::component_logger(std::string{protocol::name_of(role)})),
+    : ctx_(ctx), log_(runtime::component_logger(std::string{config::name_of(role)})),
       path_(ctx.config.worker_list_path()) {
     if (ctx_.config.dry_run)
       log_->info("dry run: {} will not be written", path_);
@@ -101,7 +101,7 @@ class file_output {
 public:
   file_output(file_writer_actor::pointer self, context_ptr ctx, signaller_actor signaller, bool reload_first)
     : self_(self), ctx_(std::move(ctx)), signaller_(std::move(signaller)),
-      log_(runtime::component_logger(std::string{protocol::name_of(role)})), file_(*ctx_),
+      log_(runtime::component_logger(std::string{config::name_of(role)})), file_(*ctx_),
       backoff_(ctx_->config.backoff_initial, ctx_->config.backoff_max), signal_owed_(reload_first) {}
 
   caf::result<policy::output_report> apply(const policy::output_request& request) {

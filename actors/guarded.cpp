@@ -7,7 +7,7 @@
 
 namespace wlg::actors {
 
-void end_on_exception(caf::scheduled_actor* self, protocol::actor_role role) {
+void end_on_exception(caf::scheduled_actor* self, config::actor_role role) {
   self->set_exception_handler([role](caf::scheduled_actor*, std::exception_ptr& ptr) -> caf::error {
     std::string what = "unknown exception";
     try {
@@ -16,7 +16,7 @@ void end_on_exception(caf::scheduled_actor* self, protocol::actor_role role) {
       what = e.what();
     } catch (...) {
     }
-    const std::string name{protocol::name_of(role)};
+    const std::string name{config::name_of(role)};
     runtime::component_logger(name)->error("{} died: {}", name, what);
     return make_error(sync_error::crashed, what);
   });

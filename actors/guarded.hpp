@@ -4,7 +4,7 @@
 // the actor: the fault plan is consulted before a handler runs. Keeps each
 // handler's exact signature, which CAF needs to match messages.
 
-#include "protocol/actor_role.hpp"
+#include "config/actor_role.hpp"
 #include "runtime/fault_plan.hpp"
 
 #include <caf/detail/type_traits.hpp>
@@ -17,7 +17,7 @@ namespace wlg::actors {
 namespace detail {
 
 template <class F, class Result, class... Args>
-auto guard_impl(runtime::fault_plan* faults, protocol::actor_role role, F f,
+auto guard_impl(runtime::fault_plan* faults, config::actor_role role, F f,
                 caf::detail::type_list<Args...>) {
   return [faults, role, f = std::move(f)](Args... args) -> Result {
     faults->on_message(role);
@@ -29,10 +29,10 @@ auto guard_impl(runtime::fault_plan* faults, protocol::actor_role role, F f,
 
 // An exception escaping a handler (an injected crash, or a bug) is logged
 // and ends the actor with a `crashed` error, for the supervisor to see.
-void end_on_exception(caf::scheduled_actor* self, protocol::actor_role role);
+void end_on_exception(caf::scheduled_actor* self, config::actor_role role);
 
 template <class F>
-auto guarded(runtime::fault_plan* faults, protocol::actor_role role, F f) {
+auto guarded(runtime::fault_plan* faults, config::actor_role role, F f) {
   using trait = caf::detail::get_callable_trait<F>;
   return detail::guard_impl<F, typename trait::result_type>(faults, role, std::move(f),
                                                              typename trait::arg_types{});
@@ -40,7 +40,7 @@ auto guarded(runtime::fault_plan* faults, protocol::actor_role role, F f) {
 
 // The behavior of an actor of type Handle, every handler guarded.
 template <class Handle, class... Fs>
-typename Handle::behavior_type guarded_behavior(runtime::fault_plan* faults, protocol::actor_role role,
+typename Handle::behavior_type guarded_behavior(runtime::fault_plan* faults, config::actor_role role,
                                                 Fs... handlers) {
   return {guarded(faults, role, std::move(handlers))...};
 }

@@ -2,26 +2,29 @@
 
 // The sidecar's actors and their typed interfaces. Read this file first.
 //
-//   event_subscriber --(event, resync)--> state_reconciler --fetch--> api_poller
-//   api_poller ---(resync on its poll timer)--^     '--apply--> file_writer --signal--> docker_restarter
+//   event_subscriber --(event, resync)--> state_reconciler --fetch--> api_poller | engine_poller
+//                                               '--apply--> file_writer --signal--> docker_restarter
+//                                                       or citus_membership
 //
 // Each actor has a contract: the messages its peers may send it. Its full
 // type extends the contract with wiring (`peers`: the supervisor tells it
 // where a restarted peer is) and with internal handlers, keyed by a leading
 // `internal_atom`: messages an actor sends itself (timers, retries) or that
 // its network session sends from the I/O thread. Peers hold only contracts,
-// so no actor can send another's internal messages.
+// so no actor can send another's internal messages. Requests flow one way,
+// left to right; answers come back as responses.
 //
-// In engine mode (--source=engine) the same contracts are served by the
-// event_subscriber on the engine's event feed (actors/event_feeds.hpp) and by
-// engine_poller in the api_poller's place. The reconciler talks to one
-// output_actor: file_writer (the worker list file and the master's reload)
-// is one output; citus_membership (the coordinator's worker nodes, with
-// --target=citus) is the other.
+// The source decides the poller: api_poller (Docker Cloud's REST API) or
+// engine_poller (--source=engine: the Engine API's labelled containers, with
+// the event_subscriber on the engine's event feed, actors/event_feeds.hpp).
+// The target decides the output: file_writer (the worker list file and the
+// master's reload) or citus_membership (--target=citus: the coordinator's
+// worker nodes). The supervisor's table of roles (actors/roles.hpp) says
+// which run.
 
 #include "actors/messages.hpp"
 #include "actors/net_messages.hpp"
-#include "protocol/actor_role.hpp"
+#include "config/actor_role.hpp"
 
 #include <caf/all.hpp>
 
@@ -46,6 +49,7 @@ using binary_atom = caf::atom_constant<caf::atom("binary")>;
 using closed_atom = caf::atom_constant<caf::atom("closed")>;
 using respawn_atom = caf::atom_constant<caf::atom("respawn")>;
 using pg_atom = caf::atom_constant<caf::atom("pg")>;
+using poll_atom = caf::atom_constant<caf::atom("poll")>;
 
 // --- contracts ----------------------------------------------------------------
 
@@ -74,17 +78,17 @@ using http_outcome_handlers =
   caf::typed_actor<caf::reacts_to<internal_atom, reply_atom, std::uint64_t, net::http_reply>,
                    caf::reacts_to<internal_atom, reply_atom, std::uint64_t, net::transport_error>>;
 
-// Fetches this container's object (engine mode: lists the labelled workers);
-// asks the reconciler for a resync every --poll-interval.
-using api_poller_actor = fetcher_actor::extend_with<http_outcome_handlers>::extend<
-  caf::reacts_to<peers_atom, reconciler_actor>,
-  caf::reacts_to<internal_atom, tick_atom>>; // the poll timer
+// Fetches this container's object (api_poller), or lists the labelled
+// workers (engine_poller).
+using poller_actor = fetcher_actor::extend_with<http_outcome_handlers>;
 
-// Turns events and resyncs into fetches and applies (policy/sync_machine.hpp).
+// Turns events, resyncs and its poll timer into fetches and applies
+// (policy/sync_machine.hpp).
 using state_reconciler_actor = reconciler_actor::extend<
   caf::reacts_to<peers_atom, fetcher_actor, output_actor>,
   caf::reacts_to<internal_atom, tick_atom, std::uint64_t>, // coalescing timer
-  caf::reacts_to<internal_atom, retry_atom>>;              // apply retry
+  caf::reacts_to<internal_atom, retry_atom>,               // apply retry
+  caf::reacts_to<internal_atom, poll_atom>>;               // the poll timer (--poll-interval)
 
 // Writes the worker list atomically, then has the signaller reload the
 // master when the bytes changed (or a reload is owed).
@@ -114,6 +118,6 @@ using event_subscriber_actor = caf::typed_actor<
 // Spawns and restarts the others; SIGUSR1 arrives here as a forced resync.
 using supervisor_actor = caf::typed_actor<
   caf::reacts_to<resync_atom, sync_request>,
-  caf::reacts_to<internal_atom, respawn_atom, protocol::actor_role>>; // after the restart delay
+  caf::reacts_to<internal_atom, respawn_atom, config::actor_role>>; // after the restart delay
 
 } // namespace wlg::actors

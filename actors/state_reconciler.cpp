@@ -14,7 +14,7 @@ namespace wlg::actors {
 
 namespace {
 
-constexpr auto role = protocol::actor_role::state_reconciler;
+constexpr auto role = config::actor_role::state_reconciler;
 using clock = policy::steady_clock;
 
 std::int64_t unix_ms() {
@@ -22,7 +22,7 @@ std::int64_t unix_ms() {
     .count();
 }
 
-policy::sync_machine::options machine_options(const config::settings& config, bool reload_first) {
+policy::sync_machine::options machine_options(const config::settings& config, const reconciler_policy& policy) {
   policy::sync_machine::options o;
   o.coalescing.min_interval = config.min_interval;
   o.coalescing.max_wait = config.max_wait;
@@ -30,8 +30,9 @@ policy::sync_machine::options machine_options(const config::settings& config, bo
   o.backoff_max = config.backoff_max;
   o.auth_retry = config.auth_retry;
   o.once = config.once;
-  o.reload_first = reload_first;
-  o.apply_every_sync = config.target == config::output_target::citus;
+  o.reload_first = policy.reload_first;
+  o.apply_every_sync = policy.apply_every_sync;
+  o.poll_interval = config.poll_interval;
   o.seed = std::random_device{}();
   return o;
 }
@@ -41,10 +42,13 @@ policy::sync_machine::options machine_options(const config::settings& config, bo
 // ignored.
 class reconciliation {
 public:
-  reconciliation(state_reconciler_actor::pointer self, context_ptr ctx, reconciler_peers peers, bool reload_first)
-    : self_(self), ctx_(std::move(ctx)), peers_(std::move(peers)),
-      log_(runtime::component_logger(std::string{protocol::name_of(role)})),
-      machine_(machine_options(ctx_->config, reload_first)) {}
+  reconciliation(state_reconciler_actor::pointer self, context_ptr ctx, reconciler_peers peers,
+                 reconciler_policy policy)
+    : self_(self), ctx_(std::move(ctx)), peers_(std::move(peers)), unchanged_(policy.unchanged),
+      log_(runtime::component_logger(std::string{config::name_of(role)})),
+      machine_(machine_options(ctx_->config, policy)) {
+    run(machine_.on_start());
+  }
 
   // Counted here rather than where it is judged relevant, and marked pending
   // first: once a reader sees the count, the gauge covers the event.
@@ -72,6 +76,11 @@ public:
   void on_tick(std::uint64_t timer) { run(machine_.on_timer(now(), timer)); }
 
   void on_retry() { run(machine_.on_retry()); }
+
+  void on_poll() {
+    log_->info("full resync requested ({})", to_string(sync_reason::poll_timer));
+    run(machine_.on_poll(now()));
+  }
 
 private:
   // The actor system's clock: steady time when running, the deterministic
@@ -132,10 +141,14 @@ private:
     last_retry_why_.clear();
     ctx_->metrics->last_sync_unix_ms = unix_ms();
     ctx_->metrics->worker_count = static_cast<std::int64_t>(synced.workers);
-    if (synced.skipped)
-      ++ctx_->metrics->file_unchanged; // the output already holds these: it would find the same bytes
+    if (synced.skipped && unchanged_)
+      ++*unchanged_;
     if (trim_.after_sync(synced.workers))
       runtime::release_free_heap();
+  }
+
+  void carry_out(const policy::sync_machine::arm_poll& poll) {
+    self_->delayed_send(self_, poll.delay, internal_atom::value, poll_atom::value);
   }
 
   void carry_out(const policy::sync_machine::finish& finish) {
@@ -167,6 +180,7 @@ private:
   state_reconciler_actor::pointer self_;
   context_ptr ctx_;
   reconciler_peers peers_;
+  std::atomic<std::uint64_t>* unchanged_;
   std::shared_ptr<spdlog::logger> log_;
   policy::sync_machine machine_;
   policy::memory_trim trim_;
@@ -178,9 +192,9 @@ private:
 } // namespace
 
 state_reconciler_actor::behavior_type state_reconciler(state_reconciler_actor::pointer self, context_ptr ctx,
-                                                       reconciler_peers peers, bool reload_first) {
+                                                       reconciler_peers peers, reconciler_policy policy) {
   end_on_exception(self, role);
-  auto work = std::make_shared<reconciliation>(self, ctx, std::move(peers), reload_first);
+  auto work = std::make_shared<reconciliation>(self, ctx, std::move(peers), policy);
   self->send(self, resync_atom::value, sync_request{sync_reason::startup, false});
   return guarded_behavior<state_reconciler_actor>(
     ctx->faults, role,
@@ -188,7 +202,8 @@ state_reconciler_actor::behavior_type state_reconciler(state_reconciler_actor::p
     [=](resync_atom, const sync_request& sync) { work->on_resync(sync); },
     [=](peers_atom, const fetcher_actor& poller, const output_actor& output) { work->on_peers({poller, output}); },
     [=](internal_atom, tick_atom, std::uint64_t timer) { work->on_tick(timer); },
-    [=](internal_atom, retry_atom) { work->on_retry(); });
+    [=](internal_atom, retry_atom) { work->on_retry(); },
+    [=](internal_atom, poll_atom) { work->on_poll(); });
 }
 
 } // namespace wlg::actors

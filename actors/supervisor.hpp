@@ -5,8 +5,9 @@
 
 namespace wlg::actors {
 
-// Spawns the five actors and monitors them. One that dies is restarted on its
-// own after a short, growing delay, and the others are told its new handle.
+// Spawns the actors this configuration runs (actors/roles.hpp) and monitors
+// them. One that dies is restarted on its own after a short, growing delay,
+// and the peers that send to it are told its new handle.
 // When one actor dies more than --max-restarts times within --restart-window,
 // the supervisor gives up: it stops everything and ends with a gave_up error
 // (the process exits 1). An exit message stops everything cleanly.

@@ -20,10 +20,10 @@ result<fault_spec, std::string> parse_fault_spec(std::string_view text) {
   if (second == std::string_view::npos)
     return fail(quoted + " is not ACTOR:crash:every=N or ACTOR:stall:ms=M");
   fault_spec spec;
-  const auto role = protocol::parse_actor_role(text.substr(0, first));
+  const auto role = config::parse_actor_role(text.substr(0, first));
   if (!role) {
     std::string known;
-    for (auto name : protocol::actor_role_names)
+    for (auto name : config::actor_role_names)
       known += (known.empty() ? "" : ", ") + std::string{name};
     return fail(quoted + ": unknown actor '" + std::string{text.substr(0, first)}
                 + "'; one of " + known);

@@ -2,7 +2,7 @@
 
 // --inject-fault=SPEC: ACTOR:crash:every=N or ACTOR:stall:ms=M[,every=N].
 
-#include "protocol/actor_role.hpp"
+#include "config/actor_role.hpp"
 #include "protocol/result.hpp"
 
 #include <chrono>
@@ -13,7 +13,7 @@ namespace wlg::config {
 
 struct fault_spec {
   enum class kind { crash, stall };
-  protocol::actor_role role = protocol::actor_role::event_subscriber;
+  config::actor_role role = config::actor_role::event_subscriber;
   kind what = kind::crash;
   unsigned every = 1; // on every Nth message the actor handles
   std::chrono::milliseconds stall{0};

@@ -25,6 +25,23 @@ bool sync_machine::idle() const noexcept {
   return coalescer_.idle() && !desired_ && !applying_ && !retry_armed_;
 }
 
+void sync_machine::arm_poll_timer(commands& out) const {
+  if (options_.poll_interval > duration::zero() && !options_.once)
+    out.push_back(arm_poll{options_.poll_interval});
+}
+
+sync_machine::commands sync_machine::on_start() {
+  commands out;
+  arm_poll_timer(out);
+  return out;
+}
+
+sync_machine::commands sync_machine::on_poll(time_point now) {
+  auto out = on_resync(now, false);
+  arm_poll_timer(out);
+  return out;
+}
+
 sync_machine::commands sync_machine::on_event(time_point now, std::int64_t event_ns) {
   commands out;
   if (pending_event_ns_ == 0)

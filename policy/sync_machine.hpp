@@ -12,7 +12,8 @@
 // the output alone and is retried with back-off (a refused credential with
 // the slower --auth-retry back-off); a failed apply keeps the set pending and
 // is retried. With --once the first failure, or the first complete sync,
-// finishes the run.
+// finishes the run. A poll timer (--poll-interval) asks for a resync now and
+// then, the safety net against lost events.
 
 #include "policy/backoff.hpp"
 #include "policy/fetch_coalescer.hpp"
@@ -64,7 +65,8 @@ public:
     // output whose state others can change (the coordinator's nodes), each
     // sync reconciles it.
     bool apply_every_sync = false;
-    std::uint64_t seed = 0; // for the back-off jitter
+    duration poll_interval{0}; // 0: no poll timer (nor with --once)
+    std::uint64_t seed = 0;    // for the back-off jitter
   };
 
   // --- commands --------------------------------------------------------------
@@ -74,11 +76,14 @@ public:
   struct retry_later { duration delay; std::string why; };    // then on_retry()
   struct synced { std::size_t workers; bool skipped; };       // the output holds the fetched set
   struct finish { bool ok; std::string why; };                // --once: the run is over
-  using command = std::variant<fetch, arm_timer, apply, retry_later, synced, finish>;
+  struct arm_poll { duration delay; };                        // then on_poll()
+  using command = std::variant<fetch, arm_timer, apply, retry_later, synced, finish, arm_poll>;
   using commands = std::vector<command>;
 
   explicit sync_machine(options opts);
 
+  commands on_start(); // the poll timer's first round
+  commands on_poll(time_point now);
   commands on_event(time_point now, std::int64_t event_ns);
   commands on_resync(time_point now, bool force);
   commands on_timer(time_point now, std::uint64_t id);
@@ -103,6 +108,7 @@ private:
   void take(commands& out, fetch_coalescer::decision decision);
   void maybe_apply(commands& out);
   void maybe_finish(commands& out);
+  void arm_poll_timer(commands& out) const;
 
   options options_;
   fetch_coalescer coalescer_;

@@ -10,15 +10,15 @@ namespace wlg::runtime {
 fault_plan::fault_plan(const std::vector<config::fault_spec>& specs, metrics& counters)
   : specs_(specs), metrics_(counters) {}
 
-void fault_plan::on_message(protocol::actor_role role) {
+void fault_plan::on_message(config::actor_role role) {
   if (specs_.empty())
     return;
-  const auto n = handled_[protocol::index_of(role)].fetch_add(1) + 1;
+  const auto n = handled_[config::index_of(role)].fetch_add(1) + 1;
   for (const auto& spec : specs_) {
     if (spec.role != role || n % spec.every != 0)
       continue;
-    const auto injected = metrics_.faults_injected[protocol::index_of(role)].fetch_add(1) + 1;
-    const std::string name{protocol::name_of(role)};
+    const auto injected = metrics_.faults_injected[config::index_of(role)].fetch_add(1) + 1;
+    const std::string name{config::name_of(role)};
     if (spec.what == config::fault_spec::kind::crash) {
       component_logger(name)->warn("injected fault: crashing {} on message {} (fault {})", name, n,
                                    injected);

@@ -3,7 +3,7 @@
 // --inject-fault at run time: each actor calls on_message() at the top of
 // every handler; a crash spec throws there, a stall spec blocks there.
 
-#include "protocol/actor_role.hpp"
+#include "config/actor_role.hpp"
 #include "config/fault_spec.hpp"
 
 #include <array>
@@ -29,7 +29,7 @@ public:
   // Counts the message; throws injected_crash or sleeps when a spec says so.
   // Message counts run across restarts, so "every=N" means every Nth message
   // the role handles over the process's life.
-  void on_message(protocol::actor_role role);
+  void on_message(config::actor_role role);
 
   // Ends every stall early (at shutdown) and stops new ones.
   void interrupt();
@@ -39,7 +39,7 @@ public:
 private:
   std::vector<config::fault_spec> specs_;
   metrics& metrics_;
-  std::array<std::atomic<std::uint64_t>, protocol::actor_role_count> handled_{};
+  std::array<std::atomic<std::uint64_t>, config::actor_role_count> handled_{};
   std::mutex mutex_;
   std::condition_variable wake_;
   bool interrupted_ = false;

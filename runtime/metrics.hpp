@@ -2,7 +2,7 @@
 
 // Counters every actor bumps, read by the /metrics endpoint. Lock-free.
 
-#include "protocol/actor_role.hpp"
+#include "config/actor_role.hpp"
 
 #include <array>
 #include <atomic>
@@ -82,8 +82,8 @@ struct metrics {
   std::atomic<bool> coordinator_connected{false};
 
   // Supervision, by actor.
-  std::array<counter, protocol::actor_role_count> actor_restarts{};
-  std::array<counter, protocol::actor_role_count> faults_injected{};
+  std::array<counter, config::actor_role_count> actor_restarts{};
+  std::array<counter, config::actor_role_count> faults_injected{};
 };
 
 } // namespace wlg::runtime

@@ -106,7 +106,7 @@ std::string prometheus_text(const metrics& m) {
       out.sample(name, std::string{label} + "=\"" + std::string{labels[i]} + "\"", value_of(i));
   };
   const auto by_actor = [&](std::string_view name, std::string_view help, const auto& values) {
-    labelled(name, "counter", help, "actor", protocol::actor_role_names,
+    labelled(name, "counter", help, "actor", config::actor_role_names,
              [&](std::size_t i) { return as_double(values[i]); });
   };
   by_actor("actor_restarts_total", "Restarts of each supervised actor.", m.actor_restarts);

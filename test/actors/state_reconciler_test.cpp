@@ -13,8 +13,12 @@ namespace {
 struct fixture : actor_fixture {
   using actor_fixture::actor_fixture;
 
-  state_reconciler_actor start(fetcher_actor poller, output_actor output, bool reload_first) {
-    auto r = stopped_at_end(sys.spawn(state_reconciler, ctx, reconciler_peers{poller, output}, reload_first));
+  state_reconciler_actor start(fetcher_actor poller, output_actor output, bool reload_first,
+                               std::atomic<std::uint64_t>* unchanged = nullptr) {
+    reconciler_policy policy;
+    policy.reload_first = reload_first;
+    policy.unchanged = unchanged;
+    auto r = stopped_at_end(sys.spawn(state_reconciler, ctx, reconciler_peers{poller, output}, policy));
     // Its first run starts it, and it handles the start-up resync it sends itself.
     sched.prioritize(r);
     sched.run_once();
@@ -45,6 +49,34 @@ CAF_TEST(a failed write keeps the pending change and applies it again on retry) 
   CAF_REQUIRE_EQUAL(outputs->requests.size(), 2u);
   CAF_CHECK(outputs->requests[1].workers == workers({"a", "b"}));
   CAF_CHECK_EQUAL(metrics.worker_count.load(), 2);
+}
+
+CAF_TEST(its poll timer resyncs every poll interval and the skipped sync is counted where told) {
+  auto poller = sys.spawn(answering_poller, workers({"a"}));
+  auto output = sys.spawn(recording_output, outputs);
+  std::atomic<std::uint64_t> unchanged{0};
+  auto r = start(poller, output, false, &unchanged);
+  expect((atom_value), from(r).to(poller).with(fetch_atom::value));
+  expect((protocol::worker_set), from(poller).to(r).with(_));
+  expect((atom_value, policy::output_request), from(r).to(output).with(apply_atom::value, _));
+  expect((policy::output_report), from(output).to(r).with(_));
+  CAF_CHECK_EQUAL(unchanged.load(), 0u);
+  // CAF 0.17 still delivers an answered request's timeout; the reconciler drops it.
+  const auto fetch_timeout = ctx->config.request_timeout * 2 + std::chrono::seconds(1);
+  advance_time(fetch_timeout);
+  consume_messages();
+  advance_time(ctx->config.poll_interval - fetch_timeout);
+  expect((atom_value, atom_value), from(r).to(r).with(internal_atom::value, poll_atom::value));
+  expect((atom_value), from(r).to(poller).with(fetch_atom::value));
+  expect((protocol::worker_set), from(poller).to(r).with(_));
+  disallow((atom_value, policy::output_request), from(r).to(output).with(apply_atom::value, _)); // unchanged
+  CAF_CHECK_EQUAL(outputs->requests.size(), 1u);
+  CAF_CHECK_EQUAL(unchanged.load(), 1u);
+  advance_time(fetch_timeout);
+  consume_messages();
+  advance_time(ctx->config.poll_interval - fetch_timeout); // the next round
+  expect((atom_value, atom_value), from(r).to(r).with(internal_atom::value, poll_atom::value));
+  expect((atom_value), from(r).to(poller).with(fetch_atom::value));
 }
 
 CAF_TEST(a restarted reconciler has the consumer reload even when nothing changed) {

@@ -115,3 +115,28 @@ TEST_CASE_TEMPLATE("engine mode: --worker-name=hostname writes each worker's hos
   CHECK(side.process().wait_for_exit(20s) == 0);
   CHECK_MESSAGE(side.worker_list() == worker_file({"db-1.example", "db-2.example"}), side.log());
 }
+
+// The engine poller is a role of its own: --inject-fault and the restart
+// metrics name it, and the api_poller (not running here) is untouched. A
+// fetch costs the poller two or three messages (the API version is asked
+// once per poller), so a crash every 7th leaves whole fetches in between.
+TEST_CASE_TEMPLATE("engine mode: the engine_poller crashing every 7th message is restarted alone, by its own name", E,
+                   podman_kind, docker_kind) {
+  container_engine engine{E::kind};
+  engine.run("citus_worker_1", worker_of_citus);
+  sidecar side{engine_env(engine),
+               with_status_port({"--inject-fault=engine_poller:crash:every=7", "--max-restarts=1000"})};
+  REQUIRE_MESSAGE(side.wait_for_list(worker_file({"citus_worker_1"}), 15s), side.log());
+  engine.run("citus_worker_2", worker_of_citus);
+  engine.run("citus_worker_3", worker_of_citus);
+  CHECK_MESSAGE(side.wait_for_list(worker_file({"citus_worker_1", "citus_worker_2", "citus_worker_3"}), 15s),
+                side.log());
+  CHECK(side.metric_reaches("actor_restarts_total{actor=\"engine_poller\"}", 1));
+  CHECK(side.metric("faults_injected_total{actor=\"engine_poller\"}") >= 1);
+  CHECK(side.metric("faults_injected_total{actor=\"api_poller\"}") == 0);
+  for (const char* other : {"event_subscriber", "state_reconciler", "file_writer", "docker_restarter"}) {
+    CAPTURE(other);
+    CHECK(side.metric("actor_restarts_total{actor=\"" + std::string{other} + "\"}") == 0);
+  }
+  CHECK(side.process().running());
+}

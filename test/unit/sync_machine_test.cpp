@@ -269,3 +269,23 @@ TEST_CASE("an output that others can change is given every fetched set, even an 
   const auto apply = one_of<sync_machine::apply>(machine.on_fetched(now, workers({"a"})));
   CHECK(apply.request.workers == workers({"a"}));
 }
+
+TEST_CASE("the poll timer asks for a resync every --poll-interval, and not at all with --once or 0") {
+  auto options = daemon_options();
+  options.poll_interval = 60s;
+  sync_machine machine{options};
+  CHECK(one_of<sync_machine::arm_poll>(machine.on_start()).delay == 60s);
+  auto now = clock::time_point{} + 1h;
+  const auto out = machine.on_poll(now);
+  one_of<sync_machine::fetch>(out);
+  CHECK(one_of<sync_machine::arm_poll>(out).delay == 60s); // the next round
+  machine.on_fetched(now, workers({"a"}));
+
+  options.once = true;
+  CHECK(all_of<sync_machine::arm_poll>(sync_machine{options}.on_start()).empty());
+  options.once = false;
+  options.poll_interval = 0s;
+  sync_machine unpolled{options};
+  CHECK(all_of<sync_machine::arm_poll>(unpolled.on_start()).empty());
+  CHECK(all_of<sync_machine::arm_poll>(unpolled.on_poll(now)).empty());
+}

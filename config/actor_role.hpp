@@ -4,23 +4,26 @@
 #include <optional>
 #include <string_view>
 
-namespace wlg::protocol {
+namespace wlg::config {
 
 // The supervised actors, by the names operators use in --inject-fault,
-// logs and metrics.
+// logs and metrics. Which of them run depends on the configuration: one
+// poller per source, one output per target.
 enum class actor_role : unsigned char {
   event_subscriber,
-  api_poller,
+  api_poller,    // --source=cloud
   state_reconciler,
-  file_writer,
-  docker_restarter,
-  citus_membership, // --target=citus: in file_writer's and docker_restarter's place
+  file_writer,   // --target=file
+  docker_restarter, // --target=file
+  citus_membership, // --target=citus
+  engine_poller, // --source=engine
 };
 
-inline constexpr std::size_t actor_role_count = 6;
+inline constexpr std::size_t actor_role_count = 7;
 
 inline constexpr std::array<std::string_view, actor_role_count> actor_role_names = {
-  "event_subscriber", "api_poller", "state_reconciler", "file_writer", "docker_restarter", "citus_membership"};
+  "event_subscriber", "api_poller",       "state_reconciler", "file_writer",
+  "docker_restarter", "citus_membership", "engine_poller"};
 
 constexpr std::string_view name_of(actor_role role) {
   return actor_role_names[static_cast<std::size_t>(role)];
@@ -37,4 +40,4 @@ inline std::optional<actor_role> parse_actor_role(std::string_view name) {
   return std::nullopt;
 }
 
-} // namespace wlg::protocol
+} // namespace wlg::config

@@ -1,0 +1,127 @@
+#include "actors/roles.hpp"
+
+#include "actors/api_poller.hpp"
+#include "actors/citus_membership.hpp"
+#include "actors/docker_restarter.hpp"
+#include "actors/engine_poller.hpp"
+#include "actors/event_subscriber.hpp"
+#include "actors/file_writer.hpp"
+#include "actors/state_reconciler.hpp"
+#include "runtime/metrics.hpp"
+
+#include <stdexcept>
+
+namespace wlg::actors {
+
+using config::actor_role;
+
+fetcher_actor crew::poller() const {
+  const auto& poller = (*this)[actor_role::api_poller] ? (*this)[actor_role::api_poller]
+                                                        : (*this)[actor_role::engine_poller];
+  return caf::actor_cast<fetcher_actor>(poller);
+}
+
+output_actor crew::output() const {
+  const auto& output = (*this)[actor_role::file_writer] ? (*this)[actor_role::file_writer]
+                                                         : (*this)[actor_role::citus_membership];
+  return caf::actor_cast<output_actor>(output);
+}
+
+reconciler_actor crew::reconciler() const {
+  return as<reconciler_actor>(actor_role::state_reconciler);
+}
+
+namespace {
+
+bool file_target(const config::settings& c) { return c.target == config::output_target::file; }
+bool citus_target(const config::settings& c) { return c.target == config::output_target::citus; }
+bool cloud_source(const config::settings& c) { return c.source == config::event_source::cloud; }
+bool engine_source(const config::settings& c) { return c.source == config::event_source::engine; }
+bool always(const config::settings&) { return true; }
+bool unless_once(const config::settings& c) { return !c.once; }
+
+void nobody(supervisor_actor::pointer, const crew&) {}
+
+// The reconciler sends to the pollers and the outputs.
+void tell_reconciler(supervisor_actor::pointer self, const crew& peers) {
+  if (const auto reconciler = peers.as<state_reconciler_actor>(actor_role::state_reconciler))
+    self->send(reconciler, peers_atom::value, peers.poller(), peers.output());
+}
+
+caf::actor spawn_restarter(supervisor_actor::pointer self, const context_ptr& ctx, const crew&, bool) {
+  return caf::actor_cast<caf::actor>(self->spawn(docker_restarter, ctx));
+}
+
+void tell_writer(supervisor_actor::pointer self, const crew& peers) {
+  if (const auto writer = peers.as<file_writer_actor>(actor_role::file_writer))
+    self->send(writer, peers_atom::value, peers.as<signaller_actor>(actor_role::docker_restarter));
+}
+
+caf::actor spawn_writer(supervisor_actor::pointer self, const context_ptr& ctx, const crew& peers, bool restarted) {
+  // A restarted writer reloads the master after its first write, since it
+  // cannot know whether its predecessor's last write was signalled.
+  const bool reload_first = restarted && !ctx->config.once;
+  const auto signaller = peers.as<signaller_actor>(actor_role::docker_restarter);
+  // Detached: its fsync blocks a thread of its own, not the scheduler's.
+  return caf::actor_cast<caf::actor>(ctx->detach_blocking_actors
+                                       ? self->spawn<caf::detached>(file_writer, ctx, signaller, reload_first)
+                                       : self->spawn(file_writer, ctx, signaller, reload_first));
+}
+
+caf::actor spawn_membership(supervisor_actor::pointer self, const context_ptr& ctx, const crew&, bool) {
+  return caf::actor_cast<caf::actor>(self->spawn(citus_membership, ctx));
+}
+
+caf::actor spawn_api_poller(supervisor_actor::pointer self, const context_ptr& ctx, const crew&, bool) {
+  return caf::actor_cast<caf::actor>(self->spawn(api_poller, ctx));
+}
+
+caf::actor spawn_engine_poller(supervisor_actor::pointer self, const context_ptr& ctx, const crew&, bool) {
+  return caf::actor_cast<caf::actor>(self->spawn(engine_poller, ctx));
+}
+
+caf::actor spawn_reconciler(supervisor_actor::pointer self, const context_ptr& ctx, const crew& peers, bool) {
+  reconciler_policy policy;
+  // The first sync reloads the consumer: at start-up, as the original did,
+  // and after a restart.
+  policy.reload_first = !ctx->config.once;
+  policy.apply_every_sync = citus_target(ctx->config);
+  if (file_target(ctx->config))
+    policy.unchanged = &ctx->metrics->file_unchanged; // a skipped sync would have found the same bytes
+  return caf::actor_cast<caf::actor>(
+    self->spawn(state_reconciler, ctx, reconciler_peers{peers.poller(), peers.output()}, policy));
+}
+
+void tell_subscriber(supervisor_actor::pointer self, const crew& peers) {
+  if (const auto subscriber = peers.as<event_subscriber_actor>(actor_role::event_subscriber))
+    self->send(subscriber, peers_atom::value, peers.reconciler());
+}
+
+caf::actor spawn_subscriber(supervisor_actor::pointer self, const context_ptr& ctx, const crew& peers, bool) {
+  return caf::actor_cast<caf::actor>(self->spawn(event_subscriber, ctx, peers.reconciler()));
+}
+
+constexpr std::array<role_spec, config::actor_role_count> table{{
+  {actor_role::docker_restarter, file_target, spawn_restarter, tell_writer},
+  {actor_role::file_writer, file_target, spawn_writer, tell_reconciler},
+  {actor_role::citus_membership, citus_target, spawn_membership, tell_reconciler},
+  {actor_role::api_poller, cloud_source, spawn_api_poller, tell_reconciler},
+  {actor_role::engine_poller, engine_source, spawn_engine_poller, tell_reconciler},
+  {actor_role::state_reconciler, always, spawn_reconciler, tell_subscriber},
+  {actor_role::event_subscriber, unless_once, spawn_subscriber, nobody},
+}};
+
+} // namespace
+
+std::span<const role_spec> role_table() {
+  return table;
+}
+
+const role_spec& spec_of(actor_role role) {
+  for (const auto& spec : table)
+    if (spec.role == role)
+      return spec;
+  throw std::logic_error("a role without a row in the role table");
+}
+
+} // namespace wlg::actors

@@ -1,0 +1,50 @@
+#pragma once
+
+// The supervised roles, in one table: for each, whether it runs in this
+// configuration, how to spawn it, and which peers learn where a new instance
+// is. The supervisor serves spawn, respawn, addressing, fault injection and
+// metrics from it, and never asks which role it holds.
+
+#include "actors/context.hpp"
+#include "actors/interfaces.hpp"
+
+#include <array>
+#include <span>
+
+namespace wlg::actors {
+
+// The running actors' handles, by role.
+class crew {
+public:
+  caf::actor& operator[](config::actor_role role) { return handles_[config::index_of(role)]; }
+  const caf::actor& operator[](config::actor_role role) const { return handles_[config::index_of(role)]; }
+
+  // Whichever poller and output this configuration runs (the others are empty).
+  fetcher_actor poller() const;
+  output_actor output() const;
+  reconciler_actor reconciler() const;
+
+  template <class Handle>
+  Handle as(config::actor_role role) const {
+    return caf::actor_cast<Handle>((*this)[role]);
+  }
+
+private:
+  std::array<caf::actor, config::actor_role_count> handles_;
+};
+
+struct role_spec {
+  config::actor_role role;
+  bool (*runs)(const config::settings& config);
+  // `restarted`: replacing one that died.
+  caf::actor (*spawn)(supervisor_actor::pointer self, const context_ptr& ctx, const crew& peers, bool restarted);
+  // A new instance is up: tell the peers that send to it.
+  void (*introduce)(supervisor_actor::pointer self, const crew& peers);
+};
+
+// In spawn order: an actor's peers exist before it is given their handles.
+std::span<const role_spec> role_table();
+
+const role_spec& spec_of(config::actor_role role);
+
+} // namespace wlg::actors
