@@ -4,64 +4,56 @@
 #include "actors/guarded.hpp"
 #include "actors/weak_mailbox.hpp"
 #include "net/pg_connection.hpp"
-#include "policy/membership_plan.hpp"
 #include "protocol/citus_sql.hpp"
 #include "runtime/dry_run_output.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/metrics.hpp"
 
 #include <deque>
-#include <set>
+#include <random>
 
 namespace wlg::actors {
 
 namespace {
 
 constexpr auto role = config::actor_role::citus_membership;
+using machine = policy::citus_output_machine;
 using policy::citus_node;
 
-policy::membership_plan::options plan_options(const config::settings& config) {
-  policy::membership_plan::options o;
-  o.retry_initial = config.backoff_initial;
-  o.retry_max = config.backoff_max;
-  o.remove_unwanted = config.remove_workers == config::worker_removal::if_empty;
-  o.seed = std::random_device{}();
-  return o;
+protocol::sql_statement statement_for(const policy::node_change& change) {
+  return change.add ? protocol::add_worker_node(change.node.name, change.node.port)
+                    : protocol::remove_worker_node_if_empty(change.node.name, change.node.port);
 }
 
-// One pass: connect if need be, read the nodes, then each change in turn.
-// Applies that arrive meanwhile are answered by the next pass.
+// Carries out the machine's commands; each step's outcome comes back through
+// the mailbox, tagged with the step it answers (an older step's is ignored).
 class membership {
 public:
-  membership(citus_membership_actor::pointer self, context_ptr ctx)
+  membership(citus_membership_actor::pointer self, context_ptr ctx, machine::options options)
     : self_(self), ctx_(std::move(ctx)), log_(runtime::component_logger(std::string{config::name_of(role)})),
-      plan_(plan_options(ctx_->config)) {}
+      machine_(options) {}
 
   caf::result<policy::output_report> apply(const policy::output_request& request) {
-    wanted_.clear();
+    std::set<citus_node> wanted;
     for (const auto& name : request.workers.names())
-      wanted_.insert({name, ctx_->config.worker_port});
+      wanted.insert({name, ctx_->config.worker_port});
     auto promise = self_->make_response_promise<policy::output_report>();
-    waiting_.push_back(promise);
-    start_pass();
+    waiting_.push_back({machine_.last_ticket() + 1, promise});
+    run(machine_.on_apply(std::move(wanted)));
     return promise;
   }
 
   void on_outcome(std::uint64_t step, net::pg_outcome outcome) {
     if (step != step_)
       return; // from a connection given up since
-    switch (at_) {
-      case stage::connecting: return connected(std::move(outcome));
-      case stage::reading: return read(std::move(outcome));
-      case stage::changing: return changed(std::move(outcome));
-      case stage::idle: return;
-    }
+    if (!running_)
+      return;
+    const auto running = *running_;
+    running_.reset();
+    std::visit([&](const auto& command) { report(command, std::move(outcome)); }, running);
   }
 
-  void on_retry() {
-    retry_armed_ = false;
-    start_pass();
-  }
+  void on_retry() { run(machine_.on_retry()); }
 
   void close() {
     if (connection_)
@@ -70,196 +62,168 @@ public:
   }
 
 private:
-  enum class stage { idle, connecting, reading, changing };
-  struct change {
-    citus_node node;
-    bool add;
-  };
+  // The step under way, whose outcome is awaited.
+  using step_command = std::variant<machine::connect, machine::read_nodes, machine::run_change>;
 
-  void start_pass() {
-    if (at_ != stage::idle) {
-      again_ = true;
-      return;
-    }
-    again_ = false;
-    answering_ = std::move(waiting_); // this pass answers the applies made before it
-    waiting_.clear();
-    pass_changed_ = false;
-    pass_add_failed_ = false;
-    if (!connection_) {
-      at_ = stage::connecting;
-      connection_ = net::make_pg_connection(*ctx_->io, ctx_->config.coordinator.reveal(), ctx_->config.request_timeout);
-      connection_->connect([me = mailbox(), step = ++step_](std::optional<net::pg_error> error) {
-        me.send(internal_atom::value, pg_atom::value, step,
-                error ? net::pg_outcome{std::nullopt, *error} : net::pg_outcome{net::pg_rows{}, {}});
-      });
-      return;
-    }
-    run(stage::reading, protocol::read_worker_nodes());
+  void run(const machine::commands& commands) {
+    for (const auto& command : commands)
+      std::visit([this](const auto& c) { carry_out(c); }, command);
+    ctx_->metrics->citus_stale_nodes = static_cast<std::int64_t>(machine_.stale_nodes());
   }
 
-  void connected(net::pg_outcome outcome) {
+  void carry_out(const machine::connect& c) {
+    running_ = c;
+    connection_ = net::make_pg_connection(*ctx_->io, ctx_->config.coordinator.reveal(), ctx_->config.request_timeout);
+    connection_->connect([me = mailbox(), step = ++step_](std::optional<net::pg_error> error) {
+      me.send(internal_atom::value, pg_atom::value, step,
+              error ? net::pg_outcome{std::nullopt, *error} : net::pg_outcome{net::pg_rows{}, {}});
+    });
+  }
+
+  void carry_out(const machine::read_nodes& c) { execute(c, protocol::read_worker_nodes()); }
+
+  void carry_out(const machine::run_change& c) { execute(c, statement_for(c.change)); }
+
+  void carry_out(const machine::show_changes& c) {
+    std::vector<std::string> statements;
+    for (const auto& change : c.changes)
+      statements.push_back(protocol::render_for_reading(statement_for(change)));
+    runtime::print_would_run(statements);
+  }
+
+  void carry_out(const machine::answer& a) {
+    for (auto& promise : answered_through(a.through))
+      promise.deliver(a.report);
+  }
+
+  void carry_out(const machine::fail& f) {
+    for (auto& promise : answered_through(f.through))
+      promise.deliver(make_error(sync_error::coordinator, f.why));
+  }
+
+  void carry_out(const machine::arm_retry& r) {
+    self_->delayed_send(self_, std::max(r.due - self_->clock().now(), policy::duration::zero()),
+                        internal_atom::value, retry_atom::value);
+  }
+
+  void carry_out(const machine::drop_connection& d) {
+    if (connection_)
+      connection_->close();
+    connection_.reset();
+    if (!d.lost)
+      return;
+    if (ctx_->metrics->coordinator_connected.exchange(false))
+      ++ctx_->metrics->coordinator_reconnects;
+    log_->warn("{}", d.why);
+  }
+
+  void carry_out(const machine::unreachable& u) {
+    log_->warn("cannot reach the coordinator ({}); waiting for it", u.why);
+  }
+
+  void carry_out(const machine::add_refused& r) {
+    log_->warn("cannot add worker node {} ({}); retrying in {} ms", policy::to_string(r.node), r.why,
+               std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_in).count());
+  }
+
+  void carry_out(const machine::kept& k) {
+    log_->warn("worker node {} is no longer wanted but stays: {}", policy::to_string(k.node), k.why);
+  }
+
+  // --- outcomes, as reports to the machine ------------------------------------
+
+  void report(const machine::connect&, net::pg_outcome outcome) {
     if (!outcome.rows) {
-      connection_.reset();
       ++ctx_->metrics->coordinator_connect_failures;
-      if (last_connect_error_ != outcome.error.message) // one line per change of state
-        log_->warn("cannot reach the coordinator ({}); waiting for it", outcome.error.message);
-      last_connect_error_ = outcome.error.message;
-      return end_pass("the coordinator is not reachable: " + outcome.error.message);
+      return run(machine_.on_connect_failed(outcome.error.message));
     }
-    last_connect_error_.clear();
     ++ctx_->metrics->coordinator_connects;
     ctx_->metrics->coordinator_connected = true;
     log_->info("connected to the coordinator");
-    run(stage::reading, protocol::read_worker_nodes());
+    run(machine_.on_connected());
   }
 
-  void read(net::pg_outcome outcome) {
+  void report(const machine::read_nodes&, net::pg_outcome outcome) {
     if (!outcome.rows)
-      return failed(outcome.error, "reading pg_dist_node");
+      return run(machine_.on_lost(outcome.error.message));
     std::set<citus_node> present;
     for (const auto& row : *outcome.rows)
       if (row.size() == 2 && row[0] && row[1])
         if (auto port = protocol::parse_node_port(*row[1]))
           present.insert({*row[0], *port});
-    const auto now = self_->clock().now();
-    const auto plan = plan_.plan(wanted_, present, now);
-    changes_.clear();
-    for (const auto& node : plan.add)
-      changes_.push_back({node, true});
-    for (const auto& node : plan.remove)
-      changes_.push_back({node, false});
-    if (ctx_->config.dry_run) {
-      std::vector<std::string> statements;
-      for (const auto& c : changes_)
-        statements.push_back(protocol::render_for_reading(statement_for(c)));
-      runtime::print_would_run(statements);
-      changes_.clear();
-    }
-    next_change();
+    run(machine_.on_nodes(present, self_->clock().now()));
   }
 
-  void next_change() {
-    if (changes_.empty())
-      return end_pass({});
-    run(stage::changing, statement_for(changes_.front()));
-  }
-
-  protocol::sql_statement statement_for(const change& c) const {
-    return c.add ? protocol::add_worker_node(c.node.name, c.node.port)
-                 : protocol::remove_worker_node_if_empty(c.node.name, c.node.port);
-  }
-
-  void changed(net::pg_outcome outcome) {
-    const auto c = changes_.front();
-    changes_.pop_front();
-    const auto name = policy::to_string(c.node);
-    if (!outcome.rows && outcome.error.what != net::pg_error::kind::statement)
-      return failed(outcome.error, (c.add ? "adding " : "removing ") + name);
-    if (c.add && outcome.rows) {
-      plan_.on_added(c.node);
+  void report(const machine::run_change& c, net::pg_outcome outcome) {
+    const bool refused = !outcome.rows && outcome.error.what == net::pg_error::kind::statement;
+    if (!outcome.rows && !refused)
+      return run(machine_.on_lost(outcome.error.message));
+    const auto name = policy::to_string(c.change.node);
+    if (c.change.add && !refused) {
       ++ctx_->metrics->citus_nodes_added;
-      pass_changed_ = true;
       log_->info("added worker node {}", name);
-    } else if (c.add) {
-      const auto due = plan_.on_add_failed(c.node, self_->clock().now());
+      return run(machine_.on_added());
+    }
+    if (c.change.add) {
       ++ctx_->metrics->citus_add_failures;
-      pass_add_failed_ = true;
-      log_->warn("cannot add worker node {} ({}); retrying in {} ms", name, outcome.error.message,
-                 std::chrono::duration_cast<std::chrono::milliseconds>(due - self_->clock().now()).count());
-    } else if (outcome.rows && !outcome.rows->empty()) {
-      plan_.on_removed(c.node);
+      return run(machine_.on_add_refused(outcome.error.message, self_->clock().now()));
+    }
+    if (!refused && !outcome.rows->empty()) {
       ++ctx_->metrics->citus_nodes_removed;
-      pass_changed_ = true;
       log_->info("removed worker node {}", name);
-    } else if (plan_.on_kept(c.node)) {
-      log_->warn("worker node {} is no longer wanted but stays: {}", name,
-                 outcome.rows ? "it holds shard placements (move them with citus_drain_node to let it go)"
-                              : outcome.error.message);
+      return run(machine_.on_removed());
     }
-    next_change();
+    run(machine_.on_kept(refused ? outcome.error.message
+                                 : "it holds shard placements (move them with citus_drain_node to let it go)"));
   }
 
-  // The connection broke: it is made again on the next pass.
-  void failed(const net::pg_error& error, const std::string& doing) {
-    connection_->close();
-    connection_.reset();
-    if (ctx_->metrics->coordinator_connected.exchange(false))
-      ++ctx_->metrics->coordinator_reconnects;
-    log_->warn("lost the coordinator while {} ({})", doing, error.message);
-    end_pass("lost the coordinator while " + doing + ": " + error.message);
-  }
-
-  void end_pass(const std::string& failure) {
-    at_ = stage::idle;
-    ctx_->metrics->citus_stale_nodes = static_cast<std::int64_t>(plan_.stale_nodes());
-    auto waiting = std::move(answering_);
-    answering_.clear();
-    const bool failed_once = ctx_->config.once && pass_add_failed_;
-    for (auto& promise : waiting) {
-      if (!failure.empty())
-        promise.deliver(make_error(sync_error::coordinator, failure));
-      else if (failed_once)
-        promise.deliver(make_error(sync_error::coordinator, "a worker node could not be added"));
-      else
-        promise.deliver(policy::output_report{pass_changed_, summary()});
-    }
-    if (failure.empty() && !ctx_->config.once)
-      arm_retry();
-    if (again_)
-      start_pass();
-  }
-
-  // Failed adds are tried again when due, whether or not anything else happens.
-  void arm_retry() {
-    const auto due = plan_.next_retry();
-    if (!due || retry_armed_)
-      return;
-    retry_armed_ = true;
-    self_->delayed_send(self_, std::max(*due - self_->clock().now(), policy::duration::zero()), internal_atom::value,
-                        retry_atom::value);
-  }
-
-  void run(stage next, const protocol::sql_statement& statement) {
-    at_ = next;
+  template <class Step>
+  void execute(const Step& step, const protocol::sql_statement& statement) {
+    running_ = step;
     connection_->execute(std::string{statement.text}, statement.params,
                          [me = mailbox(), step = ++step_](net::pg_outcome outcome) {
                            me.send(internal_atom::value, pg_atom::value, step, std::move(outcome));
                          });
   }
 
-  weak_mailbox<citus_membership_actor> mailbox() const { return weak_mailbox<citus_membership_actor>{self_}; }
-
-  std::string summary() const {
-    if (ctx_->config.dry_run)
-      return "dry run: no statement was run";
-    return std::to_string(wanted_.size()) + " wanted worker node(s); "
-           + (pass_changed_ ? "the coordinator was changed" : "the coordinator already had them");
+  std::vector<caf::typed_response_promise<policy::output_report>> answered_through(machine::ticket through) {
+    std::vector<caf::typed_response_promise<policy::output_report>> out;
+    while (!waiting_.empty() && waiting_.front().first <= through) {
+      out.push_back(waiting_.front().second);
+      waiting_.pop_front();
+    }
+    return out;
   }
+
+  weak_mailbox<citus_membership_actor> mailbox() const { return weak_mailbox<citus_membership_actor>{self_}; }
 
   citus_membership_actor::pointer self_;
   context_ptr ctx_;
   std::shared_ptr<spdlog::logger> log_;
-  policy::membership_plan plan_;
+  machine machine_;
   std::shared_ptr<net::pg_connection> connection_;
-  std::set<citus_node> wanted_;
-  std::vector<caf::typed_response_promise<policy::output_report>> waiting_;   // for the next pass
-  std::vector<caf::typed_response_promise<policy::output_report>> answering_; // by the pass under way
-  std::deque<change> changes_;
-  stage at_ = stage::idle;
+  std::deque<std::pair<machine::ticket, caf::typed_response_promise<policy::output_report>>> waiting_;
+  std::optional<step_command> running_;
   std::uint64_t step_ = 0;
-  bool again_ = false;
-  bool retry_armed_ = false;
-  bool pass_changed_ = false;
-  bool pass_add_failed_ = false;
-  std::string last_connect_error_;
 };
 
 } // namespace
 
-citus_membership_actor::behavior_type citus_membership(citus_membership_actor::pointer self, context_ptr ctx) {
+policy::citus_output_machine::options citus_output_options(const config::settings& config) {
+  policy::citus_output_machine::options options;
+  options.plan.retry_initial = config.backoff_initial;
+  options.plan.retry_max = config.backoff_max;
+  options.plan.remove_unwanted = config.remove_workers == config::worker_removal::if_empty;
+  options.plan.seed = std::random_device{}();
+  options.once = config.once;
+  options.rehearse = config.dry_run;
+  return options;
+}
+
+citus_membership_actor::behavior_type citus_membership(citus_membership_actor::pointer self, context_ptr ctx,
+                                                       policy::citus_output_machine::options options) {
   end_on_exception(self, role);
-  auto work = std::make_shared<membership>(self, ctx);
+  auto work = std::make_shared<membership>(self, ctx, options);
   self->attach_functor([work] { work->close(); });
   return guarded_behavior<citus_membership_actor>(
     ctx->faults, role,

@@ -2,18 +2,22 @@
 
 #include "actors/context.hpp"
 #include "actors/interfaces.hpp"
+#include "policy/citus_output_machine.hpp"
 
 namespace wlg::actors {
 
-// The Citus output (--target=citus). On every apply it reads the
-// coordinator's worker nodes from pg_dist_node and makes them equal to the
-// set (policy/membership_plan.hpp): citus_add_node for a missing node,
-// citus_remove_node for one no longer wanted that holds no shard placements.
-// A failed add is retried for that node alone; a node with placements stays
-// and is counted as stale. The connection (--coordinator) is made on the
-// first apply and again after it is lost; until it is up an apply fails, so
-// the reconciler retries with back-off. Under --dry-run the statements are
-// printed, never run. With --once a failed add fails the run.
-citus_membership_actor::behavior_type citus_membership(citus_membership_actor::pointer self, context_ptr ctx);
+// The Citus output (--target=citus): keeps the coordinator's worker nodes
+// (pg_dist_node) equal to the set. Its decisions are
+// policy::citus_output_machine's (which nodes to add or remove, retries,
+// --once and --dry-run, chosen by the supervisor in `options`); this actor
+// carries them out over one libpq connection driven by the I/O thread
+// (--coordinator), made on the first apply and again after it is lost. Until
+// it is up an apply fails, so the reconciler retries with back-off.
+// The machine's options for these settings: --once, --dry-run,
+// --remove-workers and the back-off.
+policy::citus_output_machine::options citus_output_options(const config::settings& config);
+
+citus_membership_actor::behavior_type citus_membership(citus_membership_actor::pointer self, context_ptr ctx,
+                                                       policy::citus_output_machine::options options);
 
 } // namespace wlg::actors

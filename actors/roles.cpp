@@ -69,7 +69,7 @@ caf::actor spawn_writer(supervisor_actor::pointer self, const context_ptr& ctx, 
 }
 
 caf::actor spawn_membership(supervisor_actor::pointer self, const context_ptr& ctx, const crew&, bool) {
-  return caf::actor_cast<caf::actor>(self->spawn(citus_membership, ctx));
+  return caf::actor_cast<caf::actor>(self->spawn(citus_membership, ctx, citus_output_options(ctx->config)));
 }
 
 caf::actor spawn_api_poller(supervisor_actor::pointer self, const context_ptr& ctx, const crew&, bool) {

@@ -121,16 +121,20 @@ private:
             run(machine_.on_applied(report));
         },
         [this, token](const caf::error& error) {
-          if (token == apply_token_)
-            run(machine_.on_apply_failed(describe(error)));
+          if (token != apply_token_)
+            return;
+          // The Citus output logs its coordinator's state itself, once per change.
+          output_logged_failure_ = is(error, sync_error::coordinator);
+          run(machine_.on_apply_failed(describe(error)));
         });
   }
 
-  // A failure that repeats with the same reason (a coordinator still down) is
-  // logged at warning level once, then at debug level until it changes or an
-  // apply succeeds: one line per change of state.
+  // A failure that repeats with the same reason is logged at warning level
+  // once, then at debug level until it changes or an apply succeeds; one the
+  // output has logged itself, at debug level only: one line per change of state.
   void carry_out(const policy::sync_machine::retry_later& retry) {
-    const auto level = retry.why == last_retry_why_ ? spdlog::level::debug : spdlog::level::warn;
+    const auto level = retry.why == last_retry_why_ || output_logged_failure_ ? spdlog::level::debug
+                                                                              : spdlog::level::warn;
     last_retry_why_ = retry.why;
     log_->log(level, "{}; retrying in {} ms", retry.why,
               std::chrono::duration_cast<std::chrono::milliseconds>(retry.delay).count());
@@ -187,6 +191,7 @@ private:
   std::uint64_t fetch_token_ = 0;
   std::uint64_t apply_token_ = 0;
   std::string last_retry_why_; // the last failure logged at warning level
+  bool output_logged_failure_ = false;
 };
 
 } // namespace

@@ -42,7 +42,7 @@ struct fixture : actor_fixture {
     : actor_fixture(std::move(args)) {}
 
   citus_membership_actor start() {
-    membership = stopped_at_end(sys.spawn(citus_membership, ctx));
+    membership = stopped_at_end(sys.spawn(citus_membership, ctx, citus_output_options(ctx->config)));
     sched.run();
     return membership;
   }

@@ -3,10 +3,13 @@
 // timers or I/O.
 
 #include "policy/sync_machine.hpp"
+#include "test/unit/commands.hpp"
 
 #include <doctest/doctest.h>
 
 using namespace wlg::policy;
+using wlg::test::all_of;
+using wlg::test::one_of;
 using namespace std::chrono_literals;
 using wlg::protocol::worker_set;
 
@@ -21,22 +24,6 @@ sync_machine::options daemon_options() {
   o.auth_retry = 60s;
   o.seed = 1;
   return o;
-}
-
-template <class T>
-std::vector<T> all_of(const sync_machine::commands& commands) {
-  std::vector<T> out;
-  for (const auto& c : commands)
-    if (const auto* x = std::get_if<T>(&c))
-      out.push_back(*x);
-  return out;
-}
-
-template <class T>
-T one_of(const sync_machine::commands& commands) {
-  const auto found = all_of<T>(commands);
-  REQUIRE(found.size() == 1);
-  return found.front();
 }
 
 worker_set workers(std::initializer_list<const char*> names) {

@@ -1,0 +1,180 @@
+#include "policy/citus_output_machine.hpp"
+
+namespace wlg::policy {
+
+citus_output_machine::citus_output_machine(options opts) : options_(opts), plan_(opts.plan) {}
+
+citus_output_machine::commands citus_output_machine::on_apply(std::set<citus_node> wanted) {
+  commands out;
+  wanted_ = std::move(wanted);
+  ++tickets_;
+  start_pass(out);
+  return out;
+}
+
+citus_output_machine::commands citus_output_machine::on_retry() {
+  commands out;
+  retry_armed_ = false;
+  start_pass(out);
+  return out;
+}
+
+void citus_output_machine::start_pass(commands& out) {
+  if (at_ != stage::idle) {
+    again_ = true;
+    return;
+  }
+  again_ = false;
+  pass_covers_ = tickets_;
+  pass_changed_ = false;
+  pass_add_refused_ = false;
+  if (!connected_) {
+    at_ = stage::connecting;
+    out.push_back(connect{});
+    return;
+  }
+  at_ = stage::reading;
+  out.push_back(read_nodes{});
+}
+
+citus_output_machine::commands citus_output_machine::on_connected() {
+  commands out;
+  if (at_ != stage::connecting)
+    return out;
+  connected_ = true;
+  last_unreachable_.clear();
+  at_ = stage::reading;
+  out.push_back(read_nodes{});
+  return out;
+}
+
+citus_output_machine::commands citus_output_machine::on_connect_failed(const std::string& why) {
+  commands out;
+  if (at_ != stage::connecting)
+    return out;
+  out.push_back(drop_connection{false, why});
+  if (why != last_unreachable_)
+    out.push_back(unreachable{why});
+  last_unreachable_ = why;
+  end_pass(out, "the coordinator is not reachable: " + why);
+  return out;
+}
+
+citus_output_machine::commands citus_output_machine::on_nodes(const std::set<citus_node>& present,
+                                                              time_point now) {
+  commands out;
+  if (at_ != stage::reading)
+    return out;
+  const auto plan = plan_.plan(wanted_, present, now);
+  changes_.clear();
+  for (const auto& node : plan.add)
+    changes_.push_back({node, true});
+  for (const auto& node : plan.remove)
+    changes_.push_back({node, false});
+  if (options_.rehearse) {
+    out.push_back(show_changes{{changes_.begin(), changes_.end()}});
+    changes_.clear();
+  }
+  next_change(out);
+  return out;
+}
+
+void citus_output_machine::next_change(commands& out) {
+  if (changes_.empty())
+    return end_pass(out, {});
+  at_ = stage::changing;
+  out.push_back(run_change{changes_.front()});
+}
+
+citus_output_machine::commands citus_output_machine::on_added() {
+  commands out;
+  if (at_ != stage::changing)
+    return out;
+  plan_.on_added(changes_.front().node);
+  changes_.pop_front();
+  pass_changed_ = true;
+  next_change(out);
+  return out;
+}
+
+citus_output_machine::commands citus_output_machine::on_add_refused(const std::string& why, time_point now) {
+  commands out;
+  if (at_ != stage::changing)
+    return out;
+  const auto node = changes_.front().node;
+  changes_.pop_front();
+  const auto due = plan_.on_add_failed(node, now);
+  pass_add_refused_ = true;
+  out.push_back(add_refused{node, why, due - now});
+  next_change(out);
+  return out;
+}
+
+citus_output_machine::commands citus_output_machine::on_removed() {
+  commands out;
+  if (at_ != stage::changing)
+    return out;
+  plan_.on_removed(changes_.front().node);
+  changes_.pop_front();
+  pass_changed_ = true;
+  next_change(out);
+  return out;
+}
+
+citus_output_machine::commands citus_output_machine::on_kept(const std::string& why) {
+  commands out;
+  if (at_ != stage::changing)
+    return out;
+  const auto node = changes_.front().node;
+  changes_.pop_front();
+  if (plan_.on_kept(node))
+    out.push_back(kept{node, why});
+  next_change(out);
+  return out;
+}
+
+citus_output_machine::commands citus_output_machine::on_lost(const std::string& why) {
+  commands out;
+  if (at_ == stage::idle || at_ == stage::connecting)
+    return out;
+  const auto failure = "lost the coordinator while " + doing() + ": " + why;
+  connected_ = false;
+  changes_.clear();
+  out.push_back(drop_connection{true, failure});
+  end_pass(out, failure);
+  return out;
+}
+
+std::string citus_output_machine::doing() const {
+  if (at_ == stage::reading)
+    return "reading pg_dist_node";
+  const auto& change = changes_.front();
+  return (change.add ? "adding " : "removing ") + to_string(change.node);
+}
+
+void citus_output_machine::end_pass(commands& out, const std::string& failure) {
+  at_ = stage::idle;
+  if (!failure.empty())
+    out.push_back(fail{pass_covers_, failure});
+  else if (options_.once && pass_add_refused_)
+    out.push_back(fail{pass_covers_, "a worker node could not be added"});
+  else
+    out.push_back(answer{pass_covers_, output_report{pass_changed_, summary()}});
+  // Refused adds are tried again when due (a --once run is over by then).
+  if (failure.empty() && !options_.once && !retry_armed_)
+    if (const auto due = plan_.next_retry()) {
+      retry_armed_ = true;
+      out.push_back(arm_retry{*due});
+    }
+  if (again_)
+    start_pass(out);
+}
+
+std::string citus_output_machine::summary() const {
+  if (options_.rehearse)
+    return "dry run: no statement was run";
+  return std::to_string(wanted_.size()) + " wanted worker node(s); "
+         + (pass_changed_ ? "the coordinator was changed" : "the coordinator already had them");
+}
+
+} // namespace wlg::policy

@@ -1,0 +1,112 @@
+#pragma once
+
+// The Citus output's progress, as a pure machine beside sync_machine: inputs
+// are applies and the outcomes of the steps it asked for; outputs are
+// commands for the actor shell (actors/citus_membership.cpp) to carry out.
+// No I/O, no clock (time comes in as an argument), no CAF: tested by
+// simulation (test/unit/citus_output_machine_test.cpp).
+//
+// One pass at a time: connect if need be, read the worker nodes, then each
+// change membership_plan decides, in turn. Applies that arrive during a pass
+// are answered by the next one. A refused add is retried for that node alone
+// when due, whether or not anything else happens; a lost connection ends the
+// pass with an error (the reconciler retries) and is made again next time.
+// With --once a refused add fails the run; with --dry-run the changes are
+// shown and none is run.
+
+#include "policy/membership_plan.hpp"
+#include "policy/sync_machine.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace wlg::policy {
+
+struct node_change {
+  citus_node node;
+  bool add = false; // or remove, if it holds no placements
+  friend bool operator==(const node_change&, const node_change&) = default;
+};
+
+class citus_output_machine {
+public:
+  struct options {
+    membership_plan::options plan;
+    bool once = false;     // a refused add fails the run
+    bool rehearse = false; // --dry-run: show the changes, run none
+  };
+
+  // Applies are numbered from 1; an answer covers every apply up to `through`.
+  using ticket = std::uint64_t;
+
+  // --- commands --------------------------------------------------------------
+  struct connect {};                          // then on_connected / on_connect_failed
+  struct read_nodes {};                       // then on_nodes / on_lost
+  struct run_change { node_change change; };  // then on_added / on_add_refused / on_removed / on_kept / on_lost
+  struct show_changes { std::vector<node_change> changes; }; // --dry-run
+  struct answer { ticket through; output_report report; };
+  struct fail { ticket through; std::string why; };
+  struct arm_retry { time_point due; };       // refused adds are due; then on_retry
+  // The connection failed or broke: the next pass connects again. `lost`:
+  // it had been up (why says while doing what).
+  struct drop_connection { bool lost; std::string why; };
+  // For the operator: one line per change of state.
+  struct unreachable { std::string why; };    // the coordinator cannot be reached (and could before)
+  struct add_refused { citus_node node; std::string why; duration retry_in; };
+  struct kept { citus_node node; std::string why; }; // no longer wanted, stays (first time)
+  using command = std::variant<connect, read_nodes, run_change, show_changes, answer, fail, arm_retry,
+                               drop_connection, unreachable, add_refused, kept>;
+  using commands = std::vector<command>;
+
+  explicit citus_output_machine(options opts);
+
+  // `wanted`: the whole set the coordinator's worker nodes should equal.
+  commands on_apply(std::set<citus_node> wanted);
+  commands on_retry();
+
+  commands on_connected();
+  commands on_connect_failed(const std::string& why);
+  // `present`: the worker nodes pg_dist_node lists.
+  commands on_nodes(const std::set<citus_node>& present, time_point now);
+  commands on_added();
+  commands on_add_refused(const std::string& why, time_point now);
+  commands on_removed();
+  // The node holds placements (why says so), or its removal was refused.
+  commands on_kept(const std::string& why);
+  // The connection broke during the step under way.
+  commands on_lost(const std::string& why);
+
+  bool connected() const noexcept { return connected_; }
+  bool busy() const noexcept { return at_ != stage::idle; }
+  std::size_t stale_nodes() const noexcept { return plan_.stale_nodes(); }
+  ticket last_ticket() const noexcept { return tickets_; }
+
+private:
+  enum class stage { idle, connecting, reading, changing };
+
+  void start_pass(commands& out);
+  void next_change(commands& out);
+  void end_pass(commands& out, const std::string& failure);
+  std::string doing() const;
+  std::string summary() const;
+
+  options options_;
+  membership_plan plan_;
+  std::set<citus_node> wanted_;
+  std::deque<node_change> changes_;
+  stage at_ = stage::idle;
+  bool connected_ = false;
+  ticket tickets_ = 0;      // the last apply's
+  ticket pass_covers_ = 0;  // the applies the pass under way answers
+  bool again_ = false;      // an apply or a retry arrived during the pass
+  bool retry_armed_ = false;
+  bool pass_changed_ = false;
+  bool pass_add_refused_ = false;
+  std::string last_unreachable_;
+};
+
+} // namespace wlg::policy

@@ -1,0 +1,214 @@
+// The Citus output's progress, simulated on a virtual clock: each step the
+// machine asks for is answered by the test, as the database would.
+
+#include "policy/citus_output_machine.hpp"
+#include "test/unit/commands.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace wlg::policy;
+using namespace wlg::test;
+using namespace std::chrono_literals;
+using machine = citus_output_machine;
+
+namespace {
+
+citus_node node(const char* name) { return {name, 5432}; }
+
+std::set<citus_node> nodes(std::initializer_list<const char*> names) {
+  std::set<citus_node> out;
+  for (const auto* n : names)
+    out.insert(node(n));
+  return out;
+}
+
+machine::options quick() {
+  machine::options o;
+  o.plan.retry_initial = 100ms;
+  o.plan.retry_max = 1s;
+  o.plan.seed = 3;
+  return o;
+}
+
+node_change adding(const char* name) { return {node(name), true}; }
+node_change removing(const char* name) { return {node(name), false}; }
+
+// A machine connected, whose coordinator lists {a}.
+struct connected_machine {
+  time_point now = time_point{} + 1h;
+  machine m{quick()};
+  connected_machine() {
+    one_of<machine::connect>(m.on_apply(nodes({"a"})));
+    one_of<machine::read_nodes>(m.on_connected());
+    one_of<machine::answer>(m.on_nodes(nodes({"a"}), now));
+  }
+};
+
+} // namespace
+
+TEST_CASE("the first apply connects, reads the nodes, adds the missing ones in turn and answers") {
+  machine m{quick()};
+  const auto now = time_point{} + 1h;
+  one_of<machine::connect>(m.on_apply(nodes({"a", "b", "c"})));
+  CHECK(m.busy());
+  one_of<machine::read_nodes>(m.on_connected());
+  CHECK(m.connected());
+  CHECK(one_of<machine::run_change>(m.on_nodes(nodes({"a"}), now)).change == adding("b"));
+  CHECK(one_of<machine::run_change>(m.on_added()).change == adding("c"));
+  const auto done = one_of<machine::answer>(m.on_added());
+  CHECK(done.through == 1);
+  CHECK(done.report.changed);
+  CHECK(done.report.summary == "3 wanted worker node(s); the coordinator was changed");
+  CHECK_FALSE(m.busy());
+}
+
+TEST_CASE("a connected machine reads again on every apply, and answers unchanged when nothing is to do") {
+  connected_machine t;
+  one_of<machine::read_nodes>(t.m.on_apply(nodes({"a"})));
+  const auto done = one_of<machine::answer>(t.m.on_nodes(nodes({"a"}), t.now));
+  CHECK_FALSE(done.report.changed);
+  CHECK(done.report.summary == "1 wanted worker node(s); the coordinator already had them");
+}
+
+TEST_CASE("applies during a pass are answered by one more pass, with the newest set") {
+  connected_machine t;
+  one_of<machine::read_nodes>(t.m.on_apply(nodes({"a", "b"}))); // ticket 2
+  CHECK(t.m.on_apply(nodes({"a", "c"})).empty());                // 3: waits
+  CHECK(t.m.on_apply(nodes({"a", "d"})).empty());                // 4: waits
+  auto out = t.m.on_nodes(nodes({"a"}), t.now);
+  CHECK(one_of<machine::run_change>(out).change == adding("d")); // the pass reads the newest wish
+  out = t.m.on_added();
+  CHECK(one_of<machine::answer>(out).through == 2);
+  one_of<machine::read_nodes>(out); // the next pass starts at once
+  CHECK(one_of<machine::answer>(t.m.on_nodes(nodes({"a", "d"}), t.now)).through == 4);
+}
+
+TEST_CASE("a refused add is retried for that node alone when due, while the others go on") {
+  connected_machine t;
+  one_of<machine::read_nodes>(t.m.on_apply(nodes({"a", "b", "c"})));
+  one_of<machine::run_change>(t.m.on_nodes(nodes({"a"}), t.now)); // b
+  auto out = t.m.on_add_refused("could not connect to b", t.now);
+  const auto refused = one_of<machine::add_refused>(out);
+  CHECK(refused.node == node("b"));
+  CHECK(refused.retry_in >= 100ms);
+  CHECK(one_of<machine::run_change>(out).change == adding("c"));
+  out = t.m.on_added();
+  CHECK(one_of<machine::answer>(out).report.changed); // the apply is answered all the same
+  const auto retry = one_of<machine::arm_retry>(out);
+  CHECK(retry.due == t.now + refused.retry_in);
+
+  // Another pass before it is due leaves b alone.
+  one_of<machine::read_nodes>(t.m.on_apply(nodes({"a", "b", "c"})));
+  out = t.m.on_nodes(nodes({"a", "c"}), t.now + 10ms);
+  CHECK(all_of<machine::run_change>(out).empty());
+  CHECK(all_of<machine::arm_retry>(out).empty()); // one retry timer is enough
+
+  one_of<machine::read_nodes>(t.m.on_retry());
+  CHECK(one_of<machine::run_change>(t.m.on_nodes(nodes({"a", "c"}), retry.due)).change == adding("b"));
+  out = t.m.on_added();
+  one_of<machine::answer>(out);
+  CHECK(all_of<machine::arm_retry>(out).empty()); // nothing waits any more
+}
+
+TEST_CASE("an unreachable coordinator fails the apply, is reported once per reason, and is tried again next time") {
+  machine m{quick()};
+  one_of<machine::connect>(m.on_apply(nodes({"a"})));
+  auto out = m.on_connect_failed("connection refused");
+  CHECK_FALSE(one_of<machine::drop_connection>(out).lost);
+  CHECK(one_of<machine::unreachable>(out).why == "connection refused");
+  CHECK(one_of<machine::fail>(out).why == "the coordinator is not reachable: connection refused");
+  CHECK(position_of<machine::drop_connection>(out) < position_of<machine::fail>(out));
+
+  one_of<machine::connect>(m.on_apply(nodes({"a"})));
+  out = m.on_connect_failed("connection refused");
+  CHECK(all_of<machine::unreachable>(out).empty()); // the same state: not reported again
+  one_of<machine::fail>(out);
+
+  one_of<machine::connect>(m.on_apply(nodes({"a"})));
+  CHECK(one_of<machine::unreachable>(m.on_connect_failed("the database system is starting up")).why
+        == "the database system is starting up");
+
+  one_of<machine::connect>(m.on_apply(nodes({"a"})));
+  one_of<machine::read_nodes>(m.on_connected());
+  one_of<machine::answer>(m.on_nodes(nodes({"a"}), time_point{}));
+}
+
+TEST_CASE("a connection lost mid-pass fails the apply, says while doing what, and connects again next time") {
+  connected_machine t;
+  one_of<machine::read_nodes>(t.m.on_apply(nodes({"a", "b"})));
+  one_of<machine::run_change>(t.m.on_nodes(nodes({"a"}), t.now));
+  const auto out = t.m.on_lost("server closed the connection unexpectedly");
+  const auto dropped = one_of<machine::drop_connection>(out);
+  CHECK(dropped.lost);
+  CHECK(dropped.why == "lost the coordinator while adding b:5432: server closed the connection unexpectedly");
+  CHECK(one_of<machine::fail>(out).why == dropped.why);
+  CHECK_FALSE(t.m.connected());
+  one_of<machine::connect>(t.m.on_apply(nodes({"a", "b"})));
+}
+
+TEST_CASE("a node no longer wanted is removed if empty; one that stays is reported once and counted as stale") {
+  connected_machine t;
+  one_of<machine::read_nodes>(t.m.on_apply(nodes({})));
+  CHECK(one_of<machine::run_change>(t.m.on_nodes(nodes({"a"}), t.now)).change == removing("a"));
+  auto out = t.m.on_kept("it holds shard placements");
+  CHECK(one_of<machine::kept>(out).node == node("a"));
+  one_of<machine::answer>(out);
+  CHECK(t.m.stale_nodes() == 1);
+
+  one_of<machine::read_nodes>(t.m.on_apply(nodes({})));
+  one_of<machine::run_change>(t.m.on_nodes(nodes({"a"}), t.now));
+  CHECK(all_of<machine::kept>(t.m.on_kept("it holds shard placements")).empty()); // reported once
+  CHECK(t.m.stale_nodes() == 1);
+
+  one_of<machine::read_nodes>(t.m.on_apply(nodes({})));
+  one_of<machine::run_change>(t.m.on_nodes(nodes({"a"}), t.now));
+  CHECK(one_of<machine::answer>(t.m.on_removed()).report.changed);
+  CHECK(t.m.stale_nodes() == 0);
+}
+
+TEST_CASE("with --remove-workers=never no node is ever removed") {
+  auto options = quick();
+  options.plan.remove_unwanted = false;
+  machine m{options};
+  one_of<machine::connect>(m.on_apply(nodes({"a"})));
+  one_of<machine::read_nodes>(m.on_connected());
+  CHECK(one_of<machine::run_change>(m.on_nodes(nodes({"b", "c"}), time_point{})).change == adding("a"));
+  one_of<machine::answer>(m.on_added());
+}
+
+TEST_CASE("--once: a refused add fails the run, and no retry is armed") {
+  auto options = quick();
+  options.once = true;
+  machine m{options};
+  one_of<machine::connect>(m.on_apply(nodes({"a"})));
+  one_of<machine::read_nodes>(m.on_connected());
+  one_of<machine::run_change>(m.on_nodes(nodes({}), time_point{}));
+  const auto out = m.on_add_refused("could not connect to a", time_point{});
+  CHECK(one_of<machine::fail>(out).why == "a worker node could not be added");
+  CHECK(all_of<machine::arm_retry>(out).empty());
+  CHECK(all_of<machine::answer>(out).empty());
+}
+
+TEST_CASE("--dry-run shows the changes and runs none") {
+  auto options = quick();
+  options.rehearse = true;
+  machine m{options};
+  one_of<machine::connect>(m.on_apply(nodes({"a", "b"})));
+  one_of<machine::read_nodes>(m.on_connected());
+  const auto out = m.on_nodes(nodes({"a", "z"}), time_point{});
+  CHECK(one_of<machine::show_changes>(out).changes == std::vector<node_change>{adding("b"), removing("z")});
+  CHECK(all_of<machine::run_change>(out).empty());
+  const auto done = one_of<machine::answer>(out);
+  CHECK_FALSE(done.report.changed);
+  CHECK(done.report.summary == "dry run: no statement was run");
+}
+
+TEST_CASE("an outcome for a step not under way changes nothing") {
+  machine m{quick()};
+  CHECK(m.on_connected().empty());
+  CHECK(m.on_added().empty());
+  CHECK(m.on_lost("late").empty());
+  one_of<machine::connect>(m.on_apply(nodes({"a"})));
+  CHECK(m.on_nodes(nodes({}), time_point{}).empty()); // still connecting
+  CHECK(m.busy());
+}
