@@ -22,8 +22,9 @@ enum class step { idle, list, kill };
 // Everyone who asks while a run is under way is answered by it.
 class signal_run {
 public:
-  signal_run(docker_restarter_actor::pointer self, context_ptr ctx)
-    : self_(self), ctx_(std::move(ctx)), log_(runtime::component_logger(std::string{config::name_of(role)})),
+  signal_run(docker_restarter_actor::pointer self, context_ptr ctx, signal_options options)
+    : self_(self), ctx_(std::move(ctx)), options_(options),
+      log_(runtime::component_logger(std::string{config::name_of(role)})),
       engine_(ctx_, net::engine_options{}.body_limit, caf::actor_cast<http_outcome_handlers>(self_), log_),
       backoff_(ctx_->config.backoff_initial, ctx_->config.backoff_max) {
     if (!ctx_->config.stack_name.empty())
@@ -82,7 +83,7 @@ private:
       log_->warn("no running container is labelled {}; nothing to signal", join_labels());
       return complete();
     }
-    if (ctx_->config.dry_run) {
+    if (options_.rehearse) {
       std::vector<std::string> names;
       for (const auto& target : targets_)
         names.push_back(display_name(target) + " " + target.id.substr(0, 12));
@@ -133,7 +134,7 @@ private:
     at_ = step::idle;
     engine_.abandon();
     ++ctx_->metrics->signals_failed;
-    if (ctx_->config.once) {
+    if (options_.once) {
       log_->error("signal not delivered: {}", why);
       for (auto& promise : waiting_)
         promise.deliver(make_error(sync_error::engine_refused, why));
@@ -162,6 +163,7 @@ private:
 
   docker_restarter_actor::pointer self_;
   context_ptr ctx_;
+  signal_options options_;
   std::shared_ptr<spdlog::logger> log_;
   engine_conversation engine_;
   policy::backoff backoff_;
@@ -177,9 +179,14 @@ private:
 
 } // namespace
 
-docker_restarter_actor::behavior_type docker_restarter(docker_restarter_actor::pointer self, context_ptr ctx) {
+signal_options signal_options_of(const config::settings& config) {
+  return {config.once, config.dry_run};
+}
+
+docker_restarter_actor::behavior_type docker_restarter(docker_restarter_actor::pointer self, context_ptr ctx,
+                                                       signal_options options) {
   end_on_exception(self, role);
-  auto run = std::make_shared<signal_run>(self, ctx);
+  auto run = std::make_shared<signal_run>(self, ctx, options);
   return guarded_behavior<docker_restarter_actor>(
     ctx->faults, role,
     [=](signal_atom) -> caf::result<signal_report> {

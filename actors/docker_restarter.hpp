@@ -12,7 +12,14 @@ namespace wlg::actors {
 // A request is answered once the signal went out; failures are retried with
 // back-off meanwhile. A container that vanished or stopped between the list
 // and the kill is not an error.
-docker_restarter_actor::behavior_type docker_restarter(docker_restarter_actor::pointer self,
-                                                       context_ptr ctx);
+struct signal_options {
+  bool once = false;     // the first failure is answered with an error, not retried
+  bool rehearse = false; // --dry-run: list the master's containers and print them, signal none
+};
+
+signal_options signal_options_of(const config::settings& config);
+
+docker_restarter_actor::behavior_type docker_restarter(docker_restarter_actor::pointer self, context_ptr ctx,
+                                                       signal_options options);
 
 } // namespace wlg::actors

@@ -2,72 +2,60 @@
 
 #include "actors/errors.hpp"
 #include "actors/guarded.hpp"
-#include "policy/backoff.hpp"
 #include "runtime/atomic_file.hpp"
 #include "runtime/dry_run_output.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/metrics.hpp"
 
 #include <optional>
+#include <random>
 
 namespace wlg::actors {
 
 namespace {
 
 constexpr auto role = config::actor_role::file_writer;
+using machine = policy::file_output_machine;
 
 std::int64_t now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
     .count();
 }
 
-// The worker list file, and what it held before this process first changed it.
-class list_file {
+// Where the rendered list goes: the file, or with --dry-run stdout.
+class list_sink {
 public:
-  explicit list_file(const context& ctx)
-    : ctx_(ctx), log_(runtime::component_logger(std::string{config::name_of(role)})),
-      path_(ctx.config.worker_list_path()) {
-    if (ctx_.config.dry_run)
-      log_->info("dry run: {} will not be written", path_);
-    else if (auto removed = runtime::remove_stale_temporaries(path_))
+  virtual ~list_sink() = default;
+  // Whether the bytes changed, or why they could not be written.
+  virtual result<bool, std::string> write(const std::string& content, bool rewrite) = 0;
+  // --once, after a failed signal: puts back what the file held before this
+  // run first changed it. Describes what happened.
+  virtual std::string restore() = 0;
+};
+
+class list_file final : public list_sink {
+public:
+  list_file(std::string path, bool keep_before_image, runtime::metrics& metrics, std::shared_ptr<spdlog::logger> log)
+    : path_(std::move(path)), keep_before_image_(keep_before_image), metrics_(metrics), log_(std::move(log)) {
+    if (auto removed = runtime::remove_stale_temporaries(path_))
       log_->info("removed {} temporary file(s) left by an interrupted write", removed);
   }
 
-  const std::string& path() const { return path_; }
-
-  // Whether the bytes changed, or an error.
-  result<bool, caf::error> write(const policy::output_request& request) {
-    const auto render_started = std::chrono::steady_clock::now();
-    const auto content = protocol::render_worker_list(request.workers, ctx_.config.worker_port);
-    const auto write_started = std::chrono::steady_clock::now();
-    ctx_.metrics->record(runtime::sync_phase::render, write_started - render_started);
-    if (ctx_.config.dry_run) {
-      const bool differs = request.rewrite || !runtime::file_holds(path_, content);
-      if (differs)
-        runtime::print_would_write(path_, content);
-      return differs;
-    }
-    if (ctx_.config.once && !before_ && !runtime::file_holds(path_, content))
+  result<bool, std::string> write(const std::string& content, bool rewrite) override {
+    if (keep_before_image_ && !before_ && !runtime::file_holds(path_, content))
       remember_before_image();
-    auto outcome = runtime::replace_file_atomically(path_, content, request.rewrite);
-    if (outcome && *outcome == runtime::write_outcome::written)
-      ctx_.metrics->record(runtime::sync_phase::write, std::chrono::steady_clock::now() - write_started);
-    if (!outcome) {
-      log_->error("cannot write {}: {}", path_, outcome.error());
-      return fail(make_error(sync_error::write_failed, outcome.error()));
-    }
+    const auto started = std::chrono::steady_clock::now();
+    auto outcome = runtime::replace_file_atomically(path_, content, rewrite);
+    if (!outcome)
+      return fail(outcome.error());
     const bool written = *outcome == runtime::write_outcome::written;
-    (written ? ctx_.metrics->file_writes : ctx_.metrics->file_unchanged)++;
     if (written)
-      log_->info("wrote {} worker(s) to {}", request.workers.size(), path_);
-    else
-      log_->debug("{} already lists these {} worker(s)", path_, request.workers.size());
+      metrics_.record(runtime::sync_phase::write, std::chrono::steady_clock::now() - started);
+    (written ? metrics_.file_writes : metrics_.file_unchanged)++;
     return written;
   }
 
-  // Puts back what the file held before this run first changed it (removing
-  // it if it did not exist). Describes what happened.
-  std::string restore() {
+  std::string restore() override {
     if (!before_)
       return "the worker list was not changed";
     const auto& before = *before_;
@@ -88,148 +76,153 @@ private:
       log_->warn("{}; a failed signal cannot put the old list back", current.error());
   }
 
-  const context& ctx_;
-  std::shared_ptr<spdlog::logger> log_;
   std::string path_;
+  bool keep_before_image_;
+  runtime::metrics& metrics_;
+  std::shared_ptr<spdlog::logger> log_;
   // Outer: whether the before-image was taken; inner: the bytes, or nothing
   // when the file did not exist.
   std::optional<std::optional<std::string>> before_;
 };
 
-// Writes, then reloads the master through the signaller.
+// --dry-run: prints what would be written when it differs from the file.
+class printed_list final : public list_sink {
+public:
+  explicit printed_list(std::string path) : path_(std::move(path)) {}
+
+  result<bool, std::string> write(const std::string& content, bool rewrite) override {
+    const bool differs = rewrite || !runtime::file_holds(path_, content);
+    if (differs)
+      runtime::print_would_write(path_, content);
+    return differs;
+  }
+
+  std::string restore() override { return "nothing was written"; }
+
+private:
+  std::string path_;
+};
+
+// Carries out the machine's commands.
 class file_output {
 public:
-  file_output(file_writer_actor::pointer self, context_ptr ctx, signaller_actor signaller, bool reload_first)
+  file_output(file_writer_actor::pointer self, context_ptr ctx, signaller_actor signaller, machine::options options)
     : self_(self), ctx_(std::move(ctx)), signaller_(std::move(signaller)),
-      log_(runtime::component_logger(std::string{config::name_of(role)})), file_(*ctx_),
-      backoff_(ctx_->config.backoff_initial, ctx_->config.backoff_max), signal_owed_(reload_first) {}
+      log_(runtime::component_logger(std::string{config::name_of(role)})), path_(options.path),
+      sink_(make_sink(options)), machine_(std::move(options)) {}
 
   caf::result<policy::output_report> apply(const policy::output_request& request) {
-    auto written = file_.write(request);
-    if (!written)
-      return written.error();
-    workers_ = request.workers.size();
-    changed_ = changed_ || *written;
-    if (*written || request.reload) {
-      signal_owed_ = true;
-      if (owed_event_ns_ == 0)
-        owed_event_ns_ = request.oldest_event_ns;
-    }
-    if (ctx_->config.once && signal_owed_) {
-      pending_ = self_->make_response_promise<policy::output_report>();
-      maybe_signal();
-      return *pending_;
-    }
-    maybe_signal();
-    return policy::output_report{*written, summary()};
+    pending_ = self_->make_response_promise<policy::output_report>();
+    auto promise = *pending_;
+    run(machine_.on_apply(request));
+    return promise;
   }
 
   void set_signaller(signaller_actor signaller) {
     signaller_ = std::move(signaller);
-    if (signal_in_flight_)
-      send_signal(); // its predecessor may have died without answering
+    run(machine_.on_signaller_replaced());
   }
 
-  void on_retry() {
-    retry_armed_ = false;
-    maybe_signal();
-  }
+  void on_retry() { run(machine_.on_retry()); }
 
 private:
-  void maybe_signal() {
-    if (!signal_owed_ || signal_in_flight_ || retry_armed_)
-      return;
-    signal_owed_ = false;
-    signal_in_flight_ = true;
-    signaling_event_ns_ = owed_event_ns_;
-    owed_event_ns_ = 0;
-    send_signal();
+  std::unique_ptr<list_sink> make_sink(const machine::options& options) {
+    if (options.rehearse) {
+      log_->info("dry run: {} will not be written", path_);
+      return std::make_unique<printed_list>(path_);
+    }
+    return std::make_unique<list_file>(path_, options.once, *ctx_->metrics, log_);
   }
 
-  void send_signal() {
+  void run(const machine::commands& commands) {
+    for (const auto& command : commands)
+      std::visit([this](const auto& c) { carry_out(c); }, command);
+  }
+
+  void carry_out(const machine::write& w) {
+    const auto render_started = std::chrono::steady_clock::now();
+    const auto content = protocol::render_worker_list(w.request.workers, ctx_->config.worker_port);
+    ctx_->metrics->record(runtime::sync_phase::render, std::chrono::steady_clock::now() - render_started);
+    auto written = sink_->write(content, w.request.rewrite);
+    if (!written) {
+      log_->error("cannot write {}: {}", path_, written.error());
+      return run(machine_.on_write_failed(written.error()));
+    }
+    if (*written)
+      log_->info("wrote {} worker(s) to {}", w.request.workers.size(), path_);
+    else
+      log_->debug("{} already lists these {} worker(s)", path_, w.request.workers.size());
+    run(machine_.on_written(*written));
+  }
+
+  void carry_out(const machine::signal&) {
     const auto token = ++signal_token_;
     self_->request(signaller_, caf::infinite, signal_atom::value)
       .then(
         [this, token](const signal_report& report) {
           if (token == signal_token_)
-            signalled(report);
+            run(machine_.on_signalled(report.containers_signalled));
         },
         [this, token](const caf::error& error) {
           if (token == signal_token_)
-            signal_failed(error);
+            run(machine_.on_signal_failed(describe(error)));
         });
   }
 
-  void signalled(const signal_report& report) {
-    signal_in_flight_ = false;
-    backoff_.reset();
-    signalled_ = true;
-    containers_signalled_ += report.containers_signalled;
-    if (signaling_event_ns_ != 0)
-      ctx_->metrics->event_to_signal.observe(std::chrono::nanoseconds{now_ns() - signaling_event_ns_});
-    if (pending_) {
-      pending_->deliver(policy::output_report{changed_, summary()});
-      pending_.reset();
-    }
-    maybe_signal();
+  void carry_out(const machine::answer& a) {
+    if (pending_)
+      pending_->deliver(a.report);
+    pending_.reset();
   }
 
-  void signal_failed(const caf::error& error) {
-    signal_in_flight_ = false;
-    const auto why = "signal failed (" + describe(error) + ")";
-    if (pending_) { // --once
-      pending_->deliver(make_error(sync_error::once_failed, why + "; " + file_.restore()));
-      pending_.reset();
-      return;
-    }
-    signal_owed_ = true;
-    if (owed_event_ns_ == 0)
-      owed_event_ns_ = signaling_event_ns_;
-    retry_armed_ = true;
-    const auto delay = backoff_.next();
-    log_->warn("{}; retrying in {} ms", why, delay.count());
-    self_->delayed_send(self_, delay, internal_atom::value, retry_atom::value);
+  void carry_out(const machine::fail& f) {
+    if (pending_)
+      pending_->deliver(f.restore ? make_error(sync_error::once_failed, f.why + "; " + sink_->restore())
+                                  : make_error(sync_error::write_failed, f.why));
+    pending_.reset();
   }
 
-  // --once's last line.
-  std::string summary() const {
-    if (ctx_->config.dry_run)
-      return "dry run: nothing was written or signalled";
-    const auto head = std::to_string(workers_) + " worker(s) in " + file_.path() + "; ";
-    if (!signalled_)
-      return head + "unchanged, no signal needed";
-    if (containers_signalled_ == 0)
-      return head + "no master container is running, so none was signalled";
-    return head + "the master was signalled";
+  void carry_out(const machine::retry_later& r) {
+    log_->warn("{}; retrying in {} ms", r.why, std::chrono::duration_cast<std::chrono::milliseconds>(r.delay).count());
+    self_->delayed_send(self_, r.delay, internal_atom::value, retry_atom::value);
+  }
+
+  void carry_out(const machine::event_signalled& e) {
+    ctx_->metrics->event_to_signal.observe(std::chrono::nanoseconds{now_ns() - e.event_ns});
   }
 
   file_writer_actor::pointer self_;
   context_ptr ctx_;
   signaller_actor signaller_;
   std::shared_ptr<spdlog::logger> log_;
-  list_file file_;
-  policy::backoff backoff_;
-  bool signal_owed_;
-  bool signal_in_flight_ = false;
-  bool retry_armed_ = false;
-  bool signalled_ = false;
-  bool changed_ = false;
-  std::size_t workers_ = 0;
-  std::uint64_t containers_signalled_ = 0;
+  std::string path_;
+  std::unique_ptr<list_sink> sink_;
+  machine machine_;
   std::uint64_t signal_token_ = 0;
-  // Steady-clock times of the oldest event behind the owed and the running
-  // signal, for the event-to-signal histogram (0: none).
-  std::int64_t owed_event_ns_ = 0;
-  std::int64_t signaling_event_ns_ = 0;
-  std::optional<caf::typed_response_promise<policy::output_report>> pending_; // --once: answered after the signal
+  // The apply under way. The reconciler sends one at a time; with --once it
+  // is answered after the signal.
+  std::optional<caf::typed_response_promise<policy::output_report>> pending_;
 };
 
 } // namespace
 
+policy::file_output_machine::options file_output_options(const config::settings& config, bool restarted) {
+  machine::options options;
+  options.backoff_initial = config.backoff_initial;
+  options.backoff_max = config.backoff_max;
+  options.once = config.once;
+  options.reload_first = restarted && !config.once;
+  options.rehearse = config.dry_run;
+  options.path = config.worker_list_path();
+  options.seed = std::random_device{}();
+  return options;
+}
+
 file_writer_actor::behavior_type file_writer(file_writer_actor::pointer self, context_ptr ctx,
-                                             signaller_actor signaller, bool reload_first) {
+                                             signaller_actor signaller,
+                                             policy::file_output_machine::options options) {
   end_on_exception(self, role);
-  auto output = std::make_shared<file_output>(self, ctx, std::move(signaller), reload_first);
+  auto output = std::make_shared<file_output>(self, ctx, std::move(signaller), std::move(options));
   return guarded_behavior<file_writer_actor>(
     ctx->faults, role,
     [=](apply_atom, const policy::output_request& request) -> caf::result<policy::output_report> {

@@ -2,20 +2,24 @@
 
 #include "actors/context.hpp"
 #include "actors/interfaces.hpp"
+#include "policy/file_output_machine.hpp"
 
 namespace wlg::actors {
 
+// The machine's options for these settings (--once, --dry-run, the
+// back-off), chosen once by the supervisor. `restarted`: replacing a writer
+// that died, which reloads the master after its first write, since it cannot
+// know whether its predecessor's last write was signalled.
+policy::file_output_machine::options file_output_options(const config::settings& config, bool restarted);
+
 // The file output. Renders and writes $CITUS_CONFDIR/pg_worker_list.conf
 // atomically (skipping the write when the bytes are the same), then has the
-// signaller reload the master when the bytes changed or a reload is owed; a
-// reload that fails is retried with back-off, and one owed while a signal is
-// under way is sent after it. An apply is answered once the file is written;
-// with --once, once the master has been signalled too, and a failed signal
-// first puts the file back as it was, so the next run signals the change.
-// In --dry-run mode it prints what it would write instead. `reload_first`:
-// the first apply reloads even if nothing changed (after a restart of this
-// actor, which cannot know whether its predecessor's last write was signalled).
+// signaller reload the master; when, and what an apply is answered with, is
+// policy::file_output_machine's decision. With --once a failed signal first
+// puts the file back as it was, so the next run signals the change. With
+// --dry-run it prints what it would write instead.
 file_writer_actor::behavior_type file_writer(file_writer_actor::pointer self, context_ptr ctx,
-                                             signaller_actor signaller, bool reload_first);
+                                             signaller_actor signaller,
+                                             policy::file_output_machine::options options);
 
 } // namespace wlg::actors

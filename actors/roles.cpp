@@ -49,7 +49,7 @@ void tell_reconciler(supervisor_actor::pointer self, const crew& peers) {
 }
 
 caf::actor spawn_restarter(supervisor_actor::pointer self, const context_ptr& ctx, const crew&, bool) {
-  return caf::actor_cast<caf::actor>(self->spawn(docker_restarter, ctx));
+  return caf::actor_cast<caf::actor>(self->spawn(docker_restarter, ctx, signal_options_of(ctx->config)));
 }
 
 void tell_writer(supervisor_actor::pointer self, const crew& peers) {
@@ -58,14 +58,12 @@ void tell_writer(supervisor_actor::pointer self, const crew& peers) {
 }
 
 caf::actor spawn_writer(supervisor_actor::pointer self, const context_ptr& ctx, const crew& peers, bool restarted) {
-  // A restarted writer reloads the master after its first write, since it
-  // cannot know whether its predecessor's last write was signalled.
-  const bool reload_first = restarted && !ctx->config.once;
+  const auto options = file_output_options(ctx->config, restarted);
   const auto signaller = peers.as<signaller_actor>(actor_role::docker_restarter);
   // Detached: its fsync blocks a thread of its own, not the scheduler's.
   return caf::actor_cast<caf::actor>(ctx->detach_blocking_actors
-                                       ? self->spawn<caf::detached>(file_writer, ctx, signaller, reload_first)
-                                       : self->spawn(file_writer, ctx, signaller, reload_first));
+                                       ? self->spawn<caf::detached>(file_writer, ctx, signaller, options)
+                                       : self->spawn(file_writer, ctx, signaller, options));
 }
 
 caf::actor spawn_membership(supervisor_actor::pointer self, const context_ptr& ctx, const crew&, bool) {

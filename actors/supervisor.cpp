@@ -3,7 +3,7 @@
 #include "actors/errors.hpp"
 #include "actors/roles.hpp"
 #include "policy/backoff.hpp"
-#include "protocol/endpoint.hpp"
+#include "config/values.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/metrics.hpp"
 
@@ -101,7 +101,7 @@ private:
     const auto total = ++ctx_->metrics->actor_restarts[config::index_of(role)];
     if (record.deaths.size() > static_cast<std::size_t>(ctx_->config.max_restarts)) {
       const auto why = std::string{name} + " died " + std::to_string(record.deaths.size()) + " times within "
-                       + protocol::format_duration(ctx_->config.restart_window) + ", last because "
+                       + config::format_duration(ctx_->config.restart_window) + ", last because "
                        + describe(reason);
       log_->critical("giving up: {}", why);
       return stop_all(make_error(sync_error::gave_up, why));
@@ -109,7 +109,7 @@ private:
     const auto delay = record.delay.next();
     log_->warn("{} died ({}); restarting it in {} ms (restart {} in total, {} within {})", name,
                describe(reason), delay.count(), total, record.deaths.size(),
-               protocol::format_duration(ctx_->config.restart_window));
+               config::format_duration(ctx_->config.restart_window));
     self_->delayed_send(self_, delay, internal_atom::value, respawn_atom::value, role);
   }
 

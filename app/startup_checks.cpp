@@ -1,5 +1,7 @@
 #include "app/startup_checks.hpp"
 
+#include "app/conninfo.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <sys/stat.h>
@@ -10,8 +12,12 @@ extern char** environ;
 namespace wlg::app {
 
 std::optional<config::config_error> check_environment(const config::settings& config) {
-  if (config.target == config::output_target::citus)
-    return std::nullopt; // no file is written
+  if (config.target == config::output_target::citus) { // no file is written
+    if (auto problem = conninfo_problem(config.coordinator.reveal()))
+      return config::config_error{config::setting_label("WORKERLISTGEN_COORDINATOR", "coordinator"),
+                                  std::move(*problem)};
+    return std::nullopt;
+  }
   const auto label = config::setting_label("CITUS_CONFDIR", "citus-confdir");
   struct stat info {};
   if (::stat(config.citus_confdir.c_str(), &info) != 0)

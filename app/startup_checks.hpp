@@ -6,8 +6,9 @@
 
 namespace wlg::app {
 
-// Checks the configuration against the file system: CITUS_CONFDIR must be an
-// existing, writable directory.
+// What the pure parser (config/) leaves to start-up: with --target=citus the
+// coordinator's connection string, checked by libpq's own parser; otherwise
+// CITUS_CONFDIR, which must be an existing, writable directory.
 std::optional<config::config_error> check_environment(const config::settings& config);
 
 // The process environment as a map.

@@ -1,8 +1,8 @@
+#include "app/conninfo.hpp"
 #include "app/sidecar.hpp"
 #include "app/startup_checks.hpp"
 #include "app/version_info.hpp"
 #include "config/configuration.hpp"
-#include "config/conninfo.hpp"
 #include "runtime/heap.hpp"
 #include "runtime/logging.hpp"
 
@@ -38,7 +38,7 @@ int main(int argc, char** argv) {
   // Every secret the process knows is taken out of every log line.
   auto secrets = runtime::secrets_of(settings.auth.reveal());
   if (settings.target == config::output_target::citus) {
-    if (auto password = config::conninfo_password(settings.coordinator.reveal()))
+    if (auto password = app::conninfo_password(settings.coordinator.reveal()))
       secrets.push_back(std::move(*password));
   }
   if (const char* password = std::getenv("PGPASSWORD"); password && *password)

@@ -4,6 +4,7 @@
 // names and defaults (protocols.md section 1) and the new WORKERLISTGEN_ ones.
 
 #include "config/fault_spec.hpp"
+#include "config/values.hpp"
 #include "protocol/endpoint.hpp"
 #include "protocol/worker_name.hpp"
 
@@ -68,7 +69,7 @@ struct settings {
   duration min_interval{};
   duration max_wait{};
   std::vector<fault_spec> faults;
-  protocol::listen_address listen;       // health and metrics; disabled when empty
+  listen_address listen;       // health and metrics; disabled when empty
   log_style log_format = log_style::text;
   bool once = false;           // one full sync, then exit 0 or 1
   bool dry_run = false;        // print instead of writing and signalling

@@ -15,6 +15,13 @@ struct fixture : actor_fixture {
   using actor_fixture::actor_fixture;
 
   std::string list_path() const { return ctx->config.worker_list_path(); }
+
+  // `restarted`: as the supervisor spawns a writer that replaces one that died.
+  template <class Signaller>
+  file_writer_actor spawn_writer(const Signaller& signaller, bool restarted = false) {
+    return sys.spawn(file_writer, ctx, caf::actor_cast<signaller_actor>(signaller),
+                     file_output_options(ctx->config, restarted));
+  }
   std::string rendered(const protocol::worker_set& set) const { return protocol::render_worker_list(set, 5432); }
 
   // --once: asks for {"new"} with a signal that fails, and steps the
@@ -22,7 +29,7 @@ struct fixture : actor_fixture {
   void apply_with_failing_signal() {
     signals->failures = 1;
     auto signaller = sys.spawn(counting_signaller, signals);
-    writer = sys.spawn(file_writer, ctx, caf::actor_cast<signaller_actor>(signaller), false);
+    writer = spawn_writer(signaller);
     policy::output_request request;
     request.workers = workers({"new"});
     self->request(writer, caf::infinite, apply_atom::value, request);
@@ -48,7 +55,7 @@ CAF_TEST_FIXTURE_SCOPE(file_writer_tests, fixture)
 
 CAF_TEST(a changed list is written and then the master is signalled) {
   auto signaller = sys.spawn(counting_signaller, signals);
-  auto writer = sys.spawn(file_writer, ctx, caf::actor_cast<signaller_actor>(signaller), false);
+  auto writer = spawn_writer(signaller);
   inject((atom_value, policy::output_request), from(self).to(writer).with(apply_atom::value, request_for(workers({"a"}))));
   expect((atom_value), from(writer).to(signaller).with(signal_atom::value));
   expect((signal_report), from(signaller).to(writer).with(_));
@@ -60,7 +67,7 @@ CAF_TEST(a changed list is written and then the master is signalled) {
 CAF_TEST(an unchanged list is neither written nor signalled unless a reload is owed) {
   write_file(list_path(), rendered(workers({"a"})));
   auto signaller = sys.spawn(counting_signaller, signals);
-  auto writer = sys.spawn(file_writer, ctx, caf::actor_cast<signaller_actor>(signaller), false);
+  auto writer = spawn_writer(signaller);
   inject((atom_value, policy::output_request), from(self).to(writer).with(apply_atom::value, request_for(workers({"a"}))));
   disallow((atom_value), from(writer).to(signaller));
   CAF_CHECK_EQUAL(metrics.file_unchanged.load(), 1u);
@@ -72,7 +79,7 @@ CAF_TEST(an unchanged list is neither written nor signalled unless a reload is o
 CAF_TEST(a restarted writer signals after its first write even when the bytes are the same) {
   write_file(list_path(), rendered(workers({"a"})));
   auto signaller = sys.spawn(counting_signaller, signals);
-  auto writer = sys.spawn(file_writer, ctx, caf::actor_cast<signaller_actor>(signaller), true);
+  auto writer = spawn_writer(signaller, true);
   inject((atom_value, policy::output_request), from(self).to(writer).with(apply_atom::value, request_for(workers({"a"}))));
   expect((atom_value), from(writer).to(signaller).with(signal_atom::value));
 }
@@ -80,7 +87,7 @@ CAF_TEST(a restarted writer signals after its first write even when the bytes ar
 CAF_TEST(a failed signal keeps the file and is retried after the back-off) {
   signals->failures = 1;
   auto signaller = sys.spawn(counting_signaller, signals);
-  auto writer = sys.spawn(file_writer, ctx, caf::actor_cast<signaller_actor>(signaller), false);
+  auto writer = spawn_writer(signaller);
   inject((atom_value, policy::output_request), from(self).to(writer).with(apply_atom::value, request_for(workers({"b"}))));
   expect((atom_value), from(writer).to(signaller).with(signal_atom::value));
   expect((caf::error), from(signaller).to(writer).with(_));
@@ -95,7 +102,7 @@ CAF_TEST(a failed signal keeps the file and is retried after the back-off) {
 CAF_TEST(peers re-sends the signal in flight to the new signaller) {
   auto lost = sys.spawn(silent_signaller, promises_held<signal_report>());
   auto replacement = sys.spawn(counting_signaller, signals);
-  auto writer = sys.spawn(file_writer, ctx, caf::actor_cast<signaller_actor>(lost), false);
+  auto writer = spawn_writer(lost);
   inject((atom_value, policy::output_request), from(self).to(writer).with(apply_atom::value, request_for(workers({"c"}))));
   expect((atom_value), from(writer).to(lost).with(signal_atom::value));
   inject((atom_value, signaller_actor),

@@ -1,5 +1,4 @@
 #include "config/configuration.hpp"
-#include "config/conninfo.hpp"
 
 #include <doctest/doctest.h>
 
@@ -310,40 +309,3 @@ TEST_CASE("--target=citus and its coordinator") {
   CHECK(s.remove_workers == worker_removal::never);
 }
 
-namespace {
-
-// The error for --target=citus with this coordinator string.
-std::string citus_coordinator_error(const char* conninfo) {
-  auto env = cloud_env();
-  env["WORKERLISTGEN_TARGET"] = "citus";
-  env["WORKERLISTGEN_COORDINATOR"] = conninfo;
-  return describe(parse_error_of(env));
-}
-
-} // namespace
-
-TEST_CASE("with --target=citus, a malformed coordinator string is refused, naming the setting") {
-  for (const char* conninfo : {"host=master nonsense", "mysql://master/"}) {
-    CAPTURE(conninfo);
-    const auto text = citus_coordinator_error(conninfo);
-    CHECK(text.find("invalid WORKERLISTGEN_COORDINATOR (--coordinator): ") != std::string::npos);
-    CHECK(text.find('\n') == std::string::npos);
-  }
-  // The file target does not use it, and libpq, which checks it, is loaded
-  // only for --target=citus.
-  auto env = cloud_env();
-  env["WORKERLISTGEN_COORDINATOR"] = "host=master nonsense";
-  CHECK(parse_configuration(env, {}).has_value());
-}
-
-TEST_CASE("a malformed coordinator string is refused without repeating its password") {
-  for (const char* conninfo : {"host=db password=hunter2secret bogus", "postgresql://u:hunter2secret@db/app?bogus=1"}) {
-    CAPTURE(conninfo);
-    const auto text = citus_coordinator_error(conninfo);
-    CHECK(text.find("WORKERLISTGEN_COORDINATOR") != std::string::npos);
-    CHECK(text.find("hunter2secret") == std::string::npos);
-  }
-  CHECK(conninfo_password("host=db password=hunter2secret") == "hunter2secret");
-  CHECK(conninfo_password("postgresql://u:hunter2secret@db/app") == "hunter2secret");
-  CHECK_FALSE(conninfo_password("host=db").has_value());
-}

@@ -1,10 +1,10 @@
-#include "config/conninfo.hpp"
+#include "app/conninfo.hpp"
 
 #include "pq/libpq.hpp"
 
 #include <memory>
 
-namespace wlg::config {
+namespace wlg::app {
 
 namespace {
 
@@ -59,4 +59,4 @@ std::optional<std::string> conninfo_password(std::string_view conninfo) {
   return std::nullopt;
 }
 
-} // namespace wlg::config
+} // namespace wlg::app

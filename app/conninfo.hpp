@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace wlg::config {
+namespace wlg::app {
 
 // Why `conninfo` is not a connection string libpq accepts, or nothing. The
 // reason never repeats a password.
@@ -17,4 +17,4 @@ std::optional<std::string> conninfo_problem(std::string_view conninfo);
 // The password the connection string carries, if any: for the log's redaction.
 std::optional<std::string> conninfo_password(std::string_view conninfo);
 
-} // namespace wlg::config
+} // namespace wlg::app

@@ -1,0 +1,122 @@
+#include "policy/file_output_machine.hpp"
+
+namespace wlg::policy {
+
+file_output_machine::file_output_machine(options opts)
+  : options_(std::move(opts)), backoff_(options_.backoff_initial, options_.backoff_max, options_.seed),
+    signal_owed_(options_.reload_first) {}
+
+file_output_machine::commands file_output_machine::on_apply(output_request request) {
+  commands out;
+  writing_ = request;
+  out.push_back(write{std::move(request)});
+  return out;
+}
+
+file_output_machine::commands file_output_machine::on_written(bool changed) {
+  commands out;
+  if (!writing_)
+    return out;
+  const auto request = std::move(*writing_);
+  writing_.reset();
+  workers_ = request.workers.size();
+  changed_ = changed_ || changed;
+  if (changed || request.reload) {
+    signal_owed_ = true;
+    if (owed_event_ns_ == 0)
+      owed_event_ns_ = request.oldest_event_ns;
+  }
+  if (options_.once && signal_owed_) {
+    answer_after_signal_ = true;
+    maybe_signal(out);
+    return out;
+  }
+  maybe_signal(out);
+  out.push_back(answer{output_report{changed, summary()}});
+  return out;
+}
+
+file_output_machine::commands file_output_machine::on_write_failed(const std::string& why) {
+  commands out;
+  if (!writing_)
+    return out;
+  writing_.reset();
+  out.push_back(fail{why, false});
+  return out;
+}
+
+void file_output_machine::maybe_signal(commands& out) {
+  if (!signal_owed_ || signal_in_flight_ || retry_armed_)
+    return;
+  signal_owed_ = false;
+  signal_in_flight_ = true;
+  signaling_event_ns_ = owed_event_ns_;
+  owed_event_ns_ = 0;
+  out.push_back(signal{});
+}
+
+file_output_machine::commands file_output_machine::on_signalled(std::uint64_t containers) {
+  commands out;
+  if (!signal_in_flight_)
+    return out;
+  signal_in_flight_ = false;
+  backoff_.reset();
+  signalled_ = true;
+  containers_signalled_ += containers;
+  if (signaling_event_ns_ != 0)
+    out.push_back(event_signalled{signaling_event_ns_});
+  signaling_event_ns_ = 0;
+  if (answer_after_signal_) {
+    answer_after_signal_ = false;
+    out.push_back(answer{output_report{changed_, summary()}});
+  }
+  maybe_signal(out);
+  return out;
+}
+
+file_output_machine::commands file_output_machine::on_signal_failed(const std::string& why) {
+  commands out;
+  if (!signal_in_flight_)
+    return out;
+  signal_in_flight_ = false;
+  const auto failure = "signal failed (" + why + ")";
+  if (answer_after_signal_) { // --once
+    answer_after_signal_ = false;
+    out.push_back(fail{failure, true});
+    return out;
+  }
+  signal_owed_ = true;
+  if (owed_event_ns_ == 0)
+    owed_event_ns_ = signaling_event_ns_;
+  signaling_event_ns_ = 0;
+  retry_armed_ = true;
+  out.push_back(retry_later{backoff_.next(), failure});
+  return out;
+}
+
+file_output_machine::commands file_output_machine::on_retry() {
+  commands out;
+  retry_armed_ = false;
+  maybe_signal(out);
+  return out;
+}
+
+file_output_machine::commands file_output_machine::on_signaller_replaced() {
+  commands out;
+  if (signal_in_flight_)
+    out.push_back(signal{}); // its predecessor may have died without answering
+  return out;
+}
+
+std::string file_output_machine::summary() const {
+  if (options_.rehearse)
+    return "dry run: nothing was written or signalled";
+  const auto head = std::to_string(workers_) + " worker(s) in " + options_.path + "; ";
+  if (!signalled_)
+    return head + "unchanged, no signal needed";
+  if (containers_signalled_ == 0)
+    return head + "no master container is running, so none was signalled";
+  return head + "the master was signalled";
+}
+
+} // namespace wlg::policy

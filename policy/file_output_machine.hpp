@@ -1,0 +1,80 @@
+#pragma once
+
+// The file output's progress, as a pure machine beside sync_machine: an apply
+// writes the worker list, then owes the master a reload when the bytes
+// changed or the request asks for one. One signal at a time; one owed while a
+// signal is under way goes out after it; a failed signal is retried with
+// back-off. An apply is answered once the file is written; with --once, once
+// the master has been signalled too, and a failed signal fails the run after
+// the file is put back as it was, so the next run signals the change. No I/O,
+// no clock, no CAF: tested by simulation (test/unit/file_output_machine_test.cpp);
+// actors/file_writer.cpp carries out its commands.
+
+#include "policy/sync_machine.hpp"
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace wlg::policy {
+
+class file_output_machine {
+public:
+  struct options {
+    std::chrono::milliseconds backoff_initial{500};
+    std::chrono::milliseconds backoff_max{30'000};
+    bool once = false;
+    // Owe a reload from the start: a restarted writer cannot know whether its
+    // predecessor's last write was signalled.
+    bool reload_first = false;
+    bool rehearse = false; // --dry-run: the shell prints instead of writing
+    std::string path;      // the worker list, for the summary
+    std::uint64_t seed = 0;
+  };
+
+  // --- commands --------------------------------------------------------------
+  struct write { output_request request; };             // then on_written / on_write_failed
+  struct signal {};                                      // then on_signalled / on_signal_failed
+  struct answer { output_report report; };              // the apply under way is answered
+  struct fail { std::string why; bool restore; };       // it fails; restore: put the file back first
+  struct retry_later { duration delay; std::string why; }; // then on_retry
+  // The master reloaded a change an event caused: for the event-to-signal time.
+  struct event_signalled { std::int64_t event_ns; };
+  using command = std::variant<write, signal, answer, fail, retry_later, event_signalled>;
+  using commands = std::vector<command>;
+
+  explicit file_output_machine(options opts);
+
+  commands on_apply(output_request request);
+  commands on_written(bool changed); // false: the file already held these bytes
+  commands on_write_failed(const std::string& why);
+  commands on_signalled(std::uint64_t containers);
+  commands on_signal_failed(const std::string& why);
+  commands on_retry();
+  commands on_signaller_replaced(); // the signal in flight is asked again
+
+  bool signal_in_flight() const noexcept { return signal_in_flight_; }
+
+private:
+  void maybe_signal(commands& out);
+  std::string summary() const;
+
+  options options_;
+  backoff backoff_;
+  std::optional<output_request> writing_;
+  bool answer_after_signal_ = false; // --once: the apply waits for the signal
+  bool signal_owed_;
+  bool signal_in_flight_ = false;
+  bool retry_armed_ = false;
+  bool signalled_ = false;
+  bool changed_ = false;
+  std::size_t workers_ = 0;
+  std::uint64_t containers_signalled_ = 0;
+  // Steady-clock times of the oldest event behind the owed and the running
+  // signal (0: none).
+  std::int64_t owed_event_ns_ = 0;
+  std::int64_t signaling_event_ns_ = 0;
+};
+
+} // namespace wlg::policy

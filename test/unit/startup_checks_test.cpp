@@ -1,0 +1,74 @@
+// The start-up checks the pure parser leaves to app/: the coordinator's
+// connection string through libpq, and CITUS_CONFDIR on the file system.
+// A binary of its own, so that the parser's tests do not load libpq.
+
+#include "app/conninfo.hpp"
+#include "app/startup_checks.hpp"
+#include "test/support/files.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace wlg;
+using namespace wlg::app;
+
+namespace {
+
+config::settings parsed(config::environment env) {
+  env.emplace("DOCKERCLOUD_CONTAINER_API_URI", "/api/app/v1/container/c1dd/");
+  env.emplace("DOCKERCLOUD_SERVICE_API_URI", "/api/app/v1/service/adee/");
+  env.emplace("DOCKERCLOUD_AUTH", "TutumAccessKey 0123abcd");
+  auto out = config::parse_configuration(env, {});
+  REQUIRE(out.has_value());
+  return out->config;
+}
+
+// What the start-up checks say of --target=citus with this coordinator string.
+std::string citus_coordinator_error(const char* conninfo) {
+  test::temp_dir dir;
+  const auto problem = check_environment(parsed(
+    {{"WORKERLISTGEN_TARGET", "citus"}, {"WORKERLISTGEN_COORDINATOR", conninfo}, {"CITUS_CONFDIR", dir.path()}}));
+  REQUIRE(problem.has_value());
+  return config::describe(*problem);
+}
+
+} // namespace
+
+TEST_CASE("with --target=citus, a malformed coordinator string is refused, naming the setting") {
+  for (const char* conninfo : {"host=master nonsense", "mysql://master/"}) {
+    CAPTURE(conninfo);
+    const auto text = citus_coordinator_error(conninfo);
+    CHECK(text.find("invalid WORKERLISTGEN_COORDINATOR (--coordinator): ") != std::string::npos);
+    CHECK(text.find('\n') == std::string::npos);
+  }
+  // The parser does not look at it (libpq is loaded only at start-up), and
+  // the file target does not use it.
+  test::temp_dir dir;
+  const auto file_target =
+    parsed({{"WORKERLISTGEN_COORDINATOR", "host=master nonsense"}, {"CITUS_CONFDIR", dir.path()}});
+  CHECK_FALSE(check_environment(file_target).has_value());
+}
+
+TEST_CASE("a well-formed coordinator string passes, and needs no CITUS_CONFDIR") {
+  const auto settings = parsed({{"WORKERLISTGEN_TARGET", "citus"},
+                                {"WORKERLISTGEN_COORDINATOR", "postgresql://postgres@db:6432/app?sslmode=require"},
+                                {"CITUS_CONFDIR", "/nonexistent"}});
+  CHECK_FALSE(check_environment(settings).has_value());
+}
+
+TEST_CASE("a malformed coordinator string is refused without repeating its password") {
+  for (const char* conninfo : {"host=db password=hunter2secret bogus", "postgresql://u:hunter2secret@db/app?bogus=1"}) {
+    CAPTURE(conninfo);
+    const auto text = citus_coordinator_error(conninfo);
+    CHECK(text.find("WORKERLISTGEN_COORDINATOR") != std::string::npos);
+    CHECK(text.find("hunter2secret") == std::string::npos);
+  }
+  CHECK(conninfo_password("host=db password=hunter2secret") == "hunter2secret");
+  CHECK(conninfo_password("postgresql://u:hunter2secret@db/app") == "hunter2secret");
+  CHECK_FALSE(conninfo_password("host=db").has_value());
+}
+
+TEST_CASE("the file target needs an existing CITUS_CONFDIR") {
+  const auto problem = check_environment(parsed({{"CITUS_CONFDIR", "/nonexistent/confdir"}}));
+  REQUIRE(problem.has_value());
+  CHECK(config::describe(*problem).find("CITUS_CONFDIR (--citus-confdir)") != std::string::npos);
+}
