@@ -103,11 +103,7 @@ poller_actor::behavior_type api_poller(poller_actor::pointer self, context_ptr c
   self->attach_functor([fetcher] { fetcher->close(); });
   return guarded_behavior<poller_actor>(
     ctx->faults, role,
-    [=](fetch_atom) -> caf::result<protocol::worker_set> {
-      auto promise = self->make_response_promise<protocol::worker_set>();
-      fetcher->fetch(promise);
-      return promise;
-    },
+    fetch_handler(self, fetcher),
     [=](internal_atom, reply_atom, std::uint64_t exchange, const net::http_reply& reply) {
       fetcher->on_reply(exchange, reply);
     },

@@ -137,11 +137,7 @@ poller_actor::behavior_type engine_poller(poller_actor::pointer self, context_pt
   auto listing = std::make_shared<worker_listing>(self, ctx);
   return guarded_behavior<poller_actor>(
     ctx->faults, role,
-    [=](fetch_atom) -> caf::result<protocol::worker_set> {
-      auto promise = self->make_response_promise<protocol::worker_set>();
-      listing->fetch(promise);
-      return promise;
-    },
+    fetch_handler(self, listing),
     [=](internal_atom, reply_atom, std::uint64_t exchange, const net::http_reply& reply) {
       listing->on_outcome(listing->engine().on_reply(exchange, reply), sync_error::engine_refused);
     },

@@ -5,6 +5,7 @@
 #include "actors/weak_mailbox.hpp"
 #include "policy/backoff.hpp"
 #include "protocol/worker_name.hpp"
+#include "runtime/clock_readings.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/metrics.hpp"
 
@@ -82,8 +83,7 @@ public:
       case feed_verdict::kind::relevant: break;
     }
     log_->info("event {}", verdict.summary);
-    verdict.change.received_ns =
-      std::chrono::duration_cast<std::chrono::nanoseconds>(clock::now().time_since_epoch()).count();
+    verdict.change.received_ns = runtime::steady_now_ns();
     if (reconciler_)
       caf::anon_send(reconciler_, event_atom::value, std::move(verdict.change));
   }

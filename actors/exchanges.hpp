@@ -8,6 +8,7 @@
 #include "actors/weak_mailbox.hpp"
 #include "runtime/metrics.hpp"
 
+#include <memory>
 #include <type_traits>
 #include <vector>
 
@@ -47,5 +48,16 @@ public:
 private:
   std::vector<caf::typed_response_promise<protocol::worker_set>> waiting_;
 };
+
+// A poller's fetch handler: each fetch gets a promise that `fetcher`
+// answers, with the fetch already in flight if there is one.
+template <class Fetcher>
+auto fetch_handler(poller_actor::pointer self, std::shared_ptr<Fetcher> fetcher) {
+  return [self, fetcher](fetch_atom) -> caf::result<protocol::worker_set> {
+    auto promise = self->make_response_promise<protocol::worker_set>();
+    fetcher->fetch(promise);
+    return promise;
+  };
+}
 
 } // namespace wlg::actors

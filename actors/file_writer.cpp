@@ -3,6 +3,7 @@
 #include "actors/errors.hpp"
 #include "actors/guarded.hpp"
 #include "runtime/atomic_file.hpp"
+#include "runtime/clock_readings.hpp"
 #include "runtime/dry_run_output.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/metrics.hpp"
@@ -16,11 +17,6 @@ namespace {
 
 constexpr auto role = config::actor_role::file_writer;
 using machine = policy::file_output_machine;
-
-std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-    .count();
-}
 
 // Where the rendered list goes: the file, or with --dry-run stdout.
 class list_sink {
@@ -188,7 +184,7 @@ private:
   }
 
   void carry_out(const machine::event_signalled& e) {
-    ctx_->metrics->event_to_signal.observe(std::chrono::nanoseconds{now_ns() - e.event_ns});
+    ctx_->metrics->event_to_signal.observe(std::chrono::nanoseconds{runtime::steady_now_ns() - e.event_ns});
   }
 
   file_writer_actor::pointer self_;

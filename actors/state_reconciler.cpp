@@ -4,6 +4,7 @@
 #include "actors/guarded.hpp"
 #include "policy/memory_trim.hpp"
 #include "policy/sync_machine.hpp"
+#include "runtime/clock_readings.hpp"
 #include "runtime/heap.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/metrics.hpp"
@@ -16,11 +17,6 @@ namespace {
 
 constexpr auto role = config::actor_role::state_reconciler;
 using clock = policy::steady_clock;
-
-std::int64_t unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-    .count();
-}
 
 policy::sync_machine::options machine_options(const config::settings& config, const reconciler_policy& policy) {
   policy::sync_machine::options o;
@@ -143,7 +139,7 @@ private:
 
   void carry_out(const policy::sync_machine::synced& synced) {
     last_retry_why_.clear();
-    ctx_->metrics->last_sync_unix_ms = unix_ms();
+    ctx_->metrics->last_sync_unix_ms = runtime::unix_now_ms();
     ctx_->metrics->worker_count = static_cast<std::int64_t>(synced.workers);
     if (synced.skipped && unchanged_)
       ++*unchanged_;

@@ -5,16 +5,18 @@ namespace wlg::policy {
 citus_output_machine::citus_output_machine(options opts) : options_(opts), plan_(opts.plan) {}
 
 citus_output_machine::commands citus_output_machine::on_apply(std::set<citus_node> wanted) {
-  commands out;
   wanted_ = std::move(wanted);
   ++tickets_;
-  start_pass(out);
-  return out;
+  return start_pass();
 }
 
 citus_output_machine::commands citus_output_machine::on_retry() {
-  commands out;
   retry_armed_ = false;
+  return start_pass();
+}
+
+citus_output_machine::commands citus_output_machine::start_pass() {
+  commands out;
   start_pass(out);
   return out;
 }
@@ -87,50 +89,32 @@ void citus_output_machine::next_change(commands& out) {
 }
 
 citus_output_machine::commands citus_output_machine::on_added() {
-  commands out;
-  if (at_ != stage::changing)
-    return out;
-  plan_.on_added(changes_.front().node);
-  changes_.pop_front();
-  pass_changed_ = true;
-  next_change(out);
-  return out;
+  return after_change([this](const citus_node& node, commands&) {
+    plan_.on_added(node);
+    pass_changed_ = true;
+  });
 }
 
 citus_output_machine::commands citus_output_machine::on_add_refused(const std::string& why, time_point now) {
-  commands out;
-  if (at_ != stage::changing)
-    return out;
-  const auto node = changes_.front().node;
-  changes_.pop_front();
-  const auto due = plan_.on_add_failed(node, now);
-  pass_add_refused_ = true;
-  out.push_back(add_refused{node, why, due - now});
-  next_change(out);
-  return out;
+  return after_change([&](const citus_node& node, commands& out) {
+    const auto due = plan_.on_add_failed(node, now);
+    pass_add_refused_ = true;
+    out.push_back(add_refused{node, why, due - now});
+  });
 }
 
 citus_output_machine::commands citus_output_machine::on_removed() {
-  commands out;
-  if (at_ != stage::changing)
-    return out;
-  plan_.on_removed(changes_.front().node);
-  changes_.pop_front();
-  pass_changed_ = true;
-  next_change(out);
-  return out;
+  return after_change([this](const citus_node& node, commands&) {
+    plan_.on_removed(node);
+    pass_changed_ = true;
+  });
 }
 
 citus_output_machine::commands citus_output_machine::on_kept(const std::string& why) {
-  commands out;
-  if (at_ != stage::changing)
-    return out;
-  const auto node = changes_.front().node;
-  changes_.pop_front();
-  if (plan_.on_kept(node))
-    out.push_back(kept{node, why});
-  next_change(out);
-  return out;
+  return after_change([&](const citus_node& node, commands& out) {
+    if (plan_.on_kept(node))
+      out.push_back(kept{node, why});
+  });
 }
 
 citus_output_machine::commands citus_output_machine::on_lost(const std::string& why) {

@@ -88,7 +88,21 @@ public:
 private:
   enum class stage { idle, connecting, reading, changing };
 
+  commands start_pass();
   void start_pass(commands& out);
+  // The change under way is done: `settle(node, out)` records how, then the
+  // next one starts (or the pass ends).
+  template <class Settle>
+  commands after_change(Settle&& settle) {
+    commands out;
+    if (at_ != stage::changing)
+      return out;
+    const auto node = changes_.front().node;
+    changes_.pop_front();
+    settle(node, out);
+    next_change(out);
+    return out;
+  }
   void next_change(commands& out);
   void end_pass(commands& out, const std::string& failure);
   std::string doing() const;

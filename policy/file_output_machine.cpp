@@ -14,9 +14,9 @@ file_output_machine::commands file_output_machine::on_apply(output_request reque
 }
 
 file_output_machine::commands file_output_machine::on_written(bool changed) {
-  commands out;
   if (!writing_)
-    return out;
+    return {};
+  commands out;
   const auto request = std::move(*writing_);
   writing_.reset();
   workers_ = request.workers.size();
@@ -37,9 +37,9 @@ file_output_machine::commands file_output_machine::on_written(bool changed) {
 }
 
 file_output_machine::commands file_output_machine::on_write_failed(const std::string& why) {
-  commands out;
   if (!writing_)
-    return out;
+    return {};
+  commands out;
   writing_.reset();
   out.push_back(fail{why, false});
   return out;
@@ -56,9 +56,9 @@ void file_output_machine::maybe_signal(commands& out) {
 }
 
 file_output_machine::commands file_output_machine::on_signalled(std::uint64_t containers) {
-  commands out;
   if (!signal_in_flight_)
-    return out;
+    return {};
+  commands out;
   signal_in_flight_ = false;
   backoff_.reset();
   signalled_ = true;
@@ -75,9 +75,9 @@ file_output_machine::commands file_output_machine::on_signalled(std::uint64_t co
 }
 
 file_output_machine::commands file_output_machine::on_signal_failed(const std::string& why) {
-  commands out;
   if (!signal_in_flight_)
-    return out;
+    return {};
+  commands out;
   signal_in_flight_ = false;
   const auto failure = "signal failed (" + why + ")";
   if (answer_after_signal_) { // --once
@@ -95,17 +95,16 @@ file_output_machine::commands file_output_machine::on_signal_failed(const std::s
 }
 
 file_output_machine::commands file_output_machine::on_retry() {
-  commands out;
   retry_armed_ = false;
+  commands out;
   maybe_signal(out);
   return out;
 }
 
 file_output_machine::commands file_output_machine::on_signaller_replaced() {
-  commands out;
-  if (signal_in_flight_)
-    out.push_back(signal{}); // its predecessor may have died without answering
-  return out;
+  if (!signal_in_flight_)
+    return {};
+  return {signal{}}; // its predecessor may have died without answering
 }
 
 std::string file_output_machine::summary() const {

@@ -33,7 +33,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 test_engine_args "$@"
-usage() { test_engine_args; }
 engine_in_dir() { DOCKER_HOST="unix://$socket" /usr/bin/docker "$@"; }
 
 # DATA_ROOT is where images live; the default keeps them under DIR.
@@ -104,15 +103,8 @@ restore_host_state() {
 
 case "$command" in
   start)
-    project=${3:-citus}
-    service=${4:-master}
     start_isolated
-    test_engine_image "$dir"
-    test_engine_master "$dir" "$socket" "$project" "$service"
-    ;;
-  run|pid|stop-container)
-    [[ $# -ge 3 ]] || usage
-    test_engine_command "$command" "$dir" "${@:3}"
+    test_engine_master "${@:3}"
     ;;
   stop-service)
     stop_dockerd
@@ -144,5 +136,5 @@ case "$command" in
     unmount_below "$dir" "$(cat "$dir/data-root" 2>/dev/null || echo "$dir/data")"
     restore_host_state
     ;;
-  *) usage ;;
+  *) test_engine_command "$@" ;;
 esac

@@ -80,20 +80,27 @@ test_engine_run() { # DIR NAME [--hostname=H] [LABEL=VALUE...]
 }
 
 # The commands both engines' scripts take alike, on their containers.
+# The commands both engines answer alike, from the script's arguments; any
+# other command gets the usage.
 test_engine_command() { # run|pid|stop-container DIR NAME [ARGS...]
+  [[ $# -ge 3 ]] || test_engine_args
   case "$1" in
     run) test_engine_run "${@:2}" ;;
     pid) engine_in_dir inspect --format '{{.State.Pid}}' "$3" ;;
     stop-container) engine_in_dir stop -t 1 "$3" >/dev/null ;;
+    *) test_engine_args ;;
   esac
 }
 
-# The master of PROJECT's SERVICE, as `start` makes it, and what `start` prints.
-test_engine_master() { # DIR SOCKET PROJECT SERVICE
-  local name="${3}_${4}_1"
-  test_engine_run "$1" "$name" "com.docker.compose.project=$3" "com.docker.compose.service=$4"
-  echo "SOCKET=$2"
-  echo "HUPS=$1/hups/$name"
+# Once the engine in $dir runs: the image and the master of PROJECT's SERVICE
+# (default citus, master), then what `start` prints.
+test_engine_master() { # [PROJECT] [SERVICE]
+  local project=${1:-citus} service=${2:-master}
+  local name="${project}_${service}_1"
+  test_engine_image "$dir"
+  test_engine_run "$dir" "$name" "com.docker.compose.project=$project" "com.docker.compose.service=$service"
+  echo "SOCKET=$socket"
+  echo "HUPS=$dir/hups/$name"
 }
 
 # The host's network links by name, sorted: what dockerd and podman add to.

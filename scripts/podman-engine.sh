@@ -21,7 +21,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
 test_engine_args "$@"
-usage() { test_engine_args; }
 # Each engine's own configuration (scripts/lib.sh), with its own events log.
 write_config() { write_podman_conf "$dir/containers.conf" "$dir/events.log"; }
 export CONTAINERS_CONF="$dir/containers.conf"
@@ -53,17 +52,10 @@ stop_service() {
 
 case "$command" in
   start)
-    project=${3:-citus}
-    service=${4:-master}
     install_packages podman runc busybox-static fuse-overlayfs
     write_config
-    test_engine_image "$dir"
     start_service
-    test_engine_master "$dir" "$socket" "$project" "$service"
-    ;;
-  run|pid|stop-container)
-    [[ $# -ge 3 ]] || usage
-    test_engine_command "$command" "$dir" "${@:3}"
+    test_engine_master "${@:3}"
     ;;
   stop-service)
     stop_service
@@ -81,5 +73,5 @@ case "$command" in
       umount "$dir/storage/overlay"
     fi
     ;;
-  *) usage ;;
+  *) test_engine_command "$@" ;;
 esac

@@ -1,6 +1,7 @@
 // The sidecar refuses bad configurations with exit status 2, one line on
 // stderr naming the setting, and nothing written.
 
+#include "test/support/bad_setting.hpp"
 #include "test/support/fixtures.hpp"
 
 #include <doctest/doctest.h>
@@ -55,12 +56,7 @@ TEST_CASE("with an empty environment it is not running in Docker Cloud, exit 2")
 TEST_CASE("each configuration error exits 2 with its own message and writes nothing") {
   temp_dir dir;
   ::mkdir((dir.path() + "/citus").c_str(), 0755);
-  struct bad_case {
-    const char* name;
-    const char* value;
-    const char* expected;
-  };
-  const bad_case cases[] = {
+  const wlg::test::bad_setting cases[] = {
     {"DOCKERCLOUD_AUTH", "", "give an API role to this service"},
     {"DOCKERCLOUD_CONTAINER_API_URI", "not a uri", "invalid DOCKERCLOUD_CONTAINER_API_URI"},
     {"DOCKERCLOUD_REST_HOST", "ftp://x/", "invalid DOCKERCLOUD_REST_HOST"},
@@ -71,9 +67,9 @@ TEST_CASE("each configuration error exits 2 with its own message and writes noth
     {"WORKERLISTGEN_INJECT_FAULT", "file_writer:crash", "invalid WORKERLISTGEN_INJECT_FAULT"},
   };
   for (const auto& c : cases) {
-    CAPTURE(c.name);
+    CAPTURE(c.env);
     auto env = cloud_env(dir.path());
-    env[c.name] = c.value;
+    env[c.env] = c.value;
     check_refused(run_sidecar(env), c.expected, dir.path());
   }
 }

@@ -2,6 +2,7 @@
 // machine asks for is answered by the test, as the database would.
 
 #include "policy/citus_output_machine.hpp"
+#include "test/unit/citus_nodes.hpp"
 #include "test/unit/commands.hpp"
 
 #include <doctest/doctest.h>
@@ -13,20 +14,9 @@ using machine = citus_output_machine;
 
 namespace {
 
-citus_node node(const char* name) { return {name, 5432}; }
-
-std::set<citus_node> nodes(std::initializer_list<const char*> names) {
-  std::set<citus_node> out;
-  for (const auto* n : names)
-    out.insert(node(n));
-  return out;
-}
-
 machine::options quick() {
   machine::options o;
-  o.plan.retry_initial = 100ms;
-  o.plan.retry_max = 1s;
-  o.plan.seed = 3;
+  o.plan = quick_plan();
   return o;
 }
 

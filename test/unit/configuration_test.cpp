@@ -1,4 +1,5 @@
 #include "config/configuration.hpp"
+#include "test/support/bad_setting.hpp"
 
 #include <doctest/doctest.h>
 
@@ -11,10 +12,12 @@ using namespace std::chrono_literals;
 
 namespace {
 
-environment cloud_env() {
-  return {{"DOCKERCLOUD_CONTAINER_API_URI", "/api/app/v1/container/c1dd/"},
-          {"DOCKERCLOUD_SERVICE_API_URI", "/api/app/v1/service/adee/"},
-          {"DOCKERCLOUD_AUTH", "TutumAccessKey 0123abcd"}};
+// What Docker Cloud gives a sidecar with an API role, and `extra`.
+environment cloud_env(environment extra = {}) {
+  extra.merge(environment{{"DOCKERCLOUD_CONTAINER_API_URI", "/api/app/v1/container/c1dd/"},
+                          {"DOCKERCLOUD_SERVICE_API_URI", "/api/app/v1/service/adee/"},
+                          {"DOCKERCLOUD_AUTH", "TutumAccessKey 0123abcd"}});
+  return extra;
 }
 
 settings parse_ok(const environment& env, const std::vector<std::string>& args = {}) {
@@ -90,11 +93,10 @@ TEST_CASE("every setting has the original's default") {
 }
 
 TEST_CASE("the operating settings: listen address, log format, once, dry run") {
-  auto env = cloud_env();
-  env["WORKERLISTGEN_LISTEN"] = "127.0.0.1:9090";
-  env["WORKERLISTGEN_LOG_FORMAT"] = "json";
-  env["WORKERLISTGEN_ONCE"] = "1";
-  auto s = parse_ok(env, {"--dry-run"});
+  auto s = parse_ok(cloud_env({{"WORKERLISTGEN_LISTEN", "127.0.0.1:9090"},
+                                {"WORKERLISTGEN_LOG_FORMAT", "json"},
+                                {"WORKERLISTGEN_ONCE", "1"}}),
+                     {"--dry-run"});
   CHECK(s.listen.host == "127.0.0.1");
   CHECK(s.listen.port == 9090);
   CHECK(s.log_format == log_style::json);
@@ -119,20 +121,18 @@ TEST_CASE("engine mode's worker label and name source") {
 }
 
 TEST_CASE("environment variables set every setting") {
-  auto env = cloud_env();
-  env["DOCKERCLOUD_REST_HOST"] = "http://127.0.0.1:8080/";
-  env["DOCKERCLOUD_STREAM_HOST"] = "ws://127.0.0.1:8081/";
-  env["DOCKERCLOUD_NAMESPACE"] = "myorg";
-  env["DOCKERCLOUD_STACK_NAME"] = "citus";
-  env["CITUS_CONFDIR"] = "/srv/citus/";
-  env["CITUS_SERVICE_NAME"] = "coordinator";
-  env["DEBUG"] = "true";
-  env["DOCKER_HOST"] = "unix:///var/run/docker.sock";
-  env["WORKERLISTGEN_PID_FILE"] = "/run/wlg.pid";
-  env["WORKERLISTGEN_WORKER_PORT"] = "6432";
-  env["WORKERLISTGEN_SIGNAL"] = "usr1";
-  env["WORKERLISTGEN_POLL_INTERVAL"] = "0";
-  const auto s = parse_ok(env);
+  const auto s = parse_ok(cloud_env({{"DOCKERCLOUD_REST_HOST", "http://127.0.0.1:8080/"},
+                                      {"DOCKERCLOUD_STREAM_HOST", "ws://127.0.0.1:8081/"},
+                                      {"DOCKERCLOUD_NAMESPACE", "myorg"},
+                                      {"DOCKERCLOUD_STACK_NAME", "citus"},
+                                      {"CITUS_CONFDIR", "/srv/citus/"},
+                                      {"CITUS_SERVICE_NAME", "coordinator"},
+                                      {"DEBUG", "true"},
+                                      {"DOCKER_HOST", "unix:///var/run/docker.sock"},
+                                      {"WORKERLISTGEN_PID_FILE", "/run/wlg.pid"},
+                                      {"WORKERLISTGEN_WORKER_PORT", "6432"},
+                                      {"WORKERLISTGEN_SIGNAL", "usr1"},
+                                      {"WORKERLISTGEN_POLL_INTERVAL", "0"}}));
   CHECK_FALSE(s.rest_host.tls);
   CHECK(s.rest_host.port == "8080");
   CHECK_FALSE(s.stream_host.tls);
@@ -190,12 +190,7 @@ TEST_CASE("DEBUG is on for any value but 0, false, no and off") {
 }
 
 TEST_CASE("each bad value is refused with a message naming its setting") {
-  struct bad_case {
-    const char* env;
-    const char* value;
-    const char* expected_in_message;
-  };
-  const bad_case cases[] = {
+  const wlg::test::bad_setting cases[] = {
     {"WORKERLISTGEN_WORKER_PORT", "0", "WORKERLISTGEN_WORKER_PORT (--worker-port)"},
     {"WORKERLISTGEN_WORKER_PORT", "65536", "WORKERLISTGEN_WORKER_PORT"},
     {"WORKERLISTGEN_WORKER_PORT", "54x", "WORKERLISTGEN_WORKER_PORT"},
@@ -225,12 +220,10 @@ TEST_CASE("each bad value is refused with a message naming its setting") {
     {"WORKERLISTGEN_REMOVE_WORKERS", "always", "WORKERLISTGEN_REMOVE_WORKERS (--remove-workers)"},
   };
   for (const auto& c : cases) {
-    auto env = cloud_env();
-    env[c.env] = c.value;
     CAPTURE(c.env);
     CAPTURE(c.value);
-    const auto text = describe(parse_error_of(env));
-    CHECK(text.find(c.expected_in_message) != std::string::npos);
+    const auto text = describe(parse_error_of(cloud_env({{c.env, c.value}})));
+    CHECK(text.find(c.expected) != std::string::npos);
     CHECK(text.find('\n') == std::string::npos);
   }
 }

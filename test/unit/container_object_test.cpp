@@ -1,4 +1,5 @@
 #include "protocol/container_object.hpp"
+#include "test/unit/parse_checks.hpp"
 
 #include <doctest/doctest.h>
 
@@ -63,16 +64,13 @@ TEST_CASE("a missing or null linked_to_container means no links") {
 
 TEST_CASE("a document whose structure is wrong is an error, never an empty set") {
   container_parser parser;
-  for (const char* bad : {R"({"linked_to_container": "worker-1"})",
-                          R"({"linked_to_container": {"name": "worker-1"}})",
-                          R"({"linked_to_container": ["worker-1"]})",
-                          R"({"linked_to_container": [[{"name": "worker-1"}]]})",
-                          R"([{"name": "worker-1"}])", R"("container")", "null"}) {
-    CAPTURE(bad);
-    auto parsed = parser.parse(bad);
-    REQUIRE_FALSE(parsed.has_value());
-    CHECK(parsed.error().what == parse_error::kind::wrong_type);
-  }
+  wlg::test::check_refused_as(parser,
+                              {R"({"linked_to_container": "worker-1"})",
+                               R"({"linked_to_container": {"name": "worker-1"}})",
+                               R"({"linked_to_container": ["worker-1"]})",
+                               R"({"linked_to_container": [[{"name": "worker-1"}]]})",
+                               R"([{"name": "worker-1"}])", R"("container")", "null"},
+                              {parse_error::kind::wrong_type});
 }
 
 TEST_CASE("links with unusable names are refused one by one; the rest are kept") {

@@ -64,6 +64,14 @@ struct simulation {
   }
 
   void finish() { advance(start + 1h); }
+
+  // `count` requests `spacing` apart from the start, then until all is done.
+  simulation& run_requests(int count, std::chrono::microseconds spacing) {
+    for (int i = 0; i < count; ++i)
+      request_at(i * spacing);
+    finish();
+    return *this;
+  }
 };
 
 } // namespace
@@ -105,9 +113,7 @@ TEST_CASE("a stream of events that never pauses still fetches every max_wait") {
   fetch_coalescer::options opts;
   opts.max_wait = 50ms;
   simulation sim{opts, 200us};
-  for (int i = 0; i < 1000; ++i) // one event per millisecond for a second
-    sim.request_at(std::chrono::microseconds{i * 1000});
-  sim.finish();
+  sim.run_requests(1000, 1ms); // one event per millisecond for a second
   // One at once, then one per 50 ms of continuous events, then the last.
   CHECK(sim.fetch_starts.size() >= 19);
   CHECK(sim.fetch_starts.size() <= 22);
@@ -118,18 +124,12 @@ TEST_CASE("a stream of events that never pauses still fetches every max_wait") {
 TEST_CASE("a burst slower than the fetches still costs two fetches") {
   // Each fetch (50 us) ends before the next event (100 us later): without the
   // pause rule, every event would find the coalescer idle and fetch.
-  simulation sim{{}, 50us};
-  for (int i = 0; i < 1000; ++i)
-    sim.request_at(std::chrono::microseconds{i * 100});
-  sim.finish();
-  CHECK(sim.fetch_starts.size() == 2);
+  CHECK(simulation{{}, 50us}.run_requests(1000, 100us).fetch_starts.size() == 2);
 }
 
 TEST_CASE("separate changes far apart are each fetched at once") {
   simulation sim{{}, 500us};
-  for (int i = 0; i < 5; ++i)
-    sim.request_at(std::chrono::milliseconds{i * 100});
-  sim.finish();
+  sim.run_requests(5, 100ms);
   REQUIRE(sim.fetch_starts.size() == 5);
   for (int i = 0; i < 5; ++i)
     CHECK(sim.fetch_starts[i] == std::chrono::milliseconds{i * 100});

@@ -2,38 +2,22 @@
 // whole wanted set on every pass, per-node retries on a virtual clock.
 
 #include "policy/membership_plan.hpp"
+#include "test/unit/citus_nodes.hpp"
 
 #include <doctest/doctest.h>
 
 using namespace wlg::policy;
+using namespace wlg::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-citus_node node(const char* name) { return {name, 5432}; }
-
-std::set<citus_node> nodes(std::initializer_list<const char*> names) {
-  std::set<citus_node> out;
-  for (const auto* n : names)
-    out.insert(node(n));
-  return out;
-}
-
-membership_plan::options quick(bool remove_unwanted = true) {
-  membership_plan::options o;
-  o.retry_initial = 100ms;
-  o.retry_max = 1s;
-  o.remove_unwanted = remove_unwanted;
-  o.seed = 7;
-  return o;
-}
 
 const time_point start = time_point{} + 1h;
 
 } // namespace
 
 TEST_CASE("missing wanted nodes are added, unwanted ones removed, the rest left alone") {
-  membership_plan plan{quick()};
+  membership_plan plan{quick_plan()};
   const auto c = plan.plan(nodes({"a", "b", "c"}), nodes({"b", "x"}), start);
   CHECK(c.add == std::vector<citus_node>{node("a"), node("c")});
   CHECK(c.remove == std::vector<citus_node>{node("x")});
@@ -41,21 +25,21 @@ TEST_CASE("missing wanted nodes are added, unwanted ones removed, the rest left 
 }
 
 TEST_CASE("a node on another port is another node") {
-  membership_plan plan{quick()};
+  membership_plan plan{quick_plan()};
   const auto c = plan.plan(nodes({"a"}), {{"a", 6432}}, start);
   CHECK(c.add == std::vector<citus_node>{node("a")});
   CHECK(c.remove == std::vector<citus_node>{{"a", 6432}});
 }
 
 TEST_CASE("--remove-workers=never removes nothing") {
-  membership_plan plan{quick(false)};
+  membership_plan plan{quick_plan(false)};
   const auto c = plan.plan(nodes({"a"}), nodes({"a", "x", "y"}), start);
   CHECK(c.add.empty());
   CHECK(c.remove.empty());
 }
 
 TEST_CASE("a failed add waits out its back-off while the other nodes go on") {
-  membership_plan plan{quick()};
+  membership_plan plan{quick_plan()};
   auto c = plan.plan(nodes({"a", "b"}), {}, start);
   REQUIRE(c.add.size() == 2);
   const auto due = plan.on_add_failed(node("a"), start);
@@ -78,7 +62,7 @@ TEST_CASE("a failed add waits out its back-off while the other nodes go on") {
 }
 
 TEST_CASE("a retry is forgotten when the node is no longer wanted, or appears by itself") {
-  membership_plan plan{quick()};
+  membership_plan plan{quick_plan()};
   plan.plan(nodes({"a", "b"}), {}, start);
   plan.on_add_failed(node("a"), start);
   plan.on_add_failed(node("b"), start);
@@ -87,7 +71,7 @@ TEST_CASE("a retry is forgotten when the node is no longer wanted, or appears by
 }
 
 TEST_CASE("a kept node is warned about once, counted as stale until it goes or is wanted again") {
-  membership_plan plan{quick()};
+  membership_plan plan{quick_plan()};
   auto c = plan.plan(nodes({}), nodes({"x", "y"}), start);
   REQUIRE(c.remove.size() == 2);
   CHECK(plan.on_kept(node("x")));
