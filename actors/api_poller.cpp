@@ -61,6 +61,7 @@ public:
                                where + ": " + protocol::describe(read.error())));
     auto links = protocol::check_links(std::move(*read));
     metrics.record(runtime::sync_phase::validate, took());
+    ctx_->metrics->names_refused += links.refused.size();
     for (const auto& refused : links.refused)
       log_->warn("ignoring link '{}': {}", refused.excerpt, refused.reason);
     if (protocol::every_name_refused(links))

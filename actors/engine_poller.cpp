@@ -101,6 +101,7 @@ private:
   void finish_listing() {
     std::erase_if(containers_, [](const protocol::engine_container& c) { return c.id.empty(); });
     auto named = protocol::engine_worker_names(containers_, ctx_->config.worker_name);
+    ctx_->metrics->names_refused += named.refused.size();
     for (const auto& refused : named.refused)
       log_->warn("ignoring worker '{}': {}", refused.excerpt, refused.reason);
     containers_.clear();

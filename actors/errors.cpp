@@ -39,6 +39,12 @@ bool is(const caf::error& e, sync_error code) {
   return e && e.category() == category && e.code() == static_cast<std::uint8_t>(code);
 }
 
+std::string_view reason_of(const caf::error& e) {
+  if (!e || e.category() != category)
+    return "other";
+  return name_of(static_cast<sync_error>(e.code()));
+}
+
 std::string describe(const caf::error& e) {
   if (!e)
     return "no error";

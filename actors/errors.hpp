@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace wlg::actors {
 
@@ -27,6 +28,10 @@ enum class sync_error : std::uint8_t {
 caf::error make_error(sync_error code, std::string context);
 
 bool is(const caf::error& e, sync_error code);
+
+// The error's name ("timeout", "unauthorized"...), or "other" for one not of
+// this category.
+std::string_view reason_of(const caf::error& e);
 
 // One line for logs: "unauthorized: HTTP 401 from ..." or CAF's own rendering.
 std::string describe(const caf::error& e);

@@ -101,6 +101,7 @@ public:
     if (session != session_)
       return;
     stream_.reset();
+    ++ctx_->metrics->stream_failures[net::index_of(failure.what)];
     const bool was_connected = ctx_->metrics->stream_connected.exchange(false);
     if (was_connected)
       ++ctx_->metrics->stream_reconnects; // a refused or failed attempt is not a lost connection

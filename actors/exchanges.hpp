@@ -4,6 +4,7 @@
 // I/O thread back to the actor, and answering everyone who waits for one
 // fetch.
 
+#include "actors/errors.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/weak_mailbox.hpp"
 #include "runtime/metrics.hpp"
@@ -38,8 +39,10 @@ public:
   // A worker set or a caf::error; errors are counted as fetch errors.
   template <class T>
   void answer(T&& outcome, runtime::metrics& metrics) {
-    if constexpr (std::is_same_v<std::decay_t<T>, caf::error>)
+    if constexpr (std::is_same_v<std::decay_t<T>, caf::error>) {
       ++metrics.fetch_errors;
+      metrics.count_fetch_failure(reason_of(outcome));
+    }
     for (auto& promise : waiting_)
       promise.deliver(outcome);
     waiting_.clear();

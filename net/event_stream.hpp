@@ -4,9 +4,11 @@
 // HTTP body) gives its owner: frames of text, then one `closed`. Reconnecting
 // is the owner's business.
 
+#include <array>
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <string_view>
 
 namespace wlg::net {
 
@@ -26,6 +28,17 @@ struct stream_failure {
   unsigned http_status = 0;
   std::string message;
 };
+
+inline constexpr std::size_t stream_failure_kind_count = 9;
+
+// The kinds by name, in the enum's order: the label of /metrics'
+// stream_failures_total.
+inline constexpr std::array<std::string_view, stream_failure_kind_count> stream_failure_kind_names = {
+  "resolve", "connect", "tls", "unauthorized", "refused", "timeout", "no_pong", "too_large", "closed"};
+
+constexpr std::size_t index_of(stream_failure::kind kind) {
+  return static_cast<std::size_t>(kind);
+}
 
 std::string describe(const stream_failure& f);
 

@@ -3,11 +3,13 @@
 // Counters every actor bumps, read by the /metrics endpoint. Lock-free.
 
 #include "config/actor_role.hpp"
+#include "net/event_stream.hpp"
 
 #include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <string_view>
 
 namespace wlg::runtime {
 
@@ -37,6 +39,11 @@ constexpr std::size_t sync_phase_count = 5;
 constexpr std::array<const char*, sync_phase_count> sync_phase_names = {"transfer", "parse", "validate",
                                                                         "render", "write"};
 
+// Why fetches failed: the label of /metrics' fetch_failures_total, in the
+// actors' error names (actors/errors.hpp); anything else counts as "other".
+inline constexpr std::array<std::string_view, 8> fetch_failure_reasons = {
+  "transport", "timeout", "unauthorized", "http_status", "malformed_body", "names_refused", "engine_refused", "other"};
+
 struct metrics {
   using counter = std::atomic<std::uint64_t>;
 
@@ -46,6 +53,8 @@ struct metrics {
   counter events_malformed{0};
   counter stream_connects{0};
   counter stream_reconnects{0};
+  // Why each connection or attempt ended, by net::stream_failure::kind.
+  std::array<counter, net::stream_failure_kind_count> stream_failures{};
   std::atomic<bool> stream_connected{false};
 
   // Syncing. sync_pending is set while a change is being fetched or applied
@@ -53,6 +62,14 @@ struct metrics {
   // set from the start, since the first sync is owed.
   counter fetches{0};
   counter fetch_errors{0};
+  counter names_refused{0}; // worker names refused one by one (the others are kept)
+  std::array<counter, fetch_failure_reasons.size()> fetch_failures{};
+  void count_fetch_failure(std::string_view reason) {
+    std::size_t i = 0;
+    while (i + 1 < fetch_failure_reasons.size() && fetch_failure_reasons[i] != reason)
+      ++i;
+    ++fetch_failures[i];
+  }
   std::atomic<bool> sync_pending{true};
   std::atomic<std::int64_t> last_sync_unix_ms{0}; // 0: never
   std::atomic<std::int64_t> worker_count{-1};     // -1: unknown yet

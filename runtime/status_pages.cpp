@@ -76,6 +76,8 @@ constexpr counter_doc counters[] = {
   // Syncing and the file output.
   {"fetches_total", "Worker list fetches started.", &metrics::fetches},
   {"fetch_errors_total", "Fetches that failed.", &metrics::fetch_errors},
+  {"worker_names_refused_total", "Worker names refused one by one (links or containers with unusable names).",
+   &metrics::names_refused},
   {"file_writes_total", "Times the worker list file was replaced.", &metrics::file_writes},
   {"file_unchanged_total", "Writes skipped because the file already held the same bytes.", &metrics::file_unchanged},
   {"signals_sent_total", "Signals delivered to master containers.", &metrics::signals_sent},
@@ -111,6 +113,10 @@ std::string prometheus_text(const metrics& m) {
   };
   by_actor("actor_restarts_total", "Restarts of each supervised actor.", m.actor_restarts);
   by_actor("faults_injected_total", "Faults injected by --inject-fault, by actor.", m.faults_injected);
+  labelled("fetch_failures_total", "counter", "Fetches that failed, by reason.", "reason", fetch_failure_reasons,
+           [&](std::size_t i) { return as_double(m.fetch_failures[i]); });
+  labelled("stream_failures_total", "counter", "Event stream connections and attempts ended, by reason.", "reason",
+           net::stream_failure_kind_names, [&](std::size_t i) { return as_double(m.stream_failures[i]); });
   out.single("last_sync_timestamp_seconds", "gauge",
              "Unix time of the last successful sync (0: none yet).",
              static_cast<double>(m.last_sync_unix_ms.load()) / 1000.0);

@@ -102,7 +102,7 @@ TEST_CASE("citus: a worker whose database is down is retried, and added once it 
   CHECK_MESSAGE(t.nodes_become(both), side.log());
 }
 
-TEST_CASE("citus: a worker gone without shard placements is removed; one with placements stays, every row kept") {
+TEST_CASE("citus: a worker gone without shard placements is removed, one with placements stays, every row kept") {
   SKIP_WITHOUT_CITUS();
   citus_setup t{2};
   sidecar side{t.env(), with_status_port()};
@@ -127,7 +127,7 @@ TEST_CASE("citus: a worker gone without shard placements is removed; one with pl
   CHECK(wait_until([&] { return side.metric("citus_stale_nodes") == 0; }, 10s));
 }
 
-TEST_CASE("citus: the coordinator stopped while a worker starts; it converges once the coordinator is back") {
+TEST_CASE("citus: the coordinator stopped while a worker starts, it converges once the coordinator is back") {
   SKIP_WITHOUT_CITUS();
   citus_setup t{1};
   sidecar side{t.env(), with_status_port()};
@@ -138,8 +138,8 @@ TEST_CASE("citus: the coordinator stopped while a worker starts; it converges on
   REQUIRE_MESSAGE(side.metric_reaches("coordinator_connect_failures_total", 3), side.log()); // waited for, with back-off
   // One warning for the outage: not one per attempt, and not a second one
   // from the reconciler's retry.
-  CHECK_MESSAGE(count_of(side.log(), "[warning] cannot reach the coordinator") == 1, side.log());
-  CHECK_MESSAGE(count_of(side.log(), "[warning] coordinator: the coordinator is not reachable") == 0, side.log());
+  CHECK_MESSAGE(count_of(side.log(), "warning [citus_membership] cannot reach the coordinator") == 1, side.log());
+  CHECK_MESSAGE(count_of(side.log(), "warning [state_reconciler]") == 0, side.log());
   const auto health = http_request("GET", "http://127.0.0.1:" + std::to_string(side.status_port()) + "/healthz");
   CHECK(health.status == 503);
   CHECK(health.body.find("coordinator not connected") != std::string::npos);
@@ -149,7 +149,7 @@ TEST_CASE("citus: the coordinator stopped while a worker starts; it converges on
   CHECK(side.process().running());
 }
 
-TEST_CASE("citus: --once adds the workers and exits 0; exits 1 when the coordinator is down") {
+TEST_CASE("citus: --once adds the workers and exits 0, exits 1 when the coordinator is down") {
   SKIP_WITHOUT_CITUS();
   citus_setup t{2};
   const auto env = t.env({{"WORKERLISTGEN_ONCE", "1"}});
@@ -237,5 +237,4 @@ TEST_CASE("citus: a coordinator password never reaches the log, /metrics or /hea
     CAPTURE(where);
     CHECK(text.find(secret) == std::string::npos);
   }
-  CHECK(side.log().find("cannot reach the coordinator") != std::string::npos); // the errors were logged
 }

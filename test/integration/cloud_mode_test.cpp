@@ -1,6 +1,7 @@
 // The sidecar against the emulator, both as real processes over TLS.
 
 #include "test/support/fixtures.hpp"
+#include "test/support/watch.hpp"
 
 #include <doctest/doctest.h>
 
@@ -197,17 +198,15 @@ TEST_CASE("the secret never appears in the log, even at debug level") {
   wait_for_first_sync(emu, side);
   emu.scale(4);
   REQUIRE(side.wait_for_list(worker_file({"worker-1", "worker-2", "worker-3", "worker-4"}), 2s));
-  // An event that quotes the token back must not leak it either.
+  // An event that quotes the token back must not leak it either: its debug
+  // line shows the frame with the token taken out.
+  const auto redacted_before = count_of(side.log(), "[REDACTED]");
   emu.control("/stream/send", R"({"type":"auth","echo":"TutumAccessKey )" + token + R"("})");
   REQUIRE(side.wait_until_settled(emu));
-  // Its debug line is written just after it is counted.
-  REQUIRE(wait_until([&] { return side.log().find("echo") != std::string::npos; }, 5s));
+  REQUIRE(wait_until([&] { return count_of(side.log(), "[REDACTED]") > redacted_before; }, 5s));
   const auto log = side.log();
-  CHECK(log.find("debug") != std::string::npos); // debug lines were written...
-  CHECK(log.find("GET /api/app/v1/container/") != std::string::npos); // ...showing requests
-  CHECK(log.find("not relevant") != std::string::npos);               // ...and frames
+  CHECK(log.find("GET /api/app/v1/container/") != std::string::npos); // debug lines show requests too
   CHECK(log.find(token) == std::string::npos);
-  CHECK(log.find("[REDACTED]") != std::string::npos);
 }
 
 TEST_CASE("one log line per relevant event") {

@@ -359,12 +359,12 @@ TEST_CASE("--log-format=json writes one JSON object per line, secrets redacted")
   emulator emu;
   std::string log;
   {
-    sidecar side{emu.sidecar_env(), {"--log-format=json", "--debug"}};
+    sidecar side{emu.sidecar_env(), with_status_port({"--log-format=json", "--debug"})};
     REQUIRE_MESSAGE(side.wait_for_list(first_workers(3), 10s), side.log());
     emu.scale(4);
     REQUIRE(side.wait_for_list(first_workers(4), 5s));
-    emu.control("/stream/send", "not JSON");
-    REQUIRE(wait_until([&] { return side.log().find("not JSON") != std::string::npos; }, 5s));
+    emu.control("/stream/send", "not JSON"); // its debug line quotes it: escaped in JSON
+    REQUIRE(side.metric_reaches("events_malformed_total", 1));
     side.process().signal(SIGTERM);
     CHECK(side.process().wait_for_exit(5s) == 0);
     log = side.log();
@@ -393,8 +393,7 @@ TEST_CASE("--log-format=json writes one JSON object per line, secrets redacted")
     CHECK(fields["message"].find(secret_token) == std::string::npos);
   }
   CHECK(count > 10);
-  CHECK(log.find("\"message\":\"wrote 4 worker(s)") != std::string::npos);
-  CHECK(log.find("\"message\":\"stopped\"") != std::string::npos);
+  CHECK(log.find("\"message\":\"stopped\"") != std::string::npos); // the last line made it too
 }
 
 TEST_CASE("the image's healthcheck script passes only when /healthz answers 200") {

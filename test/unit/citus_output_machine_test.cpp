@@ -136,7 +136,7 @@ TEST_CASE("a connection lost mid-pass fails the apply, says while doing what, an
   one_of<machine::connect>(t.m.on_apply(nodes({"a", "b"})));
 }
 
-TEST_CASE("a node no longer wanted is removed if empty; one that stays is reported once and counted as stale") {
+TEST_CASE("a node no longer wanted is removed if empty, one that stays is reported once and counted as stale") {
   connected_machine t;
   one_of<machine::read_nodes>(t.m.on_apply(nodes({})));
   CHECK(one_of<machine::run_change>(t.m.on_nodes(nodes({"a"}), t.now)).change == removing("a"));

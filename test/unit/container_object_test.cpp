@@ -73,7 +73,7 @@ TEST_CASE("a document whose structure is wrong is an error, never an empty set")
                               {parse_error::kind::wrong_type});
 }
 
-TEST_CASE("links with unusable names are refused one by one; the rest are kept") {
+TEST_CASE("links with unusable names are refused one by one, the rest are kept") {
   container_parser parser;
   const std::string long_name(10'000, 'a');
   auto parsed = parser.parse(container_with({
@@ -101,7 +101,7 @@ TEST_CASE("escaped names are judged after unescaping") {
   CHECK(parsed->refused.size() == 1);
 }
 
-TEST_CASE("read() takes the names as written; check_links() refuses and sorts them") {
+TEST_CASE("read() takes the names as written, check_links() refuses and sorts them") {
   container_parser parser;
   auto read = parser.read(container_with({link(R"("worker-2")"), link(R"("two words")"), link("17"),
                                           link(R"("worker-1")"), link(R"("worker-2")")}));

@@ -26,7 +26,7 @@ TEST_CASE("a container list from the Engine API yields ids, names, labels and st
   CHECK((*parsed)[1].state == "exited");
 }
 
-TEST_CASE("an empty list is an empty list; other shapes are errors") {
+TEST_CASE("an empty list is an empty list, other shapes are errors") {
   container_list_parser parser;
   auto empty = parser.parse("[]");
   REQUIRE(empty.has_value());

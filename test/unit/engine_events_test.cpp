@@ -42,7 +42,7 @@ TEST_CASE("lines come out whole wherever the chunks split them") {
   }
 }
 
-TEST_CASE("an unfinished line waits for its newline; empty and CR-only lines are skipped") {
+TEST_CASE("an unfinished line waits for its newline, empty and CR-only lines are skipped") {
   line_splitter splitter{1024};
   std::vector<line_splitter::line> lines;
   splitter.feed("{\"a\":1}\n\n\r\n{\"b\"", lines);

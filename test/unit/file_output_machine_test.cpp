@@ -155,7 +155,7 @@ TEST_CASE("--once: a failed signal fails the run and has the file put back, with
   CHECK(all_of<machine::retry_later>(out).empty());
 }
 
-TEST_CASE("--once with nothing to signal answers at once; --dry-run says nothing was done") {
+TEST_CASE("--once with nothing to signal answers at once, --dry-run says nothing was done") {
   auto options = quick();
   options.once = true;
   options.rehearse = true;

@@ -138,7 +138,7 @@ TEST_CASE("one apply at a time: a set fetched meanwhile waits, then goes out") {
   CHECK(one_of<sync_machine::apply>(out).request.workers == workers({"c"}));
 }
 
-TEST_CASE("a failed fetch is retried after the back-off; a refused credential after --auth-retry") {
+TEST_CASE("a failed fetch is retried after the back-off, a refused credential after --auth-retry") {
   synced_machine t;
   t.now += 1s;
   t.machine.on_event(t.now, 1);
