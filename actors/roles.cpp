@@ -33,13 +33,6 @@ reconciler_actor crew::reconciler() const {
 
 namespace {
 
-bool file_target(const config::settings& c) { return c.target == config::output_target::file; }
-bool citus_target(const config::settings& c) { return c.target == config::output_target::citus; }
-bool cloud_source(const config::settings& c) { return c.source == config::event_source::cloud; }
-bool engine_source(const config::settings& c) { return c.source == config::event_source::engine; }
-bool always(const config::settings&) { return true; }
-bool unless_once(const config::settings& c) { return !c.once; }
-
 void nobody(supervisor_actor::pointer, const crew&) {}
 
 // The reconciler sends to the pollers and the outputs.
@@ -83,8 +76,8 @@ caf::actor spawn_reconciler(supervisor_actor::pointer self, const context_ptr& c
   // The first sync reloads the consumer: at start-up, as the original did,
   // and after a restart.
   policy.reload_first = !ctx->config.once;
-  policy.apply_every_sync = citus_target(ctx->config);
-  if (file_target(ctx->config))
+  policy.apply_every_sync = ctx->config.target == config::output_target::citus;
+  if (ctx->config.target == config::output_target::file)
     policy.unchanged = &ctx->metrics->file_unchanged; // a skipped sync would have found the same bytes
   return caf::actor_cast<caf::actor>(
     self->spawn(state_reconciler, ctx, reconciler_peers{peers.poller(), peers.output()}, policy));
@@ -100,13 +93,13 @@ caf::actor spawn_subscriber(supervisor_actor::pointer self, const context_ptr& c
 }
 
 constexpr std::array<role_spec, config::actor_role_count> table{{
-  {actor_role::docker_restarter, file_target, spawn_restarter, tell_writer},
-  {actor_role::file_writer, file_target, spawn_writer, tell_reconciler},
-  {actor_role::citus_membership, citus_target, spawn_membership, tell_reconciler},
-  {actor_role::api_poller, cloud_source, spawn_api_poller, tell_reconciler},
-  {actor_role::engine_poller, engine_source, spawn_engine_poller, tell_reconciler},
-  {actor_role::state_reconciler, always, spawn_reconciler, tell_subscriber},
-  {actor_role::event_subscriber, unless_once, spawn_subscriber, nobody},
+  {actor_role::docker_restarter, spawn_restarter, tell_writer},
+  {actor_role::file_writer, spawn_writer, tell_reconciler},
+  {actor_role::citus_membership, spawn_membership, tell_reconciler},
+  {actor_role::api_poller, spawn_api_poller, tell_reconciler},
+  {actor_role::engine_poller, spawn_engine_poller, tell_reconciler},
+  {actor_role::state_reconciler, spawn_reconciler, tell_subscriber},
+  {actor_role::event_subscriber, spawn_subscriber, nobody},
 }};
 
 } // namespace

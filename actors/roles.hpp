@@ -1,9 +1,10 @@
 #pragma once
 
-// The supervised roles, in one table: for each, whether it runs in this
-// configuration, how to spawn it, and which peers learn where a new instance
-// is. The supervisor serves spawn, respawn, addressing, fault injection and
-// metrics from it, and never asks which role it holds.
+// The supervised roles, in one table: for each, how to spawn it and which
+// peers learn where a new instance is (which of them run in a configuration
+// is config::runs_in's rule). The supervisor serves spawn, respawn,
+// addressing, fault injection and metrics from it, and never asks which role
+// it holds.
 
 #include "actors/context.hpp"
 #include "actors/interfaces.hpp"
@@ -35,7 +36,6 @@ private:
 
 struct role_spec {
   config::actor_role role;
-  bool (*runs)(const config::settings& config);
   // `restarted`: replacing one that died.
   caf::actor (*spawn)(supervisor_actor::pointer self, const context_ptr& ctx, const crew& peers, bool restarted);
   // A new instance is up: tell the peers that send to it.

@@ -2,6 +2,7 @@
 
 #include "actors/errors.hpp"
 #include "actors/roles.hpp"
+#include "config/role_selection.hpp"
 #include "policy/backoff.hpp"
 #include "config/values.hpp"
 #include "runtime/logging.hpp"
@@ -33,7 +34,7 @@ public:
 
   void start_all() {
     for (const auto& spec : role_table())
-      if (spec.runs(ctx_->config))
+      if (config::runs_in(spec.role, ctx_->config))
         spawn(spec, false);
   }
 

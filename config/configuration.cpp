@@ -1,5 +1,6 @@
 #include "config/configuration.hpp"
 
+#include "config/role_selection.hpp"
 #include "config/setting_table.hpp"
 #include "protocol/version.hpp"
 
@@ -91,6 +92,11 @@ std::optional<config_error> check_requirements(const settings& s) {
     return config_error{setting_label("WORKERLISTGEN_BACKOFF_MAX", "backoff-max"),
                         "must not be shorter than the initial backoff ("
                           + format_duration(s.backoff_initial) + ")"};
+  for (const auto& fault : s.faults)
+    if (!runs_in(fault.role, s))
+      return config_error{setting_label("WORKERLISTGEN_INJECT_FAULT", "inject-fault"),
+                          std::string{name_of(fault.role)} + " does not run with these settings; these do: "
+                            + roles_running(s)};
   if (s.source != event_source::cloud)
     return std::nullopt;
   if (s.container_api_uri.empty() || s.service_api_uri.empty())

@@ -40,11 +40,11 @@ TEST_CASE("malformed fault specs are refused with a reason") {
 
 TEST_CASE("--inject-fault repeats, and the environment takes several specs") {
   environment env{{"WORKERLISTGEN_SOURCE", "engine"},
-                  {"WORKERLISTGEN_INJECT_FAULT", "file_writer:crash:every=2 api_poller:stall:ms=5"}};
+                  {"WORKERLISTGEN_INJECT_FAULT", "file_writer:crash:every=2 engine_poller:stall:ms=5"}};
   auto from_env = parse_configuration(env, {});
   REQUIRE(from_env.has_value());
   REQUIRE(from_env->config.faults.size() == 2);
-  CHECK(from_env->config.faults[1].role == actor_role::api_poller);
+  CHECK(from_env->config.faults[1].role == actor_role::engine_poller);
 
   auto from_flags = parse_configuration(env, {"--inject-fault=state_reconciler:crash:every=5",
                                               "--inject-fault", "docker_restarter:crash:every=1"});
@@ -60,4 +60,28 @@ TEST_CASE("a bad fault spec is a configuration error naming the setting") {
   REQUIRE_FALSE(parsed.has_value());
   CHECK(describe(parsed.error()).find("WORKERLISTGEN_INJECT_FAULT (--inject-fault)")
         != std::string::npos);
+}
+
+TEST_CASE("a fault for an actor that does not run with these settings is refused, naming those that do") {
+  struct case_ {
+    std::vector<std::string> args;
+    const char* running;
+  };
+  const case_ cases[] = {
+    {{"--inject-fault=api_poller:crash:every=1"},
+     "these do: event_subscriber, state_reconciler, file_writer, docker_restarter, engine_poller"},
+    {{"--inject-fault=file_writer:crash:every=1", "--target=citus"},
+     "these do: event_subscriber, state_reconciler, citus_membership, engine_poller"},
+    {{"--inject-fault=event_subscriber:crash:every=1", "--once"},
+     "these do: state_reconciler, file_writer, docker_restarter, engine_poller"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.args.front());
+    auto parsed = parse_configuration({{"WORKERLISTGEN_SOURCE", "engine"}}, c.args);
+    REQUIRE_FALSE(parsed.has_value());
+    const auto text = describe(parsed.error());
+    CHECK(text.find("WORKERLISTGEN_INJECT_FAULT (--inject-fault)") != std::string::npos);
+    CHECK(text.find(" does not run with these settings; ") != std::string::npos);
+    CHECK(text.find(c.running) != std::string::npos);
+  }
 }
