@@ -54,7 +54,8 @@ CAF_TEST(a failed write keeps the pending change and applies it again on retry) 
 CAF_TEST(its poll timer resyncs every poll interval and the skipped sync is counted where told) {
   auto poller = sys.spawn(answering_poller, workers({"a"}));
   auto output = sys.spawn(recording_output, outputs);
-  std::atomic<std::uint64_t> unchanged{0};
+  // The fixture's metrics outlive the actors (a counter on this stack would not).
+  auto& unchanged = metrics.file_unchanged;
   auto r = start(poller, output, false, &unchanged);
   expect((atom_value), from(r).to(poller).with(fetch_atom::value));
   expect((protocol::worker_set), from(poller).to(r).with(_));

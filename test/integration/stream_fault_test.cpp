@@ -132,7 +132,8 @@ TEST_CASE("a 16 MB frame closes the connection with an error, memory stays bound
   REQUIRE(peak.has_value());
   // Bounded, not a footprint target (the benchmark measures that): the frame
   // was never buffered whole.
-  CHECK(*peak < 64 * 1024);
+  if (!sanitized_build) // a sanitizer's shadow memory and quarantine are not the sidecar's
+    CHECK(*peak < 64 * 1024);
 }
 
 TEST_CASE("a flood of 100,000 events: the process stays up, memory bounded, fetches coalesced") {
