@@ -15,22 +15,6 @@ namespace wlg::actors {
 
 using config::actor_role;
 
-fetcher_actor crew::poller() const {
-  const auto& poller = (*this)[actor_role::api_poller] ? (*this)[actor_role::api_poller]
-                                                        : (*this)[actor_role::engine_poller];
-  return caf::actor_cast<fetcher_actor>(poller);
-}
-
-output_actor crew::output() const {
-  const auto& output = (*this)[actor_role::file_writer] ? (*this)[actor_role::file_writer]
-                                                         : (*this)[actor_role::citus_membership];
-  return caf::actor_cast<output_actor>(output);
-}
-
-reconciler_actor crew::reconciler() const {
-  return as<reconciler_actor>(actor_role::state_reconciler);
-}
-
 namespace {
 
 void nobody(supervisor_actor::pointer, const crew&) {}
@@ -47,12 +31,12 @@ caf::actor spawn_restarter(supervisor_actor::pointer self, const context_ptr& ct
 
 void tell_writer(supervisor_actor::pointer self, const crew& peers) {
   if (const auto writer = peers.as<file_writer_actor>(actor_role::file_writer))
-    self->send(writer, peers_atom::value, peers.as<signaller_actor>(actor_role::docker_restarter));
+    self->send(writer, peers_atom::value, caf::actor_cast<signaller_actor>(peers.serving(contract::signaller)));
 }
 
 caf::actor spawn_writer(supervisor_actor::pointer self, const context_ptr& ctx, const crew& peers, bool restarted) {
   const auto options = file_output_options(ctx->config, restarted);
-  const auto signaller = peers.as<signaller_actor>(actor_role::docker_restarter);
+  const auto signaller = caf::actor_cast<signaller_actor>(peers.serving(contract::signaller));
   // Detached: its fsync blocks a thread of its own, not the scheduler's.
   return caf::actor_cast<caf::actor>(ctx->detach_blocking_actors
                                        ? self->spawn<caf::detached>(file_writer, ctx, signaller, options)
@@ -93,16 +77,24 @@ caf::actor spawn_subscriber(supervisor_actor::pointer self, const context_ptr& c
 }
 
 constexpr std::array<role_spec, config::actor_role_count> table{{
-  {actor_role::docker_restarter, spawn_restarter, tell_writer},
-  {actor_role::file_writer, spawn_writer, tell_reconciler},
-  {actor_role::citus_membership, spawn_membership, tell_reconciler},
-  {actor_role::api_poller, spawn_api_poller, tell_reconciler},
-  {actor_role::engine_poller, spawn_engine_poller, tell_reconciler},
-  {actor_role::state_reconciler, spawn_reconciler, tell_subscriber},
-  {actor_role::event_subscriber, spawn_subscriber, nobody},
+  {actor_role::docker_restarter, contract::signaller, spawn_restarter, tell_writer},
+  {actor_role::file_writer, contract::output, spawn_writer, tell_reconciler},
+  {actor_role::citus_membership, contract::output, spawn_membership, tell_reconciler},
+  {actor_role::api_poller, contract::fetcher, spawn_api_poller, tell_reconciler},
+  {actor_role::engine_poller, contract::fetcher, spawn_engine_poller, tell_reconciler},
+  {actor_role::state_reconciler, contract::reconciler, spawn_reconciler, tell_subscriber},
+  {actor_role::event_subscriber, contract::event_feed, spawn_subscriber, nobody},
 }};
 
 } // namespace
+
+const caf::actor& crew::serving(contract c) const {
+  static const caf::actor none;
+  for (const auto& spec : table)
+    if (spec.serves == c && (*this)[spec.role])
+      return (*this)[spec.role];
+  return none;
+}
 
 std::span<const role_spec> role_table() {
   return table;

@@ -14,16 +14,22 @@
 
 namespace wlg::actors {
 
+// What a role does for the others: which contract of actors/interfaces.hpp
+// it serves. A source or target picks one role per contract.
+enum class contract { event_feed, fetcher, reconciler, output, signaller };
+
 // The running actors' handles, by role.
 class crew {
 public:
   caf::actor& operator[](config::actor_role role) { return handles_[config::index_of(role)]; }
   const caf::actor& operator[](config::actor_role role) const { return handles_[config::index_of(role)]; }
 
-  // Whichever poller and output this configuration runs (the others are empty).
-  fetcher_actor poller() const;
-  output_actor output() const;
-  reconciler_actor reconciler() const;
+  // The running actor that serves `c` (an empty handle when none does).
+  const caf::actor& serving(contract c) const;
+
+  fetcher_actor poller() const { return caf::actor_cast<fetcher_actor>(serving(contract::fetcher)); }
+  output_actor output() const { return caf::actor_cast<output_actor>(serving(contract::output)); }
+  reconciler_actor reconciler() const { return caf::actor_cast<reconciler_actor>(serving(contract::reconciler)); }
 
   template <class Handle>
   Handle as(config::actor_role role) const {
@@ -36,6 +42,7 @@ private:
 
 struct role_spec {
   config::actor_role role;
+  contract serves;
   // `restarted`: replacing one that died.
   caf::actor (*spawn)(supervisor_actor::pointer self, const context_ptr& ctx, const crew& peers, bool restarted);
   // A new instance is up: tell the peers that send to it.
