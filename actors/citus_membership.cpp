@@ -10,7 +10,6 @@
 #include "runtime/metrics.hpp"
 
 #include <deque>
-#include <random>
 
 namespace wlg::actors {
 
@@ -208,17 +207,6 @@ private:
 };
 
 } // namespace
-
-policy::citus_output_machine::options citus_output_options(const config::settings& config) {
-  policy::citus_output_machine::options options;
-  options.plan.retry_initial = config.backoff_initial;
-  options.plan.retry_max = config.backoff_max;
-  options.plan.remove_unwanted = config.remove_workers == config::worker_removal::if_empty;
-  options.plan.seed = std::random_device{}();
-  options.once = config.once;
-  options.rehearse = config.dry_run;
-  return options;
-}
 
 citus_membership_actor::behavior_type citus_membership(citus_membership_actor::pointer self, context_ptr ctx,
                                                        policy::citus_output_machine::options options) {

@@ -13,10 +13,6 @@ namespace wlg::actors {
 // carries them out over one libpq connection driven by the I/O thread
 // (--coordinator), made on the first apply and again after it is lost. Until
 // it is up an apply fails, so the reconciler retries with back-off.
-// The machine's options for these settings: --once, --dry-run,
-// --remove-workers and the back-off.
-policy::citus_output_machine::options citus_output_options(const config::settings& config);
-
 citus_membership_actor::behavior_type citus_membership(citus_membership_actor::pointer self, context_ptr ctx,
                                                        policy::citus_output_machine::options options);
 

@@ -9,7 +9,6 @@
 #include "runtime/metrics.hpp"
 
 #include <optional>
-#include <random>
 
 namespace wlg::actors {
 
@@ -123,11 +122,11 @@ public:
 
 private:
   std::unique_ptr<list_sink> make_sink(const machine::options& options) {
-    if (options.rehearse) {
+    if (options.run.rehearse) {
       log_->info("dry run: {} will not be written", path_);
       return std::make_unique<printed_list>(path_);
     }
-    return std::make_unique<list_file>(path_, options.once, *ctx_->metrics, log_);
+    return std::make_unique<list_file>(path_, options.run.once, *ctx_->metrics, log_);
   }
 
   void run(const machine::commands& commands) {
@@ -201,18 +200,6 @@ private:
 };
 
 } // namespace
-
-policy::file_output_machine::options file_output_options(const config::settings& config, bool restarted) {
-  machine::options options;
-  options.backoff_initial = config.backoff_initial;
-  options.backoff_max = config.backoff_max;
-  options.once = config.once;
-  options.reload_first = restarted && !config.once;
-  options.rehearse = config.dry_run;
-  options.path = config.worker_list_path();
-  options.seed = std::random_device{}();
-  return options;
-}
 
 file_writer_actor::behavior_type file_writer(file_writer_actor::pointer self, context_ptr ctx,
                                              signaller_actor signaller,

@@ -6,12 +6,6 @@
 
 namespace wlg::actors {
 
-// The machine's options for these settings (--once, --dry-run, the
-// back-off), chosen once by the supervisor. `restarted`: replacing a writer
-// that died, which reloads the master after its first write, since it cannot
-// know whether its predecessor's last write was signalled.
-policy::file_output_machine::options file_output_options(const config::settings& config, bool restarted);
-
 // The file output. Renders and writes $CITUS_CONFDIR/pg_worker_list.conf
 // atomically (skipping the write when the bytes are the same), then has the
 // signaller reload the master; when, and what an apply is answered with, is

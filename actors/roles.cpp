@@ -6,6 +6,7 @@
 #include "actors/engine_poller.hpp"
 #include "actors/event_subscriber.hpp"
 #include "actors/file_writer.hpp"
+#include "actors/run_options.hpp"
 #include "actors/state_reconciler.hpp"
 #include "runtime/metrics.hpp"
 
@@ -14,6 +15,20 @@
 namespace wlg::actors {
 
 using config::actor_role;
+
+policy::file_output_machine::options file_output_options(const config::settings& config, bool restarted) {
+  return {run_options_of(config), restarted && !config.once, config.worker_list_path()};
+}
+
+policy::citus_output_machine::options citus_output_options(const config::settings& config) {
+  policy::citus_output_machine::options options;
+  options.run = run_options_of(config);
+  options.plan.retry_initial = config.backoff_initial;
+  options.plan.retry_max = config.backoff_max;
+  options.plan.remove_unwanted = config.remove_workers == config::worker_removal::if_empty;
+  options.plan.seed = options.run.seed;
+  return options;
+}
 
 namespace {
 
@@ -26,7 +41,7 @@ void tell_reconciler(supervisor_actor::pointer self, const crew& peers) {
 }
 
 caf::actor spawn_restarter(supervisor_actor::pointer self, const context_ptr& ctx, const crew&, bool) {
-  return caf::actor_cast<caf::actor>(self->spawn(docker_restarter, ctx, signal_options_of(ctx->config)));
+  return caf::actor_cast<caf::actor>(self->spawn(docker_restarter, ctx, run_options_of(ctx->config)));
 }
 
 void tell_writer(supervisor_actor::pointer self, const crew& peers) {

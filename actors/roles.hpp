@@ -8,6 +8,8 @@
 
 #include "actors/context.hpp"
 #include "actors/interfaces.hpp"
+#include "policy/citus_output_machine.hpp"
+#include "policy/file_output_machine.hpp"
 
 #include <array>
 #include <span>
@@ -39,6 +41,13 @@ public:
 private:
   std::array<caf::actor, config::actor_role_count> handles_;
 };
+
+// The outputs' options for these settings, chosen here once (--once,
+// --dry-run and the back-off: actors/run_options.hpp). `restarted`: replacing
+// a file writer that died, which reloads the master after its first write,
+// since it cannot know whether its predecessor's last write was signalled.
+policy::file_output_machine::options file_output_options(const config::settings& config, bool restarted);
+policy::citus_output_machine::options citus_output_options(const config::settings& config);
 
 struct role_spec {
   config::actor_role role;

@@ -2,6 +2,7 @@
 
 #include "actors/errors.hpp"
 #include "actors/guarded.hpp"
+#include "actors/run_options.hpp"
 #include "policy/memory_trim.hpp"
 #include "policy/sync_machine.hpp"
 #include "runtime/clock_readings.hpp"
@@ -9,7 +10,6 @@
 #include "runtime/logging.hpp"
 #include "runtime/metrics.hpp"
 
-#include <random>
 
 namespace wlg::actors {
 
@@ -22,14 +22,11 @@ policy::sync_machine::options machine_options(const config::settings& config, co
   policy::sync_machine::options o;
   o.coalescing.min_interval = config.min_interval;
   o.coalescing.max_wait = config.max_wait;
-  o.backoff_initial = config.backoff_initial;
-  o.backoff_max = config.backoff_max;
+  o.run = run_options_of(config);
   o.auth_retry = config.auth_retry;
-  o.once = config.once;
   o.reload_first = policy.reload_first;
   o.apply_every_sync = policy.apply_every_sync;
   o.poll_interval = config.poll_interval;
-  o.seed = std::random_device{}();
   return o;
 }
 

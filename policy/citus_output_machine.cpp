@@ -73,7 +73,7 @@ citus_output_machine::commands citus_output_machine::on_nodes(const std::set<cit
     changes_.push_back({node, true});
   for (const auto& node : plan.remove)
     changes_.push_back({node, false});
-  if (options_.rehearse) {
+  if (options_.run.rehearse) {
     out.push_back(show_changes{{changes_.begin(), changes_.end()}});
     changes_.clear();
   }
@@ -140,12 +140,12 @@ void citus_output_machine::end_pass(commands& out, const std::string& failure) {
   at_ = stage::idle;
   if (!failure.empty())
     out.push_back(fail{pass_covers_, failure});
-  else if (options_.once && pass_add_refused_)
+  else if (options_.run.once && pass_add_refused_)
     out.push_back(fail{pass_covers_, "a worker node could not be added"});
   else
     out.push_back(answer{pass_covers_, output_report{pass_changed_, summary()}});
   // Refused adds are tried again when due (a --once run is over by then).
-  if (failure.empty() && !options_.once && !retry_armed_)
+  if (failure.empty() && !options_.run.once && !retry_armed_)
     if (const auto due = plan_.next_retry()) {
       retry_armed_ = true;
       out.push_back(arm_retry{*due});
@@ -155,7 +155,7 @@ void citus_output_machine::end_pass(commands& out, const std::string& failure) {
 }
 
 std::string citus_output_machine::summary() const {
-  if (options_.rehearse)
+  if (options_.run.rehearse)
     return "dry run: no statement was run";
   return std::to_string(wanted_.size()) + " wanted worker node(s); "
          + (pass_changed_ ? "the coordinator was changed" : "the coordinator already had them");

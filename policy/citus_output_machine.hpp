@@ -15,6 +15,7 @@
 // shown and none is run.
 
 #include "policy/membership_plan.hpp"
+#include "policy/run_options.hpp"
 #include "policy/sync_machine.hpp"
 
 #include <cstdint>
@@ -36,8 +37,7 @@ class citus_output_machine {
 public:
   struct options {
     membership_plan::options plan;
-    bool once = false;     // a refused add fails the run
-    bool rehearse = false; // --dry-run: show the changes, run none
+    run_options run; // --once: a refused add fails the run; --dry-run: the changes are shown, none is run
   };
 
   // Applies are numbered from 1; an answer covers every apply up to `through`.

@@ -3,7 +3,7 @@
 namespace wlg::policy {
 
 file_output_machine::file_output_machine(options opts)
-  : options_(std::move(opts)), backoff_(options_.backoff_initial, options_.backoff_max, options_.seed),
+  : options_(std::move(opts)), backoff_(options_.run.backoff_initial, options_.run.backoff_max, options_.run.seed),
     signal_owed_(options_.reload_first) {}
 
 file_output_machine::commands file_output_machine::on_apply(output_request request) {
@@ -26,7 +26,7 @@ file_output_machine::commands file_output_machine::on_written(bool changed) {
     if (owed_event_ns_ == 0)
       owed_event_ns_ = request.oldest_event_ns;
   }
-  if (options_.once && signal_owed_) {
+  if (options_.run.once && signal_owed_) {
     answer_after_signal_ = true;
     maybe_signal(out);
     return out;
@@ -108,7 +108,7 @@ file_output_machine::commands file_output_machine::on_signaller_replaced() {
 }
 
 std::string file_output_machine::summary() const {
-  if (options_.rehearse)
+  if (options_.run.rehearse)
     return "dry run: nothing was written or signalled";
   const auto head = std::to_string(workers_) + " worker(s) in " + options_.path + "; ";
   if (!signalled_)

@@ -10,6 +10,7 @@
 // no clock, no CAF: tested by simulation (test/unit/file_output_machine_test.cpp);
 // actors/file_writer.cpp carries out its commands.
 
+#include "policy/run_options.hpp"
 #include "policy/sync_machine.hpp"
 
 #include <cstdint>
@@ -22,15 +23,11 @@ namespace wlg::policy {
 class file_output_machine {
 public:
   struct options {
-    std::chrono::milliseconds backoff_initial{500};
-    std::chrono::milliseconds backoff_max{30'000};
-    bool once = false;
+    run_options run;
     // Owe a reload from the start: a restarted writer cannot know whether its
     // predecessor's last write was signalled.
     bool reload_first = false;
-    bool rehearse = false; // --dry-run: the shell prints instead of writing
-    std::string path;      // the worker list, for the summary
-    std::uint64_t seed = 0;
+    std::string path; // the worker list, for the summary
   };
 
   // --- commands --------------------------------------------------------------

@@ -4,9 +4,10 @@ namespace wlg::policy {
 
 sync_machine::sync_machine(options opts)
   : options_(opts), coalescer_(opts.coalescing),
-    fetch_backoff_(opts.backoff_initial, opts.backoff_max, opts.seed),
-    auth_backoff_(opts.auth_retry, opts.auth_retry * 10, opts.seed + 1),
-    apply_backoff_(opts.backoff_initial, opts.backoff_max, opts.seed + 2), reload_owed_(opts.reload_first) {}
+    fetch_backoff_(opts.run.backoff_initial, opts.run.backoff_max, opts.run.seed),
+    auth_backoff_(opts.auth_retry, opts.auth_retry * 10, opts.run.seed + 1),
+    apply_backoff_(opts.run.backoff_initial, opts.run.backoff_max, opts.run.seed + 2),
+    reload_owed_(opts.reload_first) {}
 
 void sync_machine::take(commands& out, fetch_coalescer::decision decision) {
   using action = fetch_coalescer::decision::action;
@@ -26,7 +27,7 @@ bool sync_machine::idle() const noexcept {
 }
 
 void sync_machine::arm_poll_timer(commands& out) const {
-  if (options_.poll_interval > duration::zero() && !options_.once)
+  if (options_.poll_interval > duration::zero() && !options_.run.once)
     out.push_back(arm_poll{options_.poll_interval});
 }
 
@@ -85,7 +86,7 @@ sync_machine::commands sync_machine::on_fetch_failed(time_point now, fetch_failu
   if (pending_event_ns_ == 0)
     pending_event_ns_ = fetching_event_ns_;
   fetching_event_ns_ = 0;
-  if (options_.once) {
+  if (options_.run.once) {
     finished_ = true;
     out.push_back(finish{false, "fetch failed (" + why + "); nothing was changed"});
     return out;
@@ -115,7 +116,7 @@ void sync_machine::maybe_apply(commands& out) {
 }
 
 void sync_machine::maybe_finish(commands& out) {
-  if (!options_.once || finished_ || !applied_ || applying_ || desired_)
+  if (!options_.run.once || finished_ || !applied_ || applying_ || desired_)
     return;
   finished_ = true;
   out.push_back(finish{true, last_summary_});
@@ -147,7 +148,7 @@ sync_machine::commands sync_machine::on_apply_failed(const std::string& why) {
   rewrite_ = rewrite_ || applying_->rewrite;
   reload_owed_ = reload_owed_ || applying_->reload;
   applying_.reset();
-  if (options_.once) {
+  if (options_.run.once) {
     finished_ = true;
     out.push_back(finish{false, why});
     return out;

@@ -17,6 +17,7 @@
 
 #include "policy/backoff.hpp"
 #include "policy/fetch_coalescer.hpp"
+#include "policy/run_options.hpp"
 #include "protocol/worker_list.hpp"
 
 #include <chrono>
@@ -53,10 +54,8 @@ class sync_machine {
 public:
   struct options {
     fetch_coalescer::options coalescing;
-    std::chrono::milliseconds backoff_initial{500};
-    std::chrono::milliseconds backoff_max{30'000};
+    run_options run; // the back-off of failed fetches and applies, and --once
     std::chrono::milliseconds auth_retry{60'000};
-    bool once = false;
     // Owe a reload from the start: the first sync has the consumer reload
     // even if nothing changed (a restarted reconciler cannot know whether its
     // predecessor's last change reached the consumer).
@@ -66,7 +65,6 @@ public:
     // sync reconciles it.
     bool apply_every_sync = false;
     duration poll_interval{0}; // 0: no poll timer (nor with --once)
-    std::uint64_t seed = 0;    // for the back-off jitter
   };
 
   // --- commands --------------------------------------------------------------

@@ -4,6 +4,7 @@
 #define CAF_SUITE citus_membership
 
 #include "actors/citus_membership.hpp"
+#include "actors/roles.hpp"
 #include "test/actors/fixture.hpp"
 
 using namespace wlg::test;

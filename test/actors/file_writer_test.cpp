@@ -5,6 +5,7 @@
 
 #include "actors/file_writer.hpp"
 #include "protocol/worker_list.hpp"
+#include "actors/roles.hpp"
 #include "test/actors/fixture.hpp"
 
 using namespace wlg::test;

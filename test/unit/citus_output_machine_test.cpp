@@ -15,9 +15,7 @@ using machine = citus_output_machine;
 namespace {
 
 machine::options quick() {
-  machine::options o;
-  o.plan = quick_plan();
-  return o;
+  return {quick_plan(), quick_run()};
 }
 
 node_change adding(const char* name) { return {node(name), true}; }
@@ -168,7 +166,7 @@ TEST_CASE("with --remove-workers=never no node is ever removed") {
 
 TEST_CASE("--once: a refused add fails the run, and no retry is armed") {
   auto options = quick();
-  options.once = true;
+  options.run.once = true;
   machine m{options};
   one_of<machine::connect>(m.on_apply(nodes({"a"})));
   one_of<machine::read_nodes>(m.on_connected());
@@ -181,7 +179,7 @@ TEST_CASE("--once: a refused add fails the run, and no retry is armed") {
 
 TEST_CASE("--dry-run shows the changes and runs none") {
   auto options = quick();
-  options.rehearse = true;
+  options.run.rehearse = true;
   machine m{options};
   one_of<machine::connect>(m.on_apply(nodes({"a", "b"})));
   one_of<machine::read_nodes>(m.on_connected());

@@ -1,9 +1,13 @@
 #pragma once
 
-// Picking commands out of what a pure machine returned: all of one kind, or
-// exactly one of it.
+// For the pure machines' simulations: picking commands out of what a machine
+// returned (all of one kind, or exactly one of it), and quick retries.
+
+#include "policy/run_options.hpp"
 
 #include <doctest/doctest.h>
+
+#include <chrono>
 
 #include <variant>
 #include <vector>
@@ -34,6 +38,15 @@ std::size_t position_of(const std::vector<std::variant<Commands...>>& commands) 
     if (std::holds_alternative<T>(commands[i]))
       return i;
   return commands.size();
+}
+
+// Retries after 100 ms, doubling to 1 s, with a fixed jitter sequence.
+inline policy::run_options quick_run() {
+  policy::run_options o;
+  o.backoff_initial = std::chrono::milliseconds(100);
+  o.backoff_max = std::chrono::seconds(1);
+  o.seed = 5;
+  return o;
 }
 
 } // namespace wlg::test

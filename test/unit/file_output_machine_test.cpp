@@ -15,12 +15,7 @@ using wlg::protocol::worker_set;
 namespace {
 
 machine::options quick() {
-  machine::options o;
-  o.backoff_initial = 100ms;
-  o.backoff_max = 1s;
-  o.path = "/conf/pg_worker_list.conf";
-  o.seed = 5;
-  return o;
+  return {quick_run(), false, "/conf/pg_worker_list.conf"};
 }
 
 output_request request_for(std::initializer_list<const char*> names, std::int64_t event_ns = 0, bool reload = false) {
@@ -131,7 +126,7 @@ TEST_CASE("a replaced signaller is asked again for the signal in flight, and onl
 
 TEST_CASE("--once: the apply is answered after the signal, with what was done") {
   auto options = quick();
-  options.once = true;
+  options.run.once = true;
   machine m{options};
   m.on_apply(request_for({"a", "b"}));
   auto out = m.on_written(true);
@@ -144,7 +139,7 @@ TEST_CASE("--once: the apply is answered after the signal, with what was done") 
 
 TEST_CASE("--once: a failed signal fails the run and has the file put back, without retrying") {
   auto options = quick();
-  options.once = true;
+  options.run.once = true;
   machine m{options};
   m.on_apply(request_for({"a"}));
   m.on_written(true);
@@ -157,8 +152,8 @@ TEST_CASE("--once: a failed signal fails the run and has the file put back, with
 
 TEST_CASE("--once with nothing to signal answers at once, --dry-run says nothing was done") {
   auto options = quick();
-  options.once = true;
-  options.rehearse = true;
+  options.run.once = true;
+  options.run.rehearse = true;
   machine m{options};
   m.on_apply(request_for({"a"}));
   CHECK(one_of<machine::answer>(m.on_written(false)).report.summary == "dry run: nothing was written or signalled");

@@ -19,10 +19,10 @@ using clock = steady_clock;
 
 sync_machine::options daemon_options() {
   sync_machine::options o;
-  o.backoff_initial = 500ms;
-  o.backoff_max = 30s;
+  o.run.backoff_initial = 500ms;
+  o.run.backoff_max = 30s;
+  o.run.seed = 1;
   o.auth_retry = 60s;
-  o.seed = 1;
   return o;
 }
 
@@ -184,7 +184,7 @@ TEST_CASE("a replaced peer is asked again for what was in flight") {
 
 TEST_CASE("--once finishes after the first complete sync, with the output's summary") {
   auto options = daemon_options();
-  options.once = true;
+  options.run.once = true;
   sync_machine machine{options};
   const auto now = clock::time_point{} + 1h;
   one_of<sync_machine::fetch>(machine.on_resync(now, false));
@@ -197,7 +197,7 @@ TEST_CASE("--once finishes after the first complete sync, with the output's summ
 
 TEST_CASE("--once finishes with an error at the first failed fetch or apply, without retrying") {
   auto options = daemon_options();
-  options.once = true;
+  options.run.once = true;
   const auto now = clock::time_point{} + 1h;
   SUBCASE("fetch") {
     sync_machine machine{options};
@@ -268,9 +268,9 @@ TEST_CASE("the poll timer asks for a resync every --poll-interval, and not at al
   CHECK(one_of<sync_machine::arm_poll>(out).delay == 60s); // the next round
   machine.on_fetched(now, workers({"a"}));
 
-  options.once = true;
+  options.run.once = true;
   CHECK(all_of<sync_machine::arm_poll>(sync_machine{options}.on_start()).empty());
-  options.once = false;
+  options.run.once = false;
   options.poll_interval = 0s;
   sync_machine unpolled{options};
   CHECK(all_of<sync_machine::arm_poll>(unpolled.on_start()).empty());
