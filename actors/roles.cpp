@@ -6,7 +6,7 @@
 #include "actors/engine_poller.hpp"
 #include "actors/event_subscriber.hpp"
 #include "actors/file_writer.hpp"
-#include "actors/run_options.hpp"
+#include "actors/machine_options.hpp"
 #include "actors/state_reconciler.hpp"
 #include "runtime/metrics.hpp"
 

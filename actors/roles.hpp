@@ -43,7 +43,7 @@ private:
 };
 
 // The outputs' options for these settings, chosen here once (--once,
-// --dry-run and the back-off: actors/run_options.hpp). `restarted`: replacing
+// --dry-run and the back-off: actors/machine_options.hpp). `restarted`: replacing
 // a file writer that died, which reloads the master after its first write,
 // since it cannot know whether its predecessor's last write was signalled.
 policy::file_output_machine::options file_output_options(const config::settings& config, bool restarted);

@@ -2,7 +2,7 @@
 
 #include "actors/errors.hpp"
 #include "actors/guarded.hpp"
-#include "actors/run_options.hpp"
+#include "actors/machine_options.hpp"
 #include "policy/memory_trim.hpp"
 #include "policy/sync_machine.hpp"
 #include "runtime/clock_readings.hpp"

@@ -1,4 +1,4 @@
-#include "actors/run_options.hpp"
+#include "actors/machine_options.hpp"
 
 #include <random>
 
