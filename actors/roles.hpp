@@ -1,8 +1,8 @@
 #pragma once
 
-// The supervised roles, in one table: for each, how to spawn it and which
-// peers learn where a new instance is (which of them run in a configuration
-// is config::runs_in's rule). The supervisor serves spawn, respawn,
+// The supervised roles, in one table: for each, how to spawn it, which
+// contract it serves, and which peers learn where a new instance is (which
+// of them run in a configuration is config::runs_in's rule). The supervisor serves spawn, respawn,
 // addressing, fault injection and metrics from it, and never asks which role
 // it holds.
 
@@ -43,9 +43,10 @@ private:
 };
 
 // The outputs' options for these settings, chosen here once (--once,
-// --dry-run and the back-off: actors/machine_options.hpp). `restarted`: replacing
-// a file writer that died, which reloads the master after its first write,
-// since it cannot know whether its predecessor's last write was signalled.
+// --dry-run and the back-off: actors/machine_options.hpp). `restarted`:
+// replacing a file writer that died, which reloads the master after its
+// first write, since it cannot know whether its predecessor's last write was
+// signalled.
 policy::file_output_machine::options file_output_options(const config::settings& config, bool restarted);
 policy::citus_output_machine::options citus_output_options(const config::settings& config);
 
