@@ -19,8 +19,9 @@
 // the event_subscriber on the engine's event feed, actors/event_feeds.hpp).
 // The target decides the output: file_writer (the worker list file and the
 // master's reload) or citus_membership (--target=citus: the coordinator's
-// worker nodes). The supervisor's table of roles (actors/roles.hpp) says
-// which run.
+// worker nodes). config::runs_in says which run; the supervisor's table of
+// roles (actors/roles.hpp) spawns them and wires each to the contracts it
+// needs.
 
 #include "actors/messages.hpp"
 #include "actors/net_messages.hpp"
@@ -96,6 +97,7 @@ using file_writer_actor = output_actor::extend<
   caf::reacts_to<peers_atom, signaller_actor>,
   caf::reacts_to<internal_atom, retry_atom>>; // signal retry
 
+// Lists the master's containers and signals each (policy/signal_machine.hpp).
 using docker_restarter_actor =
   signaller_actor::extend_with<http_outcome_handlers>::extend<caf::reacts_to<internal_atom, retry_atom>>;
 
