@@ -21,6 +21,15 @@ machine::options quick() {
 node_change adding(const char* name) { return {node(name), true}; }
 node_change removing(const char* name) { return {node(name), false}; }
 
+// A machine with `options`, connected, its first pass (for `wanted`) about
+// to read the nodes.
+machine reading(machine::options options, std::set<citus_node> wanted) {
+  machine m{options};
+  one_of<machine::connect>(m.on_apply(std::move(wanted)));
+  one_of<machine::read_nodes>(m.on_connected());
+  return m;
+}
+
 // A machine connected, whose coordinator lists {a}.
 struct connected_machine {
   time_point now = time_point{} + 1h;
@@ -157,9 +166,7 @@ TEST_CASE("a node no longer wanted is removed if empty, one that stays is report
 TEST_CASE("with --remove-workers=never no node is ever removed") {
   auto options = quick();
   options.plan.remove_unwanted = false;
-  machine m{options};
-  one_of<machine::connect>(m.on_apply(nodes({"a"})));
-  one_of<machine::read_nodes>(m.on_connected());
+  auto m = reading(options, nodes({"a"}));
   CHECK(one_of<machine::run_change>(m.on_nodes(nodes({"b", "c"}), time_point{})).change == adding("a"));
   one_of<machine::answer>(m.on_added());
 }
@@ -167,9 +174,7 @@ TEST_CASE("with --remove-workers=never no node is ever removed") {
 TEST_CASE("--once: a refused add fails the run, and no retry is armed") {
   auto options = quick();
   options.run.once = true;
-  machine m{options};
-  one_of<machine::connect>(m.on_apply(nodes({"a"})));
-  one_of<machine::read_nodes>(m.on_connected());
+  auto m = reading(options, nodes({"a"}));
   one_of<machine::run_change>(m.on_nodes(nodes({}), time_point{}));
   const auto out = m.on_add_refused("could not connect to a", time_point{});
   CHECK(one_of<machine::fail>(out).why == "a worker node could not be added");
@@ -180,9 +185,7 @@ TEST_CASE("--once: a refused add fails the run, and no retry is armed") {
 TEST_CASE("--dry-run shows the changes and runs none") {
   auto options = quick();
   options.run.rehearse = true;
-  machine m{options};
-  one_of<machine::connect>(m.on_apply(nodes({"a", "b"})));
-  one_of<machine::read_nodes>(m.on_connected());
+  auto m = reading(options, nodes({"a", "b"}));
   const auto out = m.on_nodes(nodes({"a", "z"}), time_point{});
   CHECK(one_of<machine::show_changes>(out).changes == std::vector<node_change>{adding("b"), removing("z")});
   CHECK(all_of<machine::run_change>(out).empty());
