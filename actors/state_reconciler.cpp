@@ -10,7 +10,6 @@
 #include "runtime/logging.hpp"
 #include "runtime/metrics.hpp"
 
-
 namespace wlg::actors {
 
 namespace {
@@ -40,7 +39,9 @@ public:
     : self_(self), ctx_(std::move(ctx)), peers_(std::move(peers)), unchanged_(policy.unchanged),
       log_(runtime::component_logger(std::string{config::name_of(role)})),
       machine_(machine_options(ctx_->config, policy)) {
-    run(machine_.on_start());
+    // Not run(): the first sync is still owed, and the pending gauge says so
+    // until the start-up resync is handled.
+    carry_out_all(machine_.on_start());
   }
 
   // Counted here rather than where it is judged relevant, and marked pending
@@ -81,9 +82,13 @@ private:
   clock::time_point now() const { return self_->clock().now(); }
 
   void run(const policy::sync_machine::commands& commands) {
+    carry_out_all(commands);
+    ctx_->metrics->sync_pending = !machine_.idle();
+  }
+
+  void carry_out_all(const policy::sync_machine::commands& commands) {
     for (const auto& command : commands)
       std::visit([this](const auto& c) { carry_out(c); }, command);
-    ctx_->metrics->sync_pending = !machine_.idle();
   }
 
   void carry_out(const policy::sync_machine::fetch&) {
