@@ -36,6 +36,15 @@ void crash_scenario(const std::string& actor, int every) {
   const auto by_actor = [](const char* family, const std::string& who) {
     return std::string{family} + "{actor=\"" + who + "\"}";
   };
+  // On a failure, where the sync stood (fetched but not written, or not
+  // fetched at all) besides the log.
+  const auto state = [&] {
+    std::string out;
+    for (const char* name : {"fetches_total", "fetch_errors_total", "file_writes_total", "file_unchanged_total",
+                             "signals_sent_total", "sync_pending"})
+      out += std::string{name} + "=" + std::to_string(static_cast<long long>(side.metric(name))) + " ";
+    return out + "\n" + side.log();
+  };
   REQUIRE_MESSAGE(side.wait_for_list(first_workers(3), 15s), side.log());
   // One change at a time, each signalled before the next, so every actor
   // keeps handling messages (and crashing) throughout; until the actor has
@@ -46,8 +55,8 @@ void crash_scenario(const std::string& actor, int every) {
     REQUIRE(change < 30);
     const int target = targets[change % 3];
     emu.scale(target);
-    REQUIRE_MESSAGE(side.wait_for_list(first_workers(target), 15s), side.log());
-    REQUIRE_MESSAGE(wait_until([&] { return signalled_after_last_write(side.log()); }, 15s), side.log());
+    REQUIRE_MESSAGE(side.wait_for_list(first_workers(target), 15s), state());
+    REQUIRE_MESSAGE(wait_until([&] { return signalled_after_last_write(side.log()); }, 15s), state());
   }
   CHECK(side.process().running());
   CHECK(side.metric_reaches(by_actor("actor_restarts_total", actor), 2)); // the supervisor saw both
