@@ -19,9 +19,16 @@ constexpr auto role = config::actor_role::citus_membership;
 using machine = policy::citus_output_machine;
 using policy::citus_node;
 
+using change_kind = policy::node_change::kind;
+
 protocol::sql_statement statement_for(const policy::node_change& change) {
-  return change.add ? protocol::add_worker_node(change.node.name, change.node.port)
-                    : protocol::remove_worker_node_if_empty(change.node.name, change.node.port);
+  switch (change.what) {
+    case change_kind::add: return protocol::add_worker_node(change.node.name, change.node.port);
+    case change_kind::remove: return protocol::remove_worker_node_if_empty(change.node.name, change.node.port);
+    case change_kind::update:
+      return protocol::update_worker_node(change.from.name, change.from.port, change.node.name);
+  }
+  return {};
 }
 
 // Carries out the machine's commands; each step's outcome comes back through
@@ -33,12 +40,17 @@ public:
       machine_(options) {}
 
   caf::result<policy::output_report> apply(const policy::output_request& request) {
+    const auto port = ctx_->config.worker_port;
     std::set<citus_node> wanted;
     for (const auto& name : request.workers.names())
-      wanted.insert({name, ctx_->config.worker_port});
+      wanted.insert({name, port});
+    policy::membership_plan::successions formers;
+    for (const auto& [name, former_names] : request.workers.formers())
+      for (const auto& former : former_names)
+        formers[{name, port}].push_back({former, port});
     auto promise = self_->make_response_promise<policy::output_report>();
     waiting_.push_back({machine_.last_ticket() + 1, promise});
-    run(machine_.on_apply(std::move(wanted)));
+    run(machine_.on_apply(std::move(wanted), std::move(formers)));
     return promise;
   }
 
@@ -158,12 +170,17 @@ private:
     if (!outcome.rows && !refused)
       return run(machine_.on_lost(outcome.error.message));
     const auto name = policy::to_string(c.change.node);
-    if (c.change.add && !refused) {
+    if (c.change.what == change_kind::update)
+      return report_update(c.change, refused ? std::optional<std::string>{outcome.error.message}
+                                             : outcome.rows->empty() ? std::optional<std::string>{"it is no longer registered"}
+                                                                     : std::nullopt);
+    const bool add = c.change.what == change_kind::add;
+    if (add && !refused) {
       ++ctx_->metrics->citus_nodes_added;
       log_->info("added worker node {}", name);
       return run(machine_.on_added());
     }
-    if (c.change.add) {
+    if (add) {
       ++ctx_->metrics->citus_add_failures;
       return run(machine_.on_add_refused(outcome.error.message, self_->clock().now()));
     }
@@ -174,6 +191,19 @@ private:
     }
     run(machine_.on_kept(refused ? outcome.error.message
                                  : "it holds shard placements (move them with citus_drain_node to let it go)"));
+  }
+
+  // `refusal`: why the node could not be updated, if it could not.
+  void report_update(const policy::node_change& change, std::optional<std::string> refusal) {
+    if (refusal) {
+      ++ctx_->metrics->citus_add_failures;
+      return run(machine_.on_add_refused("updating " + policy::to_string(change.from) + " to it: " + *refusal,
+                                         self_->clock().now()));
+    }
+    ++ctx_->metrics->citus_nodes_updated;
+    log_->info("updated worker node {} to {} in place (same node id and placements)", policy::to_string(change.from),
+               policy::to_string(change.node));
+    run(machine_.on_added());
   }
 
   template <class Step>

@@ -9,6 +9,7 @@
 
 #include "actors/context.hpp"
 #include "actors/exchanges.hpp"
+#include "actors/guarded.hpp"
 #include "actors/interfaces.hpp"
 #include "net/engine_client.hpp"
 
@@ -61,5 +62,25 @@ private:
   target_builder build_;
   std::uint64_t exchange_ = 0;
 };
+
+// The behavior of a poller whose `listing` talks to the engine through
+// `listing->engine()`: fetches start or join a listing; the engine's answers
+// and failures go back to it, a failure classified (the engine refused, or
+// could not be reached).
+template <class Listing>
+poller_actor::behavior_type engine_poller_behavior(poller_actor::pointer self, const context_ptr& ctx,
+                                                   config::actor_role role, std::shared_ptr<Listing> listing) {
+  end_on_exception(self, role);
+  return guarded_behavior<poller_actor>(
+    ctx->faults, role, fetch_handler(self, listing),
+    [=](internal_atom, reply_atom, std::uint64_t exchange, const net::http_reply& reply) {
+      listing->on_outcome(listing->engine().on_reply(exchange, reply), sync_error::engine_refused);
+    },
+    [=](internal_atom, reply_atom, std::uint64_t exchange, const net::transport_error& error) {
+      listing->on_outcome(listing->engine().on_failure(exchange, error),
+                          error.what == net::transport_error::kind::timeout ? sync_error::timeout
+                                                                            : sync_error::transport);
+    });
+}
 
 } // namespace wlg::actors

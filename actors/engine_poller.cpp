@@ -3,7 +3,6 @@
 #include "actors/errors.hpp"
 #include "actors/engine_conversation.hpp"
 #include "actors/exchanges.hpp"
-#include "actors/guarded.hpp"
 #include "protocol/engine_events.hpp"
 #include "protocol/limits.hpp"
 #include "protocol/worker_name.hpp"
@@ -134,19 +133,7 @@ private:
 } // namespace
 
 poller_actor::behavior_type engine_poller(poller_actor::pointer self, context_ptr ctx) {
-  end_on_exception(self, role);
-  auto listing = std::make_shared<worker_listing>(self, ctx);
-  return guarded_behavior<poller_actor>(
-    ctx->faults, role,
-    fetch_handler(self, listing),
-    [=](internal_atom, reply_atom, std::uint64_t exchange, const net::http_reply& reply) {
-      listing->on_outcome(listing->engine().on_reply(exchange, reply), sync_error::engine_refused);
-    },
-    [=](internal_atom, reply_atom, std::uint64_t exchange, const net::transport_error& error) {
-      listing->on_outcome(listing->engine().on_failure(exchange, error),
-                          error.what == net::transport_error::kind::timeout ? sync_error::timeout
-                                                                            : sync_error::transport);
-    });
+  return engine_poller_behavior(self, ctx, role, std::make_shared<worker_listing>(self, ctx));
 }
 
 } // namespace wlg::actors

@@ -5,6 +5,7 @@
 #include "protocol/cloud_event.hpp"
 #include "protocol/engine_events.hpp"
 #include "protocol/limits.hpp"
+#include "protocol/swarm_api.hpp"
 #include "protocol/worker_name.hpp"
 
 namespace wlg::actors {
@@ -55,9 +56,15 @@ private:
   protocol::relevance_rule rule_;
 };
 
+// Engine and swarm mode: the engine's events, with the query and the rule of
+// relevance of the mode.
 class engine_feed final : public event_feed {
 public:
-  explicit engine_feed(context_ptr ctx) : ctx_(std::move(ctx)) {}
+  using target_builder = std::string (*)(const std::string& version_prefix);
+  using relevance_rule = bool (*)(const protocol::engine_event& event, std::string_view scope);
+
+  engine_feed(context_ptr ctx, target_builder target, relevance_rule relevant)
+    : ctx_(std::move(ctx)), target_(target), relevant_(relevant) {}
 
   std::string where() const override { return "the engine's events at " + ctx_->config.docker_socket; }
 
@@ -68,6 +75,7 @@ public:
     options.connect_timeout = ctx_->config.request_timeout;
     options.max_line_bytes = protocol::limits::max_engine_event_line_bytes;
     options.credit_window = credit_window;
+    options.target = target_;
     return net::open_engine_event_stream(*ctx_->io, std::move(options), std::move(handlers));
   }
 
@@ -81,7 +89,7 @@ public:
                                 + protocol::printable_excerpt(event.action) + " "
                                 + protocol::printable_excerpt(name != event.attributes.end() ? name->second
                                                                                              : event.id.substr(0, 12));
-    if (!protocol::is_relevant_engine_event(event, ctx_->config.stack_name))
+    if (!relevant_(event, ctx_->config.stack_name))
       return {feed_verdict::kind::irrelevant, summary, {}};
     return {feed_verdict::kind::relevant, summary,
             relevant_change{std::move(event.type), std::move(event.action), std::move(event.id), 0}};
@@ -89,14 +97,21 @@ public:
 
 private:
   context_ptr ctx_;
+  target_builder target_;
+  relevance_rule relevant_;
   protocol::engine_event_parser parser_;
 };
 
 } // namespace
 
 std::unique_ptr<event_feed> make_event_feed(const context_ptr& ctx) {
-  if (ctx->config.source == config::event_source::engine)
-    return std::make_unique<engine_feed>(ctx);
+  switch (ctx->config.source) {
+    case config::event_source::engine:
+      return std::make_unique<engine_feed>(ctx, protocol::engine_events_target, protocol::is_relevant_engine_event);
+    case config::event_source::swarm:
+      return std::make_unique<engine_feed>(ctx, protocol::swarm_events_target, protocol::is_relevant_swarm_event);
+    case config::event_source::cloud: break;
+  }
   return std::make_unique<cloud_feed>(ctx);
 }
 

@@ -8,6 +8,7 @@
 #include "actors/file_writer.hpp"
 #include "actors/machine_options.hpp"
 #include "actors/state_reconciler.hpp"
+#include "actors/swarm_poller.hpp"
 #include "runtime/metrics.hpp"
 
 #include <stdexcept>
@@ -70,6 +71,10 @@ caf::actor spawn_engine_poller(supervisor_actor::pointer self, const context_ptr
   return caf::actor_cast<caf::actor>(self->spawn(engine_poller, ctx));
 }
 
+caf::actor spawn_swarm_poller(supervisor_actor::pointer self, const context_ptr& ctx, const crew&, bool) {
+  return caf::actor_cast<caf::actor>(self->spawn(swarm_poller, ctx));
+}
+
 caf::actor spawn_reconciler(supervisor_actor::pointer self, const context_ptr& ctx, const crew& peers, bool) {
   reconciler_policy policy;
   // The first sync reloads the consumer: at start-up, as the original did,
@@ -97,6 +102,7 @@ constexpr std::array<role_spec, config::actor_role_count> table{{
   {actor_role::citus_membership, contract::output, spawn_membership, tell_reconciler},
   {actor_role::api_poller, contract::fetcher, spawn_api_poller, tell_reconciler},
   {actor_role::engine_poller, contract::fetcher, spawn_engine_poller, tell_reconciler},
+  {actor_role::swarm_poller, contract::fetcher, spawn_swarm_poller, tell_reconciler},
   {actor_role::state_reconciler, contract::reconciler, spawn_reconciler, tell_subscriber},
   {actor_role::event_subscriber, contract::event_feed, spawn_subscriber, nobody},
 }};

@@ -17,13 +17,14 @@ enum class actor_role : unsigned char {
   docker_restarter, // --target=file
   citus_membership, // --target=citus
   engine_poller, // --source=engine
+  swarm_poller,  // --source=swarm
 };
 
-inline constexpr std::size_t actor_role_count = 7;
+inline constexpr std::size_t actor_role_count = 8;
 
 inline constexpr std::array<std::string_view, actor_role_count> actor_role_names = {
   "event_subscriber", "api_poller",       "state_reconciler", "file_writer",
-  "docker_restarter", "citus_membership", "engine_poller"};
+  "docker_restarter", "citus_membership", "engine_poller",    "swarm_poller"};
 
 constexpr std::string_view name_of(actor_role role) {
   return actor_role_names[static_cast<std::size_t>(role)];

@@ -7,6 +7,7 @@ bool runs_in(actor_role role, const settings& config) {
     case actor_role::event_subscriber: return !config.once;
     case actor_role::api_poller: return config.source == event_source::cloud;
     case actor_role::engine_poller: return config.source == event_source::engine;
+    case actor_role::swarm_poller: return config.source == event_source::swarm;
     case actor_role::state_reconciler: return true;
     case actor_role::file_writer:
     case actor_role::docker_restarter: return config.target == output_target::file;

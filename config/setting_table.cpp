@@ -115,12 +115,16 @@ constexpr std::array specs = {
   setting_spec{"docker-host", "unix:///PATH", "DOCKER_HOST", "unix:///tmp/docker.sock",
     "Docker Engine API socket used to signal the master.", shape::value,
     [](settings& s, std::string_view v) { return store(parse_docker_host(v), s.docker_socket); }},
-  setting_spec{"source", "cloud|engine", "WORKERLISTGEN_SOURCE", "cloud",
-    "Where the worker list comes from: Docker Cloud, or the local engine's containers.", shape::value,
+  // Before worker-name, whose default depends on the source.
+  setting_spec{"source", "cloud|engine|swarm", "WORKERLISTGEN_SOURCE", "cloud",
+    "Where the worker list comes from: Docker Cloud, the local engine's containers, or a swarm manager's tasks.", shape::value,
     [](settings& s, std::string_view v) -> std::optional<std::string> {
       if (v == "cloud") s.source = event_source::cloud;
       else if (v == "engine") s.source = event_source::engine;
-      else return "'" + std::string{v} + "' is neither cloud nor engine";
+      else if (v == "swarm") s.source = event_source::swarm;
+      else return "'" + std::string{v} + "' is not cloud, engine or swarm";
+      s.worker_name = {s.source == event_source::swarm ? worker_name_source::kind::task
+                                                       : worker_name_source::kind::container_name, {}, {}};
       return std::nullopt; }},
   setting_spec{"pid-file", "PATH", "WORKERLISTGEN_PID_FILE", "/tmp/dockercloud-workerlistgen.pid",
     "Where to write the process id (reload.sh reads it).", shape::value,
@@ -198,16 +202,29 @@ constexpr std::array specs = {
       if (auto err = apply_name(s.worker_label_key, v.substr(0, eq), "the label key"))
         return err;
       return apply_name(s.worker_label_value, v.substr(eq + 1), "the label value"); }},
-  setting_spec{"worker-name", "name|hostname|label:KEY", "WORKERLISTGEN_WORKER_NAME", "name",
-    "Engine mode: write each worker's container name, its hostname, or the value of one of its labels.", shape::value,
+  setting_spec{"worker-name", "name|hostname|label:KEY|service|task|address:NETWORK", "WORKERLISTGEN_WORKER_NAME", "",
+    "How the coordinator reaches each worker. Engine mode: its container name (default), hostname, or the value of "
+    "one of its labels. Swarm mode: its service's name, its task's DNS name (default), or its task's address on NETWORK.",
+    shape::value,
     [](settings& s, std::string_view v) -> std::optional<std::string> {
       using kind = worker_name_source::kind;
-      if (v == "name") s.worker_name = {kind::container_name, {}};
-      else if (v == "hostname") s.worker_name = {kind::hostname, {}};
+      if (v == "name") s.worker_name = {kind::container_name, {}, {}};
+      else if (v == "hostname") s.worker_name = {kind::hostname, {}, {}};
+      else if (v == "service") s.worker_name = {kind::service, {}, {}};
+      else if (v == "task") s.worker_name = {kind::task, {}, {}};
       else if (v.substr(0, 6) == "label:" && v.size() > 6) {
-        s.worker_name = {kind::label, {}};
-        return apply_name(s.worker_name.label_key, v.substr(6), "the label key");
-      } else return "'" + std::string{v} + "' is not name, hostname or label:KEY";
+        s.worker_name = {kind::label, {}, {}};
+        if (auto err = apply_name(s.worker_name.label_key, v.substr(6), "the label key"))
+          return err;
+      } else if (v.substr(0, 8) == "address:" && v.size() > 8) {
+        s.worker_name = {kind::address, {}, {}};
+        if (auto err = apply_name(s.worker_name.network, v.substr(8), "the network name"))
+          return err;
+      } else return "'" + std::string{v} + "' is not name, hostname, label:KEY, service, task or address:NETWORK";
+      const bool swarm = s.source == event_source::swarm;
+      if (s.worker_name.for_swarm() != swarm)
+        return "'" + std::string{v} + "' " + (swarm ? "is for engine mode; with --source=swarm use service, task or address:NETWORK"
+                                                     : "is for --source=swarm; engine mode uses name, hostname or label:KEY");
       return std::nullopt; }},
   setting_spec{"target", "file|citus", "WORKERLISTGEN_TARGET", "file",
     "What to keep in sync: the file and the master's signal, or the Citus coordinator's worker nodes.", shape::value,

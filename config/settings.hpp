@@ -31,7 +31,7 @@ private:
   std::string value_;
 };
 
-enum class event_source { cloud, engine };
+enum class event_source { cloud, engine, swarm };
 enum class output_target { file, citus };
 enum class worker_removal { if_empty, never };
 enum class log_style { text, json };

@@ -86,7 +86,8 @@ private:
     auto prefix = protocol::version_prefix_from(answer.result_int(), answer.body());
     if (!prefix)
       return finish({stream_failure::kind::refused, answer.result_int(), prefix.error()});
-    send(protocol::engine_events_target(*prefix), &engine_stream_session::on_events_sent);
+    send(options_.target ? options_.target(*prefix) : protocol::engine_events_target(*prefix),
+         &engine_stream_session::on_events_sent);
   }
 
   void on_events_sent(beast::error_code ec, std::size_t) {

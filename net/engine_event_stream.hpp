@@ -22,6 +22,8 @@ struct engine_stream_options {
   std::chrono::milliseconds connect_timeout{15'000}; // connecting, /version and the answer's header
   std::size_t max_line_bytes = 256 * 1024;           // longer lines are dropped, reported as binary
   std::size_t credit_window = 256;                   // as for the cloud stream
+  // The events query, from the version prefix ("/v1.44"): which events.
+  std::string (*target)(const std::string& version_prefix) = nullptr;
 };
 
 std::shared_ptr<event_stream> open_engine_event_stream(boost::asio::io_context& io,

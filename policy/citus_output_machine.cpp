@@ -4,8 +4,10 @@ namespace wlg::policy {
 
 citus_output_machine::citus_output_machine(options opts) : options_(opts), plan_(opts.plan) {}
 
-citus_output_machine::commands citus_output_machine::on_apply(std::set<citus_node> wanted) {
+citus_output_machine::commands citus_output_machine::on_apply(std::set<citus_node> wanted,
+                                                              membership_plan::successions formers) {
   wanted_ = std::move(wanted);
+  formers_ = std::move(formers);
   ++tickets_;
   return start_pass();
 }
@@ -67,12 +69,15 @@ citus_output_machine::commands citus_output_machine::on_nodes(const std::set<cit
   commands out;
   if (at_ != stage::reading)
     return out;
-  const auto plan = plan_.plan(wanted_, present, now);
+  const auto plan = plan_.plan(wanted_, present, now, formers_);
   changes_.clear();
+  using kind = node_change::kind;
+  for (const auto& update : plan.update)
+    changes_.push_back({update.to, kind::update, update.from});
   for (const auto& node : plan.add)
-    changes_.push_back({node, true});
+    changes_.push_back({node, kind::add, {}});
   for (const auto& node : plan.remove)
-    changes_.push_back({node, false});
+    changes_.push_back({node, kind::remove, {}});
   if (options_.run.rehearse) {
     out.push_back(show_changes{{changes_.begin(), changes_.end()}});
     changes_.clear();
@@ -133,7 +138,12 @@ std::string citus_output_machine::doing() const {
   if (at_ == stage::reading)
     return "reading pg_dist_node";
   const auto& change = changes_.front();
-  return (change.add ? "adding " : "removing ") + to_string(change.node);
+  switch (change.what) {
+    case node_change::kind::add: return "adding " + to_string(change.node);
+    case node_change::kind::remove: return "removing " + to_string(change.node);
+    case node_change::kind::update: return "updating " + to_string(change.from) + " to " + to_string(change.node);
+  }
+  return {};
 }
 
 void citus_output_machine::end_pass(commands& out, const std::string& failure) {

@@ -28,8 +28,14 @@
 namespace wlg::policy {
 
 struct node_change {
+  enum class kind {
+    add,
+    remove, // if it holds no placements
+    update, // the registered node `from` takes the name of `node`, keeping its id and placements
+  };
   citus_node node;
-  bool add = false; // or remove, if it holds no placements
+  kind what = kind::add;
+  citus_node from; // for update
   friend bool operator==(const node_change&, const node_change&) = default;
 };
 
@@ -56,7 +62,7 @@ public:
   struct drop_connection { bool lost; std::string why; };
   // For the operator: one line per change of state.
   struct unreachable { std::string why; };    // the coordinator cannot be reached (and could before)
-  struct add_refused { citus_node node; std::string why; duration retry_in; };
+  struct add_refused { citus_node node; std::string why; duration retry_in; }; // or its update
   struct kept { citus_node node; std::string why; }; // no longer wanted, stays (first time)
   using command = std::variant<connect, read_nodes, run_change, show_changes, answer, fail, arm_retry,
                                drop_connection, unreachable, add_refused, kept>;
@@ -64,14 +70,16 @@ public:
 
   explicit citus_output_machine(options opts);
 
-  // `wanted`: the whole set the coordinator's worker nodes should equal.
-  commands on_apply(std::set<citus_node> wanted);
+  // `wanted`: the whole set the coordinator's worker nodes should equal;
+  // `formers`: the registered nodes a wanted one may replace.
+  commands on_apply(std::set<citus_node> wanted, membership_plan::successions formers = {});
   commands on_retry();
 
   commands on_connected();
   commands on_connect_failed(const std::string& why);
   // `present`: the worker nodes pg_dist_node lists.
   commands on_nodes(const std::set<citus_node>& present, time_point now);
+  // An add or an update went through, or was refused (retried when due).
   commands on_added();
   commands on_add_refused(const std::string& why, time_point now);
   commands on_removed();
@@ -111,6 +119,7 @@ private:
   options options_;
   membership_plan plan_;
   std::set<citus_node> wanted_;
+  membership_plan::successions formers_;
   std::deque<node_change> changes_;
   stage at_ = stage::idle;
   bool connected_ = false;

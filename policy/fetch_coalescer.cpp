@@ -81,6 +81,10 @@ fetch_coalescer::decision fetch_coalescer::on_fetch_failed(time_point now, durat
   return wait_until(now + retry_after, wait_kind::retry);
 }
 
+fetch_coalescer::decision fetch_coalescer::on_fetch_unsettled(time_point now, duration again_after) {
+  return on_fetch_failed(now, again_after);
+}
+
 fetch_coalescer::decision fetch_coalescer::on_timer(time_point now, std::uint64_t timer_id) {
   if (timer_id != timer_id_ || !timer_armed_)
     return {};

@@ -45,6 +45,9 @@ public:
   decision on_request(time_point now);
   decision on_fetch_succeeded(time_point now);
   decision on_fetch_failed(time_point now, duration retry_after);
+  // The fetch succeeded, but what it read is still changing: fetch again
+  // after `again_after`, whatever arrives meanwhile.
+  decision on_fetch_unsettled(time_point now, duration again_after);
   decision on_timer(time_point now, std::uint64_t timer_id);
 
   bool fetch_in_flight() const noexcept { return state_ == state::in_flight; }

@@ -9,22 +9,44 @@ std::string to_string(const citus_node& node) {
 membership_plan::membership_plan(options opts) : options_(opts) {}
 
 membership_plan::changes membership_plan::plan(const std::set<citus_node>& wanted,
-                                               const std::set<citus_node>& present, time_point now) {
+                                               const std::set<citus_node>& present, time_point now,
+                                               const successions& formers) {
   changes out;
+  std::set<citus_node> taken_over; // registered, unwanted, replaced by a wanted node
+  // The registered node a missing wanted one replaces, if any.
+  const auto predecessor = [&](const citus_node& node) -> const citus_node* {
+    const auto it = formers.find(node);
+    if (it == formers.end())
+      return nullptr;
+    for (const auto& former : it->second)
+      if (present.count(former) && !wanted.count(former) && !taken_over.count(former))
+        return &former;
+    return nullptr;
+  };
   for (const auto& node : wanted) {
     if (present.count(node)) {
       retries_.erase(node);
       continue;
     }
+    const auto* from = predecessor(node);
+    if (from)
+      taken_over.insert(*from);
     auto retry = retries_.find(node);
-    (retry != retries_.end() && retry->second.due > now ? out.waiting : out.add).push_back(node);
+    if (retry != retries_.end() && retry->second.due > now)
+      out.waiting.push_back(node);
+    else if (from)
+      out.update.push_back({*from, node});
+    else
+      out.add.push_back(node);
   }
   // Forget what is no longer wanted, or no longer there.
   std::erase_if(retries_, [&](const auto& entry) { return !wanted.count(entry.first); });
-  std::erase_if(stale_, [&](const citus_node& node) { return wanted.count(node) || !present.count(node); });
+  std::erase_if(stale_, [&](const citus_node& node) {
+    return wanted.count(node) || !present.count(node) || taken_over.count(node);
+  });
   if (options_.remove_unwanted)
     for (const auto& node : present)
-      if (!wanted.count(node))
+      if (!wanted.count(node) && !taken_over.count(node))
         out.remove.push_back(node);
   return out;
 }

@@ -11,6 +11,11 @@
 // caller's statement checks that in the database) and only with
 // --remove-workers=if-empty; one that is kept is warned about once, and
 // counted as stale until it goes or is wanted again.
+//
+// A wanted node that replaces a registered one (a swarm task's successor in
+// the same slot, with a new name) takes that node over: the node is updated
+// in place, keeping its id, group and placements, rather than one node
+// removed and another added.
 
 #include "policy/backoff.hpp"
 #include "policy/steady_time.hpp"
@@ -41,7 +46,17 @@ public:
     std::uint64_t seed = 0;
   };
 
+  struct takeover {
+    citus_node from;
+    citus_node to;
+    friend bool operator==(const takeover&, const takeover&) = default;
+  };
+
+  // A wanted node -> the nodes it may replace, in order of preference.
+  using successions = std::map<citus_node, std::vector<citus_node>>;
+
   struct changes {
+    std::vector<takeover> update; // a registered node takes a wanted node's name
     std::vector<citus_node> add;
     std::vector<citus_node> remove; // if it holds no placements
     std::vector<citus_node> waiting; // wanted, missing, its add waits out a back-off
@@ -49,8 +64,10 @@ public:
 
   explicit membership_plan(options opts);
 
-  changes plan(const std::set<citus_node>& wanted, const std::set<citus_node>& present, time_point now);
+  changes plan(const std::set<citus_node>& wanted, const std::set<citus_node>& present, time_point now,
+               const successions& formers = {});
 
+  // An add or an update (to `node`) went through, or failed.
   void on_added(const citus_node& node);
   // Returns when the node is due again.
   time_point on_add_failed(const citus_node& node, time_point now);

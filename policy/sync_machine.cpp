@@ -71,11 +71,17 @@ sync_machine::commands sync_machine::on_fetched(time_point now, protocol::worker
   commands out;
   fetch_backoff_.reset();
   auth_backoff_.reset();
+  if (!workers.settling())
+    settling_since_.reset();
+  else if (!settling_since_)
+    settling_since_ = now;
+  const bool look_again = settling_since_ && !options_.run.once && now - *settling_since_ < options_.settle_for;
   desired_ = std::move(workers);
   if (desired_event_ns_ == 0)
     desired_event_ns_ = fetching_event_ns_;
   fetching_event_ns_ = 0;
-  take(out, coalescer_.on_fetch_succeeded(now));
+  take(out, look_again ? coalescer_.on_fetch_unsettled(now, options_.settle_interval)
+                       : coalescer_.on_fetch_succeeded(now));
   maybe_apply(out);
   return out;
 }

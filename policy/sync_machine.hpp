@@ -13,7 +13,9 @@
 // the slower --auth-retry back-off); a failed apply keeps the set pending and
 // is retried. With --once the first failure, or the first complete sync,
 // finishes the run. A poll timer (--poll-interval) asks for a resync now and
-// then, the safety net against lost events.
+// then, the safety net against lost events. A fetched set that is still
+// settling (swarm tasks starting or stopping) is applied, and fetched again
+// every `settle_interval`, for at most `settle_for` in a row.
 
 #include "policy/backoff.hpp"
 #include "policy/fetch_coalescer.hpp"
@@ -65,6 +67,8 @@ public:
     // sync reconciles it.
     bool apply_every_sync = false;
     duration poll_interval{0}; // 0: no poll timer (nor with --once)
+    duration settle_interval{std::chrono::milliseconds(500)};
+    duration settle_for{std::chrono::seconds(60)};
   };
 
   // --- commands --------------------------------------------------------------
@@ -121,6 +125,7 @@ private:
   bool retry_armed_ = false;
   bool finished_ = false;
   std::string last_summary_;
+  std::optional<time_point> settling_since_; // the first of the settling sets in a row
   // Steady-clock times of the oldest event behind each stage (0: none).
   std::int64_t pending_event_ns_ = 0;
   std::int64_t fetching_event_ns_ = 0;

@@ -19,6 +19,12 @@ sql_statement remove_worker_node_if_empty(std::string_view name, std::uint16_t p
           {std::string{name}, std::to_string(port)}};
 }
 
+sql_statement update_worker_node(std::string_view name, std::uint16_t port, std::string_view new_name) {
+  return {"SELECT citus_update_node(n.nodeid, $3, $2::int) FROM pg_dist_node n"
+          " WHERE n.nodename = $1 AND n.nodeport = $2::int AND n.groupid <> 0",
+          {std::string{name}, std::to_string(port), std::string{new_name}}};
+}
+
 std::string render_for_reading(const sql_statement& statement) {
   std::string out;
   const auto text = statement.text;

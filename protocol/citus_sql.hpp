@@ -28,6 +28,11 @@ sql_statement add_worker_node(std::string_view name, std::uint16_t port);
 // one row when it was removed, none when it stays. Nothing else is touched.
 sql_statement remove_worker_node_if_empty(std::string_view name, std::uint16_t port);
 
+// Gives the registered node `name:port` the name `new_name`, in place: it
+// keeps its node id, group and placements (a replaced swarm task's new
+// address). One row when it was updated, none when no such node is left.
+sql_statement update_worker_node(std::string_view name, std::uint16_t port, std::string_view new_name);
+
 // The statement with its parameters written in, for --dry-run's report.
 std::string render_for_reading(const sql_statement& statement);
 

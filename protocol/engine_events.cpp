@@ -118,6 +118,10 @@ container_links engine_worker_names(const std::vector<engine_container>& contain
         if (auto it = c.labels.find(source.label_key); it != c.labels.end())
           name = it->second;
         break;
+      case worker_name_source::kind::service:
+      case worker_name_source::kind::task:
+      case worker_name_source::kind::address:
+        break; // swarm mode's (the settings refuse them in engine mode)
     }
     if (auto problem = worker_name_problem(name)) {
       const std::string who = c.id.substr(0, 12);

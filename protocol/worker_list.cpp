@@ -10,6 +10,12 @@ worker_set::worker_set(std::vector<std::string> names) : names_(std::move(names)
   names_.erase(std::unique(names_.begin(), names_.end()), names_.end());
 }
 
+worker_set::worker_set(std::vector<std::string> names, successions formers, bool settling)
+  : worker_set(std::move(names)) {
+  formers_ = std::move(formers);
+  settling_ = settling;
+}
+
 std::string render_worker_list(const worker_set& workers, std::uint16_t port) {
   const std::string port_text = std::to_string(port);
   std::size_t size = worker_list_header.size();

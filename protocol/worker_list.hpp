@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,24 +17,39 @@ inline constexpr std::string_view worker_list_file_name = "pg_worker_list.conf";
 // The set of worker host names, sorted and without duplicates, so the same set
 // always renders to the same bytes. Names must already be valid
 // (worker_name_problem): this type does not check them again.
+//
+// A source may say more than the names (swarm mode does):
+// - which former names a worker takes over from: a replaced task keeps its
+//   slot but gets a new name, and the Citus output updates the node in place
+//   rather than adding a new one;
+// - that it is still settling (tasks starting or stopping), so the
+//   reconciler looks again soon.
+// Two sets are equal when their names are: neither note changes the workers.
 class worker_set {
 public:
+  using successions = std::map<std::string, std::vector<std::string>>; // name -> former names
+
   worker_set() = default;
   explicit worker_set(std::vector<std::string> names);
+  worker_set(std::vector<std::string> names, successions formers, bool settling);
 
   const std::vector<std::string>& names() const noexcept { return names_; }
   std::size_t size() const noexcept { return names_.size(); }
   bool empty() const noexcept { return names_.empty(); }
+  const successions& formers() const noexcept { return formers_; }
+  bool settling() const noexcept { return settling_; }
 
-  friend bool operator==(const worker_set&, const worker_set&) = default;
+  friend bool operator==(const worker_set& a, const worker_set& b) { return a.names_ == b.names_; }
 
   template <class Inspector>
   friend auto inspect(Inspector& f, worker_set& x) {
-    return f(x.names_);
+    return f(x.names_, x.formers_, x.settling_);
   }
 
 private:
   std::vector<std::string> names_;
+  successions formers_;
+  bool settling_ = false;
 };
 
 // The header, then one "NAME PORT" line per worker.

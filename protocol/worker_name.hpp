@@ -18,11 +18,16 @@ std::optional<std::string> worker_name_problem(std::string_view name);
 // and non-ASCII bytes shown as \xNN.
 std::string printable_excerpt(std::string_view text, std::size_t max = 80);
 
-// Engine mode: where each worker's name in the file comes from.
+// Where each worker's name comes from. Engine mode: the container's name,
+// its hostname or one of its labels. Swarm mode: the service's name, the
+// task's DNS name (SERVICE.SLOT.TASK_ID), or its address on a network.
 struct worker_name_source {
-  enum class kind { container_name, hostname, label };
+  enum class kind { container_name, hostname, label, service, task, address };
   kind what = kind::container_name;
   std::string label_key; // for kind::label
+  std::string network;   // for kind::address
+
+  bool for_swarm() const noexcept { return what == kind::service || what == kind::task || what == kind::address; }
 };
 
 } // namespace wlg::protocol

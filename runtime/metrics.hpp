@@ -90,6 +90,7 @@ struct metrics {
 
   // The Citus coordinator (--target=citus).
   counter citus_nodes_added{0};
+  counter citus_nodes_updated{0}; // renamed in place: a replaced swarm task's node
   counter citus_nodes_removed{0};
   counter citus_add_failures{0};
   std::atomic<std::int64_t> citus_stale_nodes{0};

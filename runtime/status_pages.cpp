@@ -86,8 +86,10 @@ constexpr counter_doc counters[] = {
    &metrics::signals_skipped},
   // The Citus output.
   {"citus_nodes_added_total", "Worker nodes added to the coordinator.", &metrics::citus_nodes_added},
+  {"citus_nodes_updated_total", "Worker nodes renamed in place (citus_update_node) for a replaced task.",
+   &metrics::citus_nodes_updated},
   {"citus_nodes_removed_total", "Worker nodes removed from the coordinator.", &metrics::citus_nodes_removed},
-  {"citus_add_failures_total", "Node adds that failed and are retried.", &metrics::citus_add_failures},
+  {"citus_add_failures_total", "Node adds and in-place updates that failed and are retried.", &metrics::citus_add_failures},
   {"coordinator_connects_total", "Connections to the coordinator established.", &metrics::coordinator_connects},
   {"coordinator_connect_failures_total", "Attempts to connect to the coordinator that failed.",
    &metrics::coordinator_connect_failures},

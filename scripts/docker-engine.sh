@@ -16,7 +16,9 @@
 #   docker-engine.sh daemon DIR [DATA_ROOT]         dockerd with networking (bridges, iptables,
 #                                                    the embedded DNS), for compose and swarm;
 #                                                    prints SOCKET=...; no containers
-#   docker-engine.sh stop-daemon DIR                stop it and put the host back as it was
+#   docker-engine.sh swarm DIR [DATA_ROOT]          the same, without live-restore (swarm mode refuses
+#                                                    it), as a single-node swarm's manager on 127.0.0.1
+#   docker-engine.sh stop-daemon DIR                stop either and put the host back as it was
 #
 # `start` runs dockerd without networking (no bridge, no iptables, no
 # forwarding): it changes nothing on the host, so several can run at once. The
@@ -44,7 +46,7 @@ start_dockerd() { # DATA_ROOT DOCKERD-ARGS...
   mkdir -p "$data_root"
   echo "$data_root" >"$dir/data-root"
   nohup /usr/sbin/dockerd --data-root "$data_root" --exec-root "$dir/exec" -H "unix://$socket" \
-    --pidfile "$dir/docker.pid" --storage-driver overlay2 --live-restore "$@" >>"$dir/dockerd.log" 2>&1 &
+    --pidfile "$dir/docker.pid" --storage-driver overlay2 "$@" >>"$dir/dockerd.log" 2>&1 &
   for _ in $(seq 200); do
     engine_in_dir version >/dev/null 2>&1 && return
     sleep 0.1
@@ -76,7 +78,7 @@ unmount_below() { # PATH...
 
 # The isolated engine's dockerd: nothing on the host is touched.
 start_isolated() {
-  start_dockerd "$dir/data" --bridge none --iptables=false --ip-forward=false --ip-masq=false
+  start_dockerd "$dir/data" --live-restore --bridge none --iptables=false --ip-forward=false --ip-masq=false
 }
 
 # --- the networked daemon: what it changes on the host, recorded and restored ---
@@ -110,7 +112,9 @@ case "$command" in
     stop_dockerd
     ;;
   start-service)
-    if [[ -f "$dir/host-state/ip_forward" ]]; then start_dockerd "$(cat "$dir/data-root")"; else start_isolated; fi
+    if [[ -f "$dir/swarm" ]]; then start_dockerd "$(cat "$dir/data-root")"
+    elif [[ -f "$dir/host-state/ip_forward" ]]; then start_dockerd "$(cat "$dir/data-root")" --live-restore
+    else start_isolated; fi
     ;;
   stop)
     # With live-restore the containers outlive a stopped dockerd: bring it back to remove them.
@@ -125,7 +129,17 @@ case "$command" in
   daemon)
     data_root=${3:-$dir/data}
     save_host_state
+    start_dockerd "$data_root" --live-restore
+    echo "SOCKET=$socket"
+    ;;
+  swarm)
+    # Swarm mode refuses --live-restore. The node advertises 127.0.0.1, so
+    # nothing of the swarm listens beyond loopback.
+    data_root=${3:-$dir/data}
+    save_host_state
     start_dockerd "$data_root"
+    touch "$dir/swarm"
+    engine_in_dir swarm init --advertise-addr 127.0.0.1 --listen-addr 127.0.0.1:2377 >/dev/null
     echo "SOCKET=$socket"
     ;;
   stop-daemon)

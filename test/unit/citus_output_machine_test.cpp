@@ -18,8 +18,9 @@ machine::options quick() {
   return {quick_plan(), quick_run()};
 }
 
-node_change adding(const char* name) { return {node(name), true}; }
-node_change removing(const char* name) { return {node(name), false}; }
+node_change adding(const char* name) { return {node(name), node_change::kind::add, {}}; }
+node_change removing(const char* name) { return {node(name), node_change::kind::remove, {}}; }
+node_change updating(const char* from, const char* to) { return {node(to), node_change::kind::update, node(from)}; }
 
 // A machine with `options`, connected, its first pass (for `wanted`) about
 // to read the nodes.
@@ -202,4 +203,28 @@ TEST_CASE("an outcome for a step not under way changes nothing") {
   one_of<machine::connect>(m.on_apply(nodes({"a"})));
   CHECK(m.on_nodes(nodes({}), time_point{}).empty()); // still connecting
   CHECK(m.busy());
+}
+
+TEST_CASE("a replaced node is updated in place before the adds, and counts as a change") {
+  machine m{quick()};
+  const auto now = time_point{} + 1h;
+  one_of<machine::connect>(m.on_apply(nodes({"a", "new"}), {{node("new"), {node("old")}}}));
+  one_of<machine::read_nodes>(m.on_connected());
+  CHECK(one_of<machine::run_change>(m.on_nodes(nodes({"old"}), now)).change == updating("old", "new"));
+  CHECK(one_of<machine::run_change>(m.on_added()).change == adding("a"));
+  CHECK(one_of<machine::answer>(m.on_added()).report.changed);
+}
+
+TEST_CASE("a refused update is retried for that node alone, as an update again") {
+  machine m{quick()};
+  const auto now = time_point{} + 1h;
+  const membership_plan::successions formers{{node("new"), {node("old")}}};
+  one_of<machine::connect>(m.on_apply(nodes({"new"}), formers));
+  one_of<machine::read_nodes>(m.on_connected());
+  one_of<machine::run_change>(m.on_nodes(nodes({"old"}), now));
+  const auto out = m.on_add_refused("lock timeout", now);
+  CHECK(one_of<machine::add_refused>(out).node == node("new"));
+  const auto retry = one_of<machine::arm_retry>(out);
+  one_of<machine::read_nodes>(m.on_retry());
+  CHECK(one_of<machine::run_change>(m.on_nodes(nodes({"old"}), retry.due)).change == updating("old", "new"));
 }

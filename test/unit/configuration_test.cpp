@@ -120,6 +120,29 @@ TEST_CASE("engine mode's worker label and name source") {
   CHECK(s.worker_name.what == worker_name_source::kind::hostname);
 }
 
+TEST_CASE("swarm mode names tasks by their DNS name unless --worker-name says otherwise") {
+  auto s = parse_ok({{"WORKERLISTGEN_SOURCE", "swarm"}});
+  CHECK(s.source == event_source::swarm);
+  CHECK(s.worker_name.what == worker_name_source::kind::task);
+  s = parse_ok({{"WORKERLISTGEN_SOURCE", "swarm"}, {"WORKERLISTGEN_WORKER_NAME", "address:citus"}});
+  CHECK(s.worker_name.what == worker_name_source::kind::address);
+  CHECK(s.worker_name.network == "citus");
+  s = parse_ok({{"WORKERLISTGEN_SOURCE", "swarm"}}, {"--worker-name=service"});
+  CHECK(s.worker_name.what == worker_name_source::kind::service);
+  s = parse_ok({{"WORKERLISTGEN_SOURCE", "engine"}});
+  CHECK(s.worker_name.what == worker_name_source::kind::container_name);
+}
+
+TEST_CASE("a naming of the other mode is refused, naming the setting and the fix") {
+  const auto swarm = describe(parse_error_of({{"WORKERLISTGEN_SOURCE", "swarm"}, {"WORKERLISTGEN_WORKER_NAME", "hostname"}}));
+  CHECK(swarm.find("WORKERLISTGEN_WORKER_NAME (--worker-name)") != std::string::npos);
+  CHECK(swarm.find("service, task or address:NETWORK") != std::string::npos);
+  const auto engine = describe(parse_error_of({{"WORKERLISTGEN_SOURCE", "engine"}, {"WORKERLISTGEN_WORKER_NAME", "task"}}));
+  CHECK(engine.find("--source=swarm") != std::string::npos);
+  CHECK(describe(parse_error_of({{"WORKERLISTGEN_SOURCE", "swarm"}, {"WORKERLISTGEN_WORKER_NAME", "address:"}}))
+          .find("WORKERLISTGEN_WORKER_NAME") != std::string::npos);
+}
+
 TEST_CASE("environment variables set every setting") {
   const auto s = parse_ok(cloud_env({{"DOCKERCLOUD_REST_HOST", "http://127.0.0.1:8080/"},
                                       {"DOCKERCLOUD_STREAM_HOST", "ws://127.0.0.1:8081/"},
@@ -206,7 +229,7 @@ TEST_CASE("each bad value is refused with a message naming its setting") {
     {"DOCKERCLOUD_AUTH", "Basic x\r\nX-Evil: 1", "DOCKERCLOUD_AUTH"},
     {"WORKERLISTGEN_POLL_INTERVAL", "soon", "WORKERLISTGEN_POLL_INTERVAL"},
     {"WORKERLISTGEN_REQUEST_TIMEOUT", "0", "WORKERLISTGEN_REQUEST_TIMEOUT"},
-    {"WORKERLISTGEN_SOURCE", "swarm", "WORKERLISTGEN_SOURCE"},
+    {"WORKERLISTGEN_SOURCE", "kubernetes", "WORKERLISTGEN_SOURCE"},
     {"WORKERLISTGEN_MAX_RESTARTS", "-1", "WORKERLISTGEN_MAX_RESTARTS"},
     {"WORKERLISTGEN_LISTEN", "9090", "WORKERLISTGEN_LISTEN (--listen)"},
     {"WORKERLISTGEN_LISTEN", "example.com:9090", "WORKERLISTGEN_LISTEN"},

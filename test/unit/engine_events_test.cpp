@@ -137,7 +137,7 @@ TEST_CASE("workers are named by container name without the slash, or by a label"
   REQUIRE(by_name.refused.size() == 1);
   CHECK(by_name.refused[0].excerpt == "bad name");
 
-  auto by_label = engine_worker_names(listed, {worker_name_source::kind::label, "host"});
+  auto by_label = engine_worker_names(listed, {worker_name_source::kind::label, "host", {}});
   CHECK(by_label.workers.names() == std::vector<std::string>{"db-1", "db-2"});
   CHECK(by_label.refused.size() == 2); // "db 3", and d4 without the label
   CHECK(by_label.refused[1].reason.find("d4") != std::string::npos);

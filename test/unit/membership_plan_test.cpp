@@ -85,3 +85,36 @@ TEST_CASE("a kept node is warned about once, counted as stale until it goes or i
   plan.plan(nodes({"x"}), nodes({"x"}), start + 2s);
   CHECK(plan.stale_nodes() == 0);
 }
+
+TEST_CASE("a wanted node that replaces a registered one updates it in place instead of add and remove") {
+  membership_plan plan{quick_plan()};
+  const membership_plan::successions formers{{node("new"), {node("gone"), node("old")}}};
+  const auto c = plan.plan(nodes({"a", "new"}), nodes({"a", "old"}), start, formers);
+  CHECK(c.update == std::vector<membership_plan::takeover>{{node("old"), node("new")}});
+  CHECK(c.add.empty());
+  CHECK(c.remove.empty()); // "old" is taken over, not removed
+}
+
+TEST_CASE("a former node that is still wanted, or already taken, is not taken over") {
+  membership_plan plan{quick_plan()};
+  // "old" is wanted itself; "x" can replace only one of the two.
+  const membership_plan::successions formers{{node("new"), {node("old")}},
+                                             {node("n1"), {node("x")}},
+                                             {node("n2"), {node("x")}}};
+  const auto c = plan.plan(nodes({"new", "old", "n1", "n2"}), nodes({"old", "x"}), start, formers);
+  CHECK(c.update == std::vector<membership_plan::takeover>{{node("x"), node("n1")}});
+  CHECK(c.add == std::vector<citus_node>{node("n2"), node("new")});
+}
+
+TEST_CASE("a failed update waits out its back-off like an add, and the predecessor is not removed meanwhile") {
+  membership_plan plan{quick_plan()};
+  const membership_plan::successions formers{{node("new"), {node("old")}}};
+  REQUIRE(plan.plan(nodes({"new"}), nodes({"old"}), start, formers).update.size() == 1);
+  const auto due = plan.on_add_failed(node("new"), start);
+  auto c = plan.plan(nodes({"new"}), nodes({"old"}), start + 10ms, formers);
+  CHECK(c.waiting == std::vector<citus_node>{node("new")});
+  CHECK(c.update.empty());
+  CHECK(c.remove.empty());
+  c = plan.plan(nodes({"new"}), nodes({"old"}), due, formers);
+  CHECK(c.update.size() == 1);
+}

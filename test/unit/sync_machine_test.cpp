@@ -276,3 +276,35 @@ TEST_CASE("the poll timer asks for a resync every --poll-interval, and not at al
   CHECK(all_of<sync_machine::arm_poll>(unpolled.on_start()).empty());
   CHECK(all_of<sync_machine::arm_poll>(unpolled.on_poll(now)).empty());
 }
+
+TEST_CASE("a settling set is applied and fetched again every settle interval, for at most settle_for") {
+  auto options = daemon_options();
+  options.settle_interval = 500ms;
+  options.settle_for = 2s;
+  sync_machine machine{options};
+  auto now = clock::time_point{} + 1h;
+  const auto settling = [](std::initializer_list<const char*> names) {
+    return worker_set{std::vector<std::string>(names.begin(), names.end()), {}, true};
+  };
+  one_of<sync_machine::fetch>(machine.on_resync(now, false));
+  auto out = machine.on_fetched(now, settling({"a"}));
+  one_of<sync_machine::apply>(out);
+  auto timer = one_of<sync_machine::arm_timer>(out);
+  CHECK(timer.deadline == now + 500ms);
+  machine.on_applied(changed());
+  CHECK_FALSE(machine.idle());
+  // Still settling after 2 s: the last look, then quiet until an event or the poll.
+  for (int round = 0; round < 4; ++round) {
+    now = timer.deadline;
+    one_of<sync_machine::fetch>(machine.on_timer(now, timer.id));
+    out = machine.on_fetched(now, settling({"a", "b"}));
+    if (round < 3)
+      timer = one_of<sync_machine::arm_timer>(out);
+  }
+  CHECK(all_of<sync_machine::arm_timer>(out).empty());
+  // A steady set ends the streak; the next settling one starts a new one.
+  one_of<sync_machine::fetch>(machine.on_event(now + 1s, 1));
+  CHECK(all_of<sync_machine::arm_timer>(machine.on_fetched(now + 1s, workers({"a", "b"}))).empty());
+  one_of<sync_machine::fetch>(machine.on_event(now + 2s, 2));
+  CHECK(one_of<sync_machine::arm_timer>(machine.on_fetched(now + 2s, settling({"a"}))).deadline == now + 2s + 500ms);
+}
