@@ -4,6 +4,7 @@
 #include "actors/errors.hpp"
 #include "actors/guarded.hpp"
 #include "protocol/engine_api.hpp"
+#include "protocol/engine_events.hpp"
 #include "protocol/worker_name.hpp"
 #include "runtime/dry_run_output.hpp"
 #include "runtime/logging.hpp"
@@ -31,13 +32,11 @@ public:
     : self_(self), ctx_(std::move(ctx)), log_(runtime::component_logger(std::string{config::name_of(role)})),
       engine_(ctx_, net::engine_options{}.body_limit, caf::actor_cast<http_outcome_handlers>(self_), log_),
       machine_(options) {
-    if (!ctx_->config.stack_name.empty())
-      labels_.push_back("com.docker.compose.project=" + ctx_->config.stack_name);
-    else
-      log_->warn("DOCKERCLOUD_STACK_NAME is not set: signalling every container labelled"
-                 " com.docker.compose.service={}, whatever its stack",
-                 ctx_->config.citus_service_name);
-    labels_.push_back("com.docker.compose.service=" + ctx_->config.citus_service_name);
+    labels_ = protocol::master_labels(ctx_->config.source == config::event_source::swarm, ctx_->config.stack_name,
+                                      ctx_->config.citus_service_name);
+    if (ctx_->config.stack_name.empty())
+      log_->warn("DOCKERCLOUD_STACK_NAME is not set: signalling every container labelled {}, whatever its stack",
+                 labels_.back());
   }
 
   void request(caf::typed_response_promise<signal_report> promise) {

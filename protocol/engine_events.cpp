@@ -101,6 +101,19 @@ std::vector<std::string> worker_labels(std::string_view label_key, std::string_v
   return labels;
 }
 
+std::vector<std::string> master_labels(bool swarm, std::string_view stack, std::string_view service) {
+  const std::string in_stack{stack};
+  if (swarm)
+    return stack.empty() ? std::vector<std::string>{"com.docker.swarm.service.name=" + std::string{service}}
+                         : std::vector<std::string>{"com.docker.stack.namespace=" + in_stack,
+                                                    "com.docker.swarm.service.name=" + in_stack + "_" + std::string{service}};
+  std::vector<std::string> labels;
+  if (!stack.empty())
+    labels.push_back("com.docker.compose.project=" + in_stack);
+  labels.push_back("com.docker.compose.service=" + std::string{service});
+  return labels;
+}
+
 container_links engine_worker_names(const std::vector<engine_container>& containers,
                                     const worker_name_source& source) {
   container_links out;

@@ -69,6 +69,11 @@ std::string engine_events_target(const std::string& version_prefix);
 std::vector<std::string> worker_labels(std::string_view label_key, std::string_view label_value,
                                        std::string_view project);
 
+// The labels of the Citus master's containers, which --target=file signals:
+// of the compose service `service` (in the compose project `stack`, when set);
+// in swarm mode, of the swarm service `service` (`STACK_service` in a stack).
+std::vector<std::string> master_labels(bool swarm, std::string_view stack, std::string_view service);
+
 // The names to write for the listed worker containers, by `source`; a
 // container whose name is missing or invalid is refused on its own.
 container_links engine_worker_names(const std::vector<engine_container>& containers,

@@ -152,3 +152,12 @@ TEST_CASE("a container's hostname comes from Config.Hostname") {
   CHECK_FALSE(parse_container_hostname("nope").has_value());
   CHECK(container_inspect_target("/v1.41", "ab/c") == "/v1.41/containers/ab%2Fc/json");
 }
+
+TEST_CASE("the master to signal is found by its compose labels, or in swarm mode by its swarm service") {
+  CHECK(master_labels(false, "citus", "master")
+        == std::vector<std::string>{"com.docker.compose.project=citus", "com.docker.compose.service=master"});
+  CHECK(master_labels(false, "", "master") == std::vector<std::string>{"com.docker.compose.service=master"});
+  CHECK(master_labels(true, "citus", "master")
+        == std::vector<std::string>{"com.docker.stack.namespace=citus", "com.docker.swarm.service.name=citus_master"});
+  CHECK(master_labels(true, "", "master") == std::vector<std::string>{"com.docker.swarm.service.name=master"});
+}
