@@ -53,7 +53,7 @@ export UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1:halt_on_error=1
 export TSAN_OPTIONS="log_path=$reports/tsan:suppressions=$PWD/scripts/tsan.supp:halt_on_error=0:second_deadlock_stack=1"
 
 status=0
-(cd "$build" && ctest --output-on-failure --timeout 600 -j2 -LE 'image|compose' "$@") || status=$?
+(cd "$build" && ctest --output-on-failure --timeout 600 -j2 -LE 'image|compose|swarm' "$@") || status=$?
 
 if compgen -G "$reports/*" >/dev/null; then
   echo "sanitizer reports (in $reports):" >&2

@@ -9,4 +9,4 @@ build=${BUILD_DIR:-build}
 BUILD_DIR=$build scripts/configure.sh --with-citus
 cmake --build "$build" -j"$(nproc)"
 cd "$build"
-ctest --output-on-failure --timeout 300 -j2 -LE 'image|compose'
+ctest --output-on-failure --timeout 300 -j2 -LE 'image|compose|swarm'
