@@ -5,6 +5,7 @@
 #include "actors/weak_mailbox.hpp"
 #include "net/pg_connection.hpp"
 #include "protocol/citus_sql.hpp"
+#include "protocol/coordinator_problem.hpp"
 #include "runtime/dry_run_output.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/metrics.hpp"
@@ -29,6 +30,16 @@ protocol::sql_statement statement_for(const policy::node_change& change) {
       return protocol::update_worker_node(change.from.name, change.from.port, change.node.name);
   }
   return {};
+}
+
+// A server message's level in the log: DEBUG and LOG (which a session only
+// gets when client_min_messages asks for them) at debug level.
+spdlog::level::level_enum notice_level(const std::string& severity) {
+  if (severity.rfind("WARNING", 0) == 0)
+    return spdlog::level::warn;
+  if (severity.rfind("DEBUG", 0) == 0 || severity.rfind("LOG", 0) == 0)
+    return spdlog::level::debug;
+  return spdlog::level::info;
 }
 
 // Carries out the machine's commands; each step's outcome comes back through
@@ -84,7 +95,12 @@ private:
 
   void carry_out(const machine::connect& c) {
     running_ = c;
-    connection_ = net::make_pg_connection(*ctx_->io, ctx_->config.coordinator.reveal(), ctx_->config.request_timeout);
+    // The server's notices go through the log, so --log-format=json stays JSON.
+    connection_ = net::make_pg_connection(*ctx_->io, ctx_->config.coordinator.reveal(), ctx_->config.request_timeout,
+                                          [log = log_](std::string severity, std::string message) {
+                                            log->log(notice_level(severity), "the coordinator says: {}: {}", severity,
+                                                     message);
+                                          });
     connection_->connect([me = mailbox(), step = ++step_](std::optional<net::pg_error> error) {
       me.send(internal_atom::value, pg_atom::value, step,
               error ? net::pg_outcome{std::nullopt, *error} : net::pg_outcome{net::pg_rows{}, {}});
@@ -129,7 +145,13 @@ private:
   }
 
   void carry_out(const machine::unreachable& u) {
-    log_->warn("cannot reach the coordinator ({}); waiting for it", u.why);
+    ctx_->metrics->coordinator_problem = u.problem;
+    log_->warn("{} ({}); trying again", protocol::describe(u.problem), u.why);
+  }
+
+  void carry_out(const machine::usable&) {
+    ctx_->metrics->coordinator_problem = protocol::coordinator_problem::none;
+    log_->info("the coordinator is usable again");
   }
 
   void carry_out(const machine::add_refused& r) {
@@ -146,7 +168,8 @@ private:
   void report(const machine::connect&, net::pg_outcome outcome) {
     if (!outcome.rows) {
       ++ctx_->metrics->coordinator_connect_failures;
-      return run(machine_.on_connect_failed(outcome.error.message));
+      return run(machine_.on_connect_failed(protocol::classify_connect_failure(outcome.error.message),
+                                            outcome.error.message));
     }
     ++ctx_->metrics->coordinator_connects;
     ctx_->metrics->coordinator_connected = true;
@@ -155,6 +178,9 @@ private:
   }
 
   void report(const machine::read_nodes&, net::pg_outcome outcome) {
+    if (!outcome.rows && outcome.error.what == net::pg_error::kind::statement)
+      return run(machine_.on_read_refused(protocol::classify_read_failure(outcome.error.sqlstate),
+                                          outcome.error.message));
     if (!outcome.rows)
       return run(machine_.on_lost(outcome.error.message));
     std::set<citus_node> present;

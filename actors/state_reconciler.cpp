@@ -123,6 +123,7 @@ private:
             return;
           // The Citus output logs its coordinator's state itself, once per change.
           output_logged_failure_ = is(error, sync_error::coordinator);
+          ++ctx_->metrics->apply_failures;
           run(machine_.on_apply_failed(describe(error)));
         });
   }

@@ -23,10 +23,28 @@ std::string first_line(const char* message) {
   return text.empty() ? "unknown error" : text;
 }
 
+// Every line, joined: with several hosts, libpq says why each failed.
+std::string all_lines(const char* message) {
+  std::string text;
+  std::string_view rest = message ? message : "";
+  while (!rest.empty()) {
+    const auto end = rest.find('\n');
+    auto line = rest.substr(0, end);
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t'))
+      line.remove_prefix(1);
+    if (!line.empty())
+      text += (text.empty() ? "" : "; ") + std::string{line};
+    rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
+  }
+  return text.empty() ? "unknown error" : text;
+}
+
 class pg_session final : public pg_connection, public std::enable_shared_from_this<pg_session> {
 public:
-  pg_session(asio::io_context& io, std::string conninfo, std::chrono::milliseconds timeout)
-    : io_(io), pq_(pq::libpq().api), conninfo_(std::move(conninfo)), timeout_(timeout), timer_(io) {}
+  pg_session(asio::io_context& io, std::string conninfo, std::chrono::milliseconds timeout,
+             pg_notice_handler on_notice)
+    : io_(io), pq_(pq::libpq().api), conninfo_(std::move(conninfo)), timeout_(timeout), timer_(io),
+      on_notice_(std::move(on_notice)) {}
 
   ~pg_session() override { finish(); }
 
@@ -71,6 +89,7 @@ private:
       return connect_failed("out of memory");
     if (pq_->PQstatus(conn_) == CONNECTION_BAD)
       return connect_failed(first_line(pq_->PQerrorMessage(conn_)));
+    pq_->PQsetNoticeProcessor(conn_, &pg_session::notice, this);
     pq_->PQsetnonblocking(conn_, 1);
     arm_timeout("connecting");
     poll_connect(PGRES_POLLING_WRITING);
@@ -81,7 +100,7 @@ private:
       case PGRES_POLLING_READING: return wait(wait_for::read, [this] { poll_connect(pq_->PQconnectPoll(conn_)); });
       case PGRES_POLLING_WRITING: return wait(wait_for::write, [this] { poll_connect(pq_->PQconnectPoll(conn_)); });
       case PGRES_POLLING_OK: return connected();
-      default: return connect_failed(first_line(pq_->PQerrorMessage(conn_)));
+      default: return connect_failed(all_lines(pq_->PQerrorMessage(conn_)));
     }
   }
 
@@ -96,8 +115,8 @@ private:
   void connect_failed(const std::string& why) {
     finish();
     if (auto done = std::exchange(connect_done_, nullptr))
-      done(pg_error{pg_error::kind::connect, why});
-    fail_queue({pg_error::kind::connect, why});
+      done(pg_error{pg_error::kind::connect, why, {}});
+    fail_queue({pg_error::kind::connect, why, {}});
   }
 
   // --- a statement -------------------------------------------------------------
@@ -144,8 +163,11 @@ private:
 
   pg_outcome take(PGresult* res) const {
     const auto status = pq_->PQresultStatus(res);
-    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
-      return {std::nullopt, {pg_error::kind::statement, first_line(pq_->PQresultErrorMessage(res))}};
+    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+      const char* sqlstate = pq_->PQresultErrorField(res, PG_DIAG_SQLSTATE);
+      return {std::nullopt,
+              {pg_error::kind::statement, first_line(pq_->PQresultErrorMessage(res)), sqlstate ? sqlstate : ""}};
+    }
     pg_rows rows;
     for (int r = 0; r < pq_->PQntuples(res); ++r) {
       auto& row = rows.emplace_back();
@@ -167,7 +189,7 @@ private:
 
   void lost(const std::string& why) {
     finish();
-    fail_queue({pg_error::kind::lost, why});
+    fail_queue({pg_error::kind::lost, why, {}});
   }
 
   void fail_queue(const pg_error& error) {
@@ -176,6 +198,20 @@ private:
     for (auto& job : jobs)
       if (job.done)
         job.done({std::nullopt, error});
+  }
+
+  // libpq's notice processor: "WARNING:  text\n" becomes ("WARNING", "text").
+  static void notice(void* arg, const char* message) {
+    auto* self = static_cast<pg_session*>(arg);
+    if (!self->on_notice_)
+      return;
+    std::string text = first_line(message);
+    std::string severity;
+    if (const auto colon = text.find(':'); colon != std::string::npos && colon < 16) {
+      severity = text.substr(0, colon);
+      text.erase(0, text.find_first_not_of(' ', colon + 1));
+    }
+    self->on_notice_(std::move(severity), std::move(text));
   }
 
   // --- waiting on libpq's socket -------------------------------------------------
@@ -233,13 +269,14 @@ private:
   std::function<void(std::optional<pg_error>)> connect_done_;
   std::deque<statement> queue_;
   std::optional<pg_outcome> result_;
+  pg_notice_handler on_notice_;
 };
 
 } // namespace
 
 std::shared_ptr<pg_connection> make_pg_connection(asio::io_context& io, std::string conninfo,
-                                                  std::chrono::milliseconds timeout) {
-  return std::make_shared<pg_session>(io, std::move(conninfo), timeout);
+                                                  std::chrono::milliseconds timeout, pg_notice_handler on_notice) {
+  return std::make_shared<pg_session>(io, std::move(conninfo), timeout, std::move(on_notice));
 }
 
 } // namespace wlg::net

@@ -24,7 +24,8 @@ struct pg_error {
     lost,      // the connection broke or timed out
   };
   kind what = kind::connect;
-  std::string message; // libpq's, first line
+  std::string message;  // libpq's, first line
+  std::string sqlstate; // a failed statement's SQLSTATE ("42P01"), when the server gave one
   friend bool operator==(const pg_error&, const pg_error&) = default;
 };
 
@@ -48,8 +49,14 @@ public:
   virtual void close() = 0;
 };
 
-// Each step (connecting, a statement) must finish within `timeout`.
+// A notice or warning the server sent (libpq's notice processor), on the I/O
+// thread: its severity ("WARNING") and its first line, without the severity.
+using pg_notice_handler = std::function<void(std::string severity, std::string message)>;
+
+// Each step (connecting, a statement) must finish within `timeout`. Without
+// `on_notice`, notices are dropped (libpq would print them on stderr).
 std::shared_ptr<pg_connection> make_pg_connection(boost::asio::io_context& io, std::string conninfo,
-                                                  std::chrono::milliseconds timeout);
+                                                  std::chrono::milliseconds timeout,
+                                                  pg_notice_handler on_notice = {});
 
 } // namespace wlg::net

@@ -46,21 +46,37 @@ citus_output_machine::commands citus_output_machine::on_connected() {
   if (at_ != stage::connecting)
     return out;
   connected_ = true;
-  last_unreachable_.clear();
   at_ = stage::reading;
   out.push_back(read_nodes{});
   return out;
 }
 
-citus_output_machine::commands citus_output_machine::on_connect_failed(const std::string& why) {
+void citus_output_machine::report_problem(commands& out, protocol::coordinator_problem problem,
+                                          const std::string& why) {
+  if (problem != last_problem_ || why != last_why_)
+    out.push_back(unreachable{problem, why});
+  last_problem_ = problem;
+  last_why_ = why;
+}
+
+citus_output_machine::commands citus_output_machine::on_connect_failed(protocol::coordinator_problem problem,
+                                                                       const std::string& why) {
   commands out;
   if (at_ != stage::connecting)
     return out;
   out.push_back(drop_connection{false, why});
-  if (why != last_unreachable_)
-    out.push_back(unreachable{why});
-  last_unreachable_ = why;
-  end_pass(out, "the coordinator is not reachable: " + why);
+  report_problem(out, problem, why);
+  end_pass(out, std::string{protocol::describe(problem)} + ": " + why);
+  return out;
+}
+
+citus_output_machine::commands citus_output_machine::on_read_refused(protocol::coordinator_problem problem,
+                                                                     const std::string& why) {
+  commands out;
+  if (at_ != stage::reading)
+    return out;
+  report_problem(out, problem, why);
+  end_pass(out, std::string{protocol::describe(problem)} + ": " + why);
   return out;
 }
 
@@ -69,6 +85,10 @@ citus_output_machine::commands citus_output_machine::on_nodes(const std::set<cit
   commands out;
   if (at_ != stage::reading)
     return out;
+  if (last_problem_ != protocol::coordinator_problem::none)
+    out.push_back(usable{});
+  last_problem_ = protocol::coordinator_problem::none;
+  last_why_.clear();
   const auto plan = plan_.plan(wanted_, present, now, formers_);
   changes_.clear();
   using kind = node_change::kind;

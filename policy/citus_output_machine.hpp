@@ -17,6 +17,7 @@
 #include "policy/membership_plan.hpp"
 #include "policy/run_options.hpp"
 #include "policy/sync_machine.hpp"
+#include "protocol/coordinator_problem.hpp"
 
 #include <cstdint>
 #include <deque>
@@ -61,11 +62,12 @@ public:
   // it had been up (why says while doing what).
   struct drop_connection { bool lost; std::string why; };
   // For the operator: one line per change of state.
-  struct unreachable { std::string why; };    // the coordinator cannot be reached (and could before)
+  struct unreachable { protocol::coordinator_problem problem; std::string why; }; // the coordinator cannot be used
+  struct usable {};                           // it can again, after a problem
   struct add_refused { citus_node node; std::string why; duration retry_in; }; // or its update
   struct kept { citus_node node; std::string why; }; // no longer wanted, stays (first time)
   using command = std::variant<connect, read_nodes, run_change, show_changes, answer, fail, arm_retry,
-                               drop_connection, unreachable, add_refused, kept>;
+                               drop_connection, unreachable, usable, add_refused, kept>;
   using commands = std::vector<command>;
 
   explicit citus_output_machine(options opts);
@@ -76,7 +78,9 @@ public:
   commands on_retry();
 
   commands on_connected();
-  commands on_connect_failed(const std::string& why);
+  commands on_connect_failed(protocol::coordinator_problem problem, const std::string& why);
+  // Reading pg_dist_node failed, the connection is fine (no Citus extension).
+  commands on_read_refused(protocol::coordinator_problem problem, const std::string& why);
   // `present`: the worker nodes pg_dist_node lists.
   commands on_nodes(const std::set<citus_node>& present, time_point now);
   // An add or an update went through, or was refused (retried when due).
@@ -129,7 +133,10 @@ private:
   bool retry_armed_ = false;
   bool pass_changed_ = false;
   bool pass_add_refused_ = false;
-  std::string last_unreachable_;
+  // The problem last reported, so that each is reported once.
+  void report_problem(commands& out, protocol::coordinator_problem problem, const std::string& why);
+  protocol::coordinator_problem last_problem_ = protocol::coordinator_problem::none;
+  std::string last_why_;
 };
 
 } // namespace wlg::policy

@@ -14,7 +14,8 @@ namespace wlg::pq {
   X(PQconnectStart) X(PQconnectPoll) X(PQstatus) X(PQerrorMessage) X(PQsetnonblocking) X(PQsocket)     \
   X(PQsendQueryParams) X(PQflush) X(PQconsumeInput) X(PQisBusy) X(PQgetResult) X(PQresultStatus)       \
   X(PQresultErrorMessage) X(PQntuples) X(PQnfields) X(PQgetisnull) X(PQgetvalue) X(PQclear)            \
-  X(PQfinish) X(PQconninfoParse) X(PQconninfoFree) X(PQfreemem)
+  X(PQfinish) X(PQconninfoParse) X(PQconninfoFree) X(PQfreemem) X(PQsetNoticeProcessor)                \
+  X(PQresultErrorField)
 
 // The libpq functions the sidecar calls, with their types from libpq-fe.h.
 struct functions {

@@ -4,6 +4,7 @@
 
 #include "config/actor_role.hpp"
 #include "net/event_stream.hpp"
+#include "protocol/coordinator_problem.hpp"
 
 #include <array>
 #include <atomic>
@@ -63,6 +64,7 @@ struct metrics {
   counter fetches{0};
   counter fetch_errors{0};
   counter names_refused{0}; // worker names refused one by one (the others are kept)
+  counter apply_failures{0}; // the output could not take a set; retried with back-off
   std::array<counter, fetch_failure_reasons.size()> fetch_failures{};
   void count_fetch_failure(std::string_view reason) {
     std::size_t i = 0;
@@ -98,6 +100,8 @@ struct metrics {
   counter coordinator_connect_failures{0};
   counter coordinator_reconnects{0}; // established connections lost
   std::atomic<bool> coordinator_connected{false};
+  // What keeps the sidecar from using the coordinator (none: nothing).
+  std::atomic<protocol::coordinator_problem> coordinator_problem{protocol::coordinator_problem::none};
 
   // Supervision, by actor.
   std::array<counter, config::actor_role_count> actor_restarts{};

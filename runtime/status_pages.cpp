@@ -78,6 +78,7 @@ constexpr counter_doc counters[] = {
   {"fetch_errors_total", "Fetches that failed.", &metrics::fetch_errors},
   {"worker_names_refused_total", "Worker names refused one by one (links or containers with unusable names).",
    &metrics::names_refused},
+  {"apply_failures_total", "Sets the output could not take (retried with back-off).", &metrics::apply_failures},
   {"file_writes_total", "Times the worker list file was replaced.", &metrics::file_writes},
   {"file_unchanged_total", "Writes skipped because the file already held the same bytes.", &metrics::file_unchanged},
   {"signals_sent_total", "Signals delivered to master containers.", &metrics::signals_sent},
@@ -134,6 +135,10 @@ std::string prometheus_text(const metrics& m) {
              static_cast<double>(m.citus_stale_nodes.load()));
   out.single("coordinator_connected", "gauge", "1 while connected to the coordinator.",
              m.coordinator_connected.load() ? 1 : 0);
+  const auto problem = m.coordinator_problem.load();
+  labelled("coordinator_problem", "gauge", "1 for what keeps the sidecar from using the coordinator.", "problem",
+           protocol::coordinator_problem_names,
+           [&](std::size_t i) { return static_cast<std::size_t>(problem) == i && i != 0 ? 1.0 : 0.0; });
 
   const auto& h = m.event_to_signal;
   out.family("event_to_signal_seconds", "histogram", "From a relevant event to the master's signal.");
@@ -157,7 +162,10 @@ net::status_response health_page(const metrics& m, const health_rules& rules) {
   const std::string coordinator_field =
     rules.coordinator_required ? std::string{",\"coordinator_connected\":"} + (coordinator ? "true" : "false") : "";
   std::string reason;
-  if (rules.coordinator_required && !coordinator)
+  const auto problem = m.coordinator_problem.load();
+  if (rules.coordinator_required && problem != protocol::coordinator_problem::none)
+    reason = std::string{protocol::describe(problem)};
+  else if (rules.coordinator_required && !coordinator)
     reason = "coordinator not connected";
   else if (last_sync == 0)
     reason = "no successful sync yet";

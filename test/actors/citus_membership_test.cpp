@@ -13,8 +13,8 @@ namespace {
 
 net::pg_outcome rows(net::pg_rows r) { return {std::move(r), {}}; }
 net::pg_outcome ok() { return rows({}); }
-net::pg_outcome statement_error(std::string why) { return {std::nullopt, {net::pg_error::kind::statement, std::move(why)}}; }
-net::pg_outcome connect_error(std::string why) { return {std::nullopt, {net::pg_error::kind::connect, std::move(why)}}; }
+net::pg_outcome statement_error(std::string why) { return {std::nullopt, {net::pg_error::kind::statement, std::move(why), {}}}; }
+net::pg_outcome connect_error(std::string why) { return {std::nullopt, {net::pg_error::kind::connect, std::move(why), {}}}; }
 
 net::pg_rows nodes(std::initializer_list<const char*> names) {
   net::pg_rows out;
@@ -143,7 +143,7 @@ CAF_TEST(a connection lost mid-pass fails the apply and counts a reconnect) {
   auto asked = apply({"a", "b"});
   answer(1, ok());
   answer(2, rows(nodes({})));
-  answer(3, {std::nullopt, {net::pg_error::kind::lost, "server closed the connection unexpectedly"}});
+  answer(3, {std::nullopt, {net::pg_error::kind::lost, "server closed the connection unexpectedly", {}}});
   CAF_REQUIRE(reply(asked).error.has_value());
   CAF_CHECK_EQUAL(metrics.coordinator_reconnects.load(), 1u);
   CAF_CHECK(!metrics.coordinator_connected.load());

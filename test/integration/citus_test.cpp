@@ -15,6 +15,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <sstream>
 
 using namespace wlg::test;
 using namespace std::chrono_literals;
@@ -142,7 +143,8 @@ TEST_CASE("citus: the coordinator stopped while a worker starts, it converges on
   CHECK_MESSAGE(count_of(side.log(), "warning [state_reconciler]") == 0, side.log());
   const auto health = http_request("GET", "http://127.0.0.1:" + std::to_string(side.status_port()) + "/healthz");
   CHECK(health.status == 503);
-  CHECK(health.body.find("coordinator not connected") != std::string::npos);
+  CHECK(health.body.find("cannot reach the coordinator") != std::string::npos);
+  CHECK(side.metric("coordinator_problem{problem=\"unreachable\"}") == 1);
   t.cluster.start_node("coord");
   CHECK_MESSAGE(t.nodes_become(both), side.log());
   CHECK(side.metric("coordinator_reconnects_total") >= 1);
@@ -236,5 +238,84 @@ TEST_CASE("citus: a coordinator password never reaches the log, /metrics or /hea
   for (const auto& [where, text] : {std::pair{"log", side.log()}, {"metrics", page.body}, {"healthz", health.body}}) {
     CAPTURE(where);
     CHECK(text.find(secret) == std::string::npos);
+  }
+}
+
+TEST_CASE("citus: a multi-host connection string whose first host refuses connections reaches the second") {
+  SKIP_WITHOUT_CITUS();
+  citus_setup t{2};
+  // libpq's own failover: nothing listens on 127.0.0.99, so it goes on to the
+  // coordinator, and accepts it as it takes writes.
+  const auto port = std::to_string(t.cluster.port());
+  sidecar side{t.env({{"WORKERLISTGEN_COORDINATOR", "host=127.0.0.99,127.0.0.1 port=" + port + "," + port
+                                                      + " user=postgres dbname=postgres target_session_attrs=read-write"}}),
+               with_status_port()};
+  CHECK_MESSAGE(t.nodes_become(both), side.log());
+  CHECK(side.metric_reaches("citus_nodes_added_total", 2));
+  CHECK(side.metric("coordinator_connect_failures_total") == 0);
+}
+
+TEST_CASE("citus: a wrong password, a missing database and a database without Citus each name their own fix") {
+  SKIP_WITHOUT_CITUS();
+  citus_setup t{1};
+  t.cluster.require_password("wlg_pw", "right-one");
+  REQUIRE(t.cluster.sql("CREATE DATABASE plain"));
+  const auto port = std::to_string(t.cluster.port());
+  struct case_ {
+    std::string conninfo;
+    std::string problem;
+    std::string reason; // in /healthz, and once in the log
+  };
+  const std::vector<case_> cases{
+    {"host=127.0.0.1 port=" + port + " user=wlg_pw password=wrong-one dbname=postgres", "wrong_password",
+     "refused the password"},
+    {"host=127.0.0.1 port=" + port + " user=wlg_pw dbname=postgres", "no_password", "wants a password"},
+    {"host=127.0.0.1 port=" + port + " user=postgres dbname=nope", "no_database", "has no such database"},
+    {"host=127.0.0.1 port=" + port + " user=postgres dbname=plain", "no_citus", "run CREATE EXTENSION citus"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.problem);
+    sidecar side{t.env({{"WORKERLISTGEN_COORDINATOR", c.conninfo}, {"PGPASSFILE", "/nonexistent"}}), with_status_port()};
+    REQUIRE_MESSAGE(side.metric_reaches("coordinator_problem{problem=\"" + c.problem + "\"}", 1), side.log());
+    // Retried, and said once.
+    REQUIRE_MESSAGE(side.metric_reaches("apply_failures_total", 3, 15s), side.log());
+    const auto health = http_request("GET", "http://127.0.0.1:" + std::to_string(side.status_port()) + "/healthz");
+    CHECK(health.status == 503);
+    CHECK_MESSAGE(health.body.find(c.reason) != std::string::npos, health.body);
+    CHECK_MESSAGE(count_of(side.log(), c.reason) == 1, side.log());
+    CHECK(side.log().find("right-one") == std::string::npos);
+    CHECK(side.log().find("wrong-one") == std::string::npos);
+    // --once names the cause and exits 1.
+    sidecar once{t.env({{"WORKERLISTGEN_COORDINATOR", c.conninfo}, {"PGPASSFILE", "/nonexistent"},
+                        {"WORKERLISTGEN_ONCE", "1"}})};
+    CHECK(once.process().wait_for_exit(30s) == 1);
+    CHECK_MESSAGE(once.log().find(c.reason) != std::string::npos, once.log());
+  }
+}
+
+TEST_CASE("citus: with --log-format=json, the server's notices are JSON lines too, as is every other line") {
+  SKIP_WITHOUT_CITUS();
+  citus_setup t{2};
+  // client_min_messages=debug5 has the server send notices for every
+  // statement; libpq would print them raw on stderr.
+  sidecar side{t.env({{"WORKERLISTGEN_LOG_FORMAT", "json"},
+                      {"DEBUG", "1"},
+                      {"WORKERLISTGEN_COORDINATOR", t.cluster.conninfo() + " options='-c client_min_messages=debug5'"}}),
+               with_status_port()};
+  REQUIRE_MESSAGE(t.nodes_become(both), side.log());
+  // A worker down and the coordinator restarted meanwhile.
+  t.cluster.stop_node("w2");
+  t.cluster.stop_node("coord");
+  side.process().signal(SIGUSR1);
+  REQUIRE_MESSAGE(side.metric_reaches("coordinator_connect_failures_total", 1), side.log());
+  t.cluster.start_node("coord");
+  t.cluster.start_node("w2");
+  REQUIRE_MESSAGE(side.metric_reaches("coordinator_connected", 1), side.log());
+  const auto log = side.log();
+  CHECK_MESSAGE(log.find("the coordinator says: DEBUG: StartTransaction") != std::string::npos, log);
+  std::istringstream lines{log};
+  for (std::string line; std::getline(lines, line);) {
+    CAPTURE(line);
+    CHECK((line.size() > 1 && line.front() == '{' && line.back() == '}'));
   }
 }

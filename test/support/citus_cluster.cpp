@@ -56,6 +56,15 @@ std::set<std::string> citus_cluster::worker_nodes() const {
   return out;
 }
 
+void citus_cluster::require_password(const std::string& user, const std::string& password) {
+  REQUIRE(sql("CREATE ROLE " + user + " LOGIN SUPERUSER PASSWORD '" + password + "'"));
+  const auto hba = dir_.path() + "/cluster/coord/pg_hba.conf";
+  const auto rules = read_file(hba);
+  REQUIRE(rules);
+  write_file(hba, "host all " + user + " 127.0.0.1/32 scram-sha-256\n" + *rules);
+  REQUIRE(sql("SELECT pg_reload_conf()"));
+}
+
 void citus_cluster::stop_node(const std::string& name) {
   const auto run = cluster_script({"stop-node", dir_.path() + "/cluster", name});
   REQUIRE_MESSAGE(run.status == 0, run.output);

@@ -32,6 +32,10 @@ public:
   // nodename of every primary worker row in pg_dist_node.
   std::set<std::string> worker_nodes() const;
 
+  // A role `user` with `password`, which the coordinator then asks for
+  // (scram-sha-256) from 127.0.0.1; everyone else is still trusted.
+  void require_password(const std::string& user, const std::string& password);
+
   // "coord", "w1", "w2", ...
   void stop_node(const std::string& name);
   void start_node(const std::string& name);

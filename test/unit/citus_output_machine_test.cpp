@@ -11,6 +11,7 @@ using namespace wlg::policy;
 using namespace wlg::test;
 using namespace std::chrono_literals;
 using machine = citus_output_machine;
+namespace protocol = wlg::protocol;
 
 namespace {
 
@@ -109,26 +110,50 @@ TEST_CASE("a refused add is retried for that node alone when due, while the othe
 }
 
 TEST_CASE("an unreachable coordinator fails the apply, is reported once per reason, and is tried again next time") {
+  using protocol::coordinator_problem;
   machine m{quick()};
   one_of<machine::connect>(m.on_apply(nodes({"a"})));
-  auto out = m.on_connect_failed("connection refused");
+  auto out = m.on_connect_failed(coordinator_problem::unreachable, "connection refused");
   CHECK_FALSE(one_of<machine::drop_connection>(out).lost);
   CHECK(one_of<machine::unreachable>(out).why == "connection refused");
-  CHECK(one_of<machine::fail>(out).why == "the coordinator is not reachable: connection refused");
+  CHECK(one_of<machine::fail>(out).why
+        == "cannot reach the coordinator (is it running, and is the host right?): connection refused");
   CHECK(position_of<machine::drop_connection>(out) < position_of<machine::fail>(out));
 
   one_of<machine::connect>(m.on_apply(nodes({"a"})));
-  out = m.on_connect_failed("connection refused");
+  out = m.on_connect_failed(coordinator_problem::unreachable, "connection refused");
   CHECK(all_of<machine::unreachable>(out).empty()); // the same state: not reported again
   one_of<machine::fail>(out);
 
   one_of<machine::connect>(m.on_apply(nodes({"a"})));
-  CHECK(one_of<machine::unreachable>(m.on_connect_failed("the database system is starting up")).why
-        == "the database system is starting up");
+  const auto starting = one_of<machine::unreachable>(
+    m.on_connect_failed(coordinator_problem::starting_up, "the database system is starting up"));
+  CHECK(starting.problem == coordinator_problem::starting_up);
 
   one_of<machine::connect>(m.on_apply(nodes({"a"})));
   one_of<machine::read_nodes>(m.on_connected());
-  one_of<machine::answer>(m.on_nodes(nodes({"a"}), time_point{}));
+  out = m.on_nodes(nodes({"a"}), time_point{});
+  one_of<machine::usable>(out); // once, after the problem
+  one_of<machine::answer>(out);
+  one_of<machine::read_nodes>(m.on_apply(nodes({"a"})));
+  CHECK(all_of<machine::usable>(m.on_nodes(nodes({"a"}), time_point{})).empty());
+}
+
+TEST_CASE("a database without Citus fails the apply once per change of state, and keeps the connection") {
+  using protocol::coordinator_problem;
+  machine m{quick()};
+  one_of<machine::connect>(m.on_apply(nodes({"a"})));
+  one_of<machine::read_nodes>(m.on_connected());
+  auto out = m.on_read_refused(coordinator_problem::no_citus, "relation \"pg_dist_node\" does not exist");
+  CHECK(one_of<machine::unreachable>(out).problem == coordinator_problem::no_citus);
+  CHECK(one_of<machine::fail>(out).why.find("run CREATE EXTENSION citus") != std::string::npos);
+  CHECK(all_of<machine::drop_connection>(out).empty());
+  CHECK(m.connected());
+  // The next pass reads again on the same connection, and says nothing new.
+  one_of<machine::read_nodes>(m.on_apply(nodes({"a"})));
+  out = m.on_read_refused(coordinator_problem::no_citus, "relation \"pg_dist_node\" does not exist");
+  CHECK(all_of<machine::unreachable>(out).empty());
+  one_of<machine::fail>(out);
 }
 
 TEST_CASE("a connection lost mid-pass fails the apply, says while doing what, and connects again next time") {

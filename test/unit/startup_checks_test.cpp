@@ -51,6 +51,30 @@ TEST_CASE("with --target=citus, a malformed coordinator string is refused in one
   CHECK_FALSE(check_environment(file_target).has_value());
 }
 
+TEST_CASE("a URI that does not parse says why, with its password masked") {
+  const auto text = citus_coordinator_error("postgresql://u:hunter2secret@[db/app");
+  CHECK(text.find("IPv6 host address") != std::string::npos); // libpq's reason
+  CHECK(text.find("hunter2secret") == std::string::npos);
+  CHECK(text.find("postgresql://u:***@[db/app") != std::string::npos);
+  const auto pair = citus_coordinator_error("host=db password='hunter2 secret' bogus");
+  CHECK(pair.find("hunter2") == std::string::npos);
+  CHECK(pair.find("bogus") != std::string::npos);
+}
+
+TEST_CASE("a port libpq cannot use is refused at start-up, like a string it cannot parse") {
+  for (const char* conninfo : {"host=db port=notaport", "host=a,b port=5432,0", "postgresql://db:99999/app",
+                               "postgresql://u:hunter2secret@db/app?port=x"}) {
+    CAPTURE(conninfo);
+    const auto text = citus_coordinator_error(conninfo);
+    CHECK(text.find("invalid WORKERLISTGEN_COORDINATOR (--coordinator): ") != std::string::npos);
+    CHECK(text.find("is not a number from 1 to 65535") != std::string::npos);
+    CHECK(text.find("hunter2secret") == std::string::npos);
+  }
+  const auto settings = parsed({{"WORKERLISTGEN_TARGET", "citus"},
+                                {"WORKERLISTGEN_COORDINATOR", "host=a,b port=5432,6432 target_session_attrs=read-write"}});
+  CHECK_FALSE(check_environment(settings).has_value());
+}
+
 TEST_CASE("a well-formed coordinator string passes, and needs no CITUS_CONFDIR") {
   const auto settings = parsed({{"WORKERLISTGEN_TARGET", "citus"},
                                 {"WORKERLISTGEN_COORDINATOR", "postgresql://postgres@db:6432/app?sslmode=require"},
