@@ -85,7 +85,7 @@ public:
 
 private:
   // The step under way, whose outcome is awaited.
-  using step_command = std::variant<machine::connect, machine::read_nodes, machine::run_change>;
+  using step_command = std::variant<machine::connect, machine::take_lock, machine::read_nodes, machine::run_change>;
 
   void run(const machine::commands& commands) {
     for (const auto& command : commands)
@@ -106,6 +106,8 @@ private:
               error ? net::pg_outcome{std::nullopt, *error} : net::pg_outcome{net::pg_rows{}, {}});
     });
   }
+
+  void carry_out(const machine::take_lock& c) { execute(c, protocol::try_leader_lock()); }
 
   void carry_out(const machine::read_nodes& c) { execute(c, protocol::read_worker_nodes()); }
 
@@ -149,6 +151,15 @@ private:
     log_->warn("{} ({}); trying again", protocol::describe(u.problem), u.why);
   }
 
+  void carry_out(const machine::role& r) {
+    ctx_->metrics->citus_leader = r.leader;
+    if (r.leader)
+      log_->info("leading: this sidecar holds the coordinator's advisory lock {}", protocol::leader_lock_key);
+    else
+      log_->info("standing by: another sidecar holds the coordinator's advisory lock {} and leads",
+                 protocol::leader_lock_key);
+  }
+
   void carry_out(const machine::usable&) {
     ctx_->metrics->coordinator_problem = protocol::coordinator_problem::none;
     log_->info("the coordinator is usable again");
@@ -175,6 +186,13 @@ private:
     ctx_->metrics->coordinator_connected = true;
     log_->info("connected to the coordinator");
     run(machine_.on_connected());
+  }
+
+  void report(const machine::take_lock&, net::pg_outcome outcome) {
+    if (!outcome.rows)
+      return run(machine_.on_lost(outcome.error.message));
+    const bool held = !outcome.rows->empty() && !outcome.rows->front().empty() && outcome.rows->front()[0] == "t";
+    run(machine_.on_lock(held));
   }
 
   void report(const machine::read_nodes&, net::pg_outcome outcome) {

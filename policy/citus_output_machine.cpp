@@ -32,13 +32,30 @@ void citus_output_machine::start_pass(commands& out) {
   pass_covers_ = tickets_;
   pass_changed_ = false;
   pass_add_refused_ = false;
+  standing_by_ = false;
   if (!connected_) {
     at_ = stage::connecting;
     out.push_back(connect{});
     return;
   }
+  lead_then_read(out);
+}
+
+void citus_output_machine::lead_then_read(commands& out) {
+  if (!leader_ && !options_.run.rehearse) {
+    at_ = stage::locking;
+    out.push_back(take_lock{});
+    return;
+  }
   at_ = stage::reading;
   out.push_back(read_nodes{});
+}
+
+void citus_output_machine::set_role(commands& out, bool leader) {
+  leader_ = leader;
+  if (told_leader_ != leader)
+    out.push_back(role{leader});
+  told_leader_ = leader;
 }
 
 citus_output_machine::commands citus_output_machine::on_connected() {
@@ -46,8 +63,22 @@ citus_output_machine::commands citus_output_machine::on_connected() {
   if (at_ != stage::connecting)
     return out;
   connected_ = true;
-  at_ = stage::reading;
-  out.push_back(read_nodes{});
+  lead_then_read(out);
+  return out;
+}
+
+citus_output_machine::commands citus_output_machine::on_lock(bool held) {
+  commands out;
+  if (at_ != stage::locking)
+    return out;
+  set_role(out, held);
+  if (held) {
+    at_ = stage::reading;
+    out.push_back(read_nodes{});
+    return out;
+  }
+  standing_by_ = true;
+  end_pass(out, {});
   return out;
 }
 
@@ -148,6 +179,8 @@ citus_output_machine::commands citus_output_machine::on_lost(const std::string& 
     return out;
   const auto failure = "lost the coordinator while " + doing() + ": " + why;
   connected_ = false;
+  if (leader_)
+    set_role(out, false); // the lock went with the session
   changes_.clear();
   out.push_back(drop_connection{true, failure});
   end_pass(out, failure);
@@ -157,6 +190,8 @@ citus_output_machine::commands citus_output_machine::on_lost(const std::string& 
 std::string citus_output_machine::doing() const {
   if (at_ == stage::reading)
     return "reading pg_dist_node";
+  if (at_ == stage::locking)
+    return "taking the leader's lock";
   const auto& change = changes_.front();
   switch (change.what) {
     case node_change::kind::add: return "adding " + to_string(change.node);
@@ -185,6 +220,8 @@ void citus_output_machine::end_pass(commands& out, const std::string& failure) {
 }
 
 std::string citus_output_machine::summary() const {
+  if (standing_by_)
+    return "standing by: another sidecar holds the coordinator's lock and leads";
   if (options_.run.rehearse)
     return "dry run: no statement was run";
   return std::to_string(wanted_.size()) + " wanted worker node(s); "

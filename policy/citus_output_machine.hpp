@@ -6,8 +6,15 @@
 // No I/O, no clock (time comes in as an argument), no CAF: tested by
 // simulation (test/unit/citus_output_machine_test.cpp).
 //
-// One pass at a time: connect if need be, read the worker nodes, then each
-// change membership_plan decides, in turn. Applies that arrive during a pass
+// One pass at a time: connect if need be, make sure this sidecar leads, read
+// the worker nodes, then each change membership_plan decides, in turn.
+//
+// Two sidecars never fight: only the one holding the coordinator's session
+// advisory lock (protocol::try_leader_lock) changes anything. Another one
+// stands by: each pass tries the lock, and without it answers that nothing
+// was done. The lock goes with the session, so a leader that loses its
+// connection leads again only once it holds the lock again; a dead leader's
+// lock is free once its session ends. --dry-run takes no lock. Applies that arrive during a pass
 // are answered by the next one. A refused add is retried for that node alone
 // when due, whether or not anything else happens; a lost connection ends the
 // pass with an error (the reconciler retries) and is made again next time.
@@ -21,6 +28,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <set>
 #include <string>
 #include <variant>
@@ -52,6 +60,7 @@ public:
 
   // --- commands --------------------------------------------------------------
   struct connect {};                          // then on_connected / on_connect_failed
+  struct take_lock {};                        // then on_lock / on_lost
   struct read_nodes {};                       // then on_nodes / on_lost
   struct run_change { node_change change; };  // then on_added / on_add_refused / on_removed / on_kept / on_lost
   struct show_changes { std::vector<node_change> changes; }; // --dry-run
@@ -64,10 +73,11 @@ public:
   // For the operator: one line per change of state.
   struct unreachable { protocol::coordinator_problem problem; std::string why; }; // the coordinator cannot be used
   struct usable {};                           // it can again, after a problem
+  struct role { bool leader; };               // this sidecar leads, or stands by (on each change)
   struct add_refused { citus_node node; std::string why; duration retry_in; }; // or its update
   struct kept { citus_node node; std::string why; }; // no longer wanted, stays (first time)
-  using command = std::variant<connect, read_nodes, run_change, show_changes, answer, fail, arm_retry,
-                               drop_connection, unreachable, usable, add_refused, kept>;
+  using command = std::variant<connect, take_lock, read_nodes, run_change, show_changes, answer, fail, arm_retry,
+                               drop_connection, unreachable, usable, role, add_refused, kept>;
   using commands = std::vector<command>;
 
   explicit citus_output_machine(options opts);
@@ -78,6 +88,8 @@ public:
   commands on_retry();
 
   commands on_connected();
+  // Whether the lock was taken (or is held by another session).
+  commands on_lock(bool held);
   commands on_connect_failed(protocol::coordinator_problem problem, const std::string& why);
   // Reading pg_dist_node failed, the connection is fine (no Citus extension).
   commands on_read_refused(protocol::coordinator_problem problem, const std::string& why);
@@ -93,15 +105,19 @@ public:
   commands on_lost(const std::string& why);
 
   bool connected() const noexcept { return connected_; }
+  bool leader() const noexcept { return leader_; }
   bool busy() const noexcept { return at_ != stage::idle; }
   std::size_t stale_nodes() const noexcept { return plan_.stale_nodes(); }
   ticket last_ticket() const noexcept { return tickets_; }
 
 private:
-  enum class stage { idle, connecting, reading, changing };
+  enum class stage { idle, connecting, locking, reading, changing };
 
   commands start_pass();
   void start_pass(commands& out);
+  // Connected: lead (take the lock unless held or rehearsing), then read.
+  void lead_then_read(commands& out);
+  void set_role(commands& out, bool leader);
   // The change under way is done: `settle(node, out)` records how, then the
   // next one starts (or the pass ends).
   template <class Settle>
@@ -127,12 +143,15 @@ private:
   std::deque<node_change> changes_;
   stage at_ = stage::idle;
   bool connected_ = false;
+  bool leader_ = false;
+  std::optional<bool> told_leader_; // the role last reported
   ticket tickets_ = 0;      // the last apply's
   ticket pass_covers_ = 0;  // the applies the pass under way answers
   bool again_ = false;      // an apply or a retry arrived during the pass
   bool retry_armed_ = false;
   bool pass_changed_ = false;
   bool pass_add_refused_ = false;
+  bool standing_by_ = false; // the pass ended without the lock
   // The problem last reported, so that each is reported once.
   void report_problem(commands& out, protocol::coordinator_problem problem, const std::string& why);
   protocol::coordinator_problem last_problem_ = protocol::coordinator_problem::none;

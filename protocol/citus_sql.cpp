@@ -25,6 +25,10 @@ sql_statement update_worker_node(std::string_view name, std::uint16_t port, std:
           {std::string{name}, std::to_string(port), std::string{new_name}}};
 }
 
+sql_statement try_leader_lock() {
+  return {"SELECT pg_try_advisory_lock($1::bigint)", {std::to_string(leader_lock_key)}};
+}
+
 std::string render_for_reading(const sql_statement& statement) {
   std::string out;
   const auto text = statement.text;

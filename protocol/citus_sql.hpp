@@ -33,6 +33,14 @@ sql_statement remove_worker_node_if_empty(std::string_view name, std::uint16_t p
 // address). One row when it was updated, none when no such node is left.
 sql_statement update_worker_node(std::string_view name, std::uint16_t port, std::string_view new_name);
 
+// The key of the session advisory lock that makes one sidecar the leader,
+// fixed by the project so every sidecar of every version takes the same one.
+inline constexpr std::int64_t leader_lock_key = 5'432'9753;
+
+// Tries the leader's lock without waiting: one row, 't' when this session
+// holds it (now or already), 'f' when another session does.
+sql_statement try_leader_lock();
+
 // The statement with its parameters written in, for --dry-run's report.
 std::string render_for_reading(const sql_statement& statement);
 

@@ -100,6 +100,7 @@ struct metrics {
   counter coordinator_connect_failures{0};
   counter coordinator_reconnects{0}; // established connections lost
   std::atomic<bool> coordinator_connected{false};
+  std::atomic<bool> citus_leader{false}; // holds the coordinator's advisory lock
   // What keeps the sidecar from using the coordinator (none: nothing).
   std::atomic<protocol::coordinator_problem> coordinator_problem{protocol::coordinator_problem::none};
 

@@ -135,6 +135,9 @@ std::string prometheus_text(const metrics& m) {
              static_cast<double>(m.citus_stale_nodes.load()));
   out.single("coordinator_connected", "gauge", "1 while connected to the coordinator.",
              m.coordinator_connected.load() ? 1 : 0);
+  out.single("citus_leader", "gauge",
+             "1 while this sidecar holds the coordinator's advisory lock and acts; 0 standing by.",
+             m.citus_leader.load() ? 1 : 0);
   const auto problem = m.coordinator_problem.load();
   labelled("coordinator_problem", "gauge", "1 for what keeps the sidecar from using the coordinator.", "problem",
            protocol::coordinator_problem_names,
@@ -160,7 +163,9 @@ net::status_response health_page(const metrics& m, const health_rules& rules) {
   const bool connected = m.stream_connected.load();
   const bool coordinator = m.coordinator_connected.load();
   const std::string coordinator_field =
-    rules.coordinator_required ? std::string{",\"coordinator_connected\":"} + (coordinator ? "true" : "false") : "";
+    rules.coordinator_required ? std::string{",\"coordinator_connected\":"} + (coordinator ? "true" : "false")
+                                   + ",\"role\":" + (m.citus_leader.load() ? "\"leader\"" : "\"standby\"")
+                               : "";
   std::string reason;
   const auto problem = m.coordinator_problem.load();
   if (rules.coordinator_required && problem != protocol::coordinator_problem::none)

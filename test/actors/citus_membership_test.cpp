@@ -14,6 +14,8 @@ namespace {
 net::pg_outcome rows(net::pg_rows r) { return {std::move(r), {}}; }
 net::pg_outcome ok() { return rows({}); }
 net::pg_outcome statement_error(std::string why) { return {std::nullopt, {net::pg_error::kind::statement, std::move(why), {}}}; }
+// pg_try_advisory_lock's answer: held by this session, or by another one.
+net::pg_outcome lock(bool held) { return rows({{std::string{held ? "t" : "f"}}}); }
 net::pg_outcome connect_error(std::string why) { return {std::nullopt, {net::pg_error::kind::connect, std::move(why), {}}}; }
 
 net::pg_rows nodes(std::initializer_list<const char*> names) {
@@ -87,36 +89,59 @@ CAF_TEST(a missing node is added and a failed add is retried for that node alone
   start();
   auto asked = apply({"a", "b", "c"});
   answer(1, ok());                  // connected
-  answer(2, rows(nodes({"a"})));    // pg_dist_node holds a
-  answer(3, statement_error("connection to the remote node 127.0.0.3 failed")); // b's database is not up
-  answer(4, rows({{std::string{"3"}}})); // c added
+  answer(2, lock(true));            // this sidecar leads
+  answer(3, rows(nodes({"a"})));    // pg_dist_node holds a
+  answer(4, statement_error("connection to the remote node 127.0.0.3 failed")); // b's database is not up
+  answer(5, rows({{std::string{"3"}}})); // c added
   const auto& answered = reply(asked);
   CAF_REQUIRE(answered.report.has_value());
   CAF_CHECK(answered.report->changed);
   CAF_CHECK_EQUAL(metrics.citus_add_failures.load(), 1u);
   CAF_CHECK_EQUAL(metrics.citus_nodes_added.load(), 1u);
   CAF_CHECK(metrics.coordinator_connected.load());
+  CAF_CHECK(metrics.citus_leader.load());
 
   advance_time(std::chrono::seconds(1)); // b's back-off
   expect((atom_value, atom_value), from(membership).to(membership).with(internal_atom::value, retry_atom::value));
-  answer(5, rows(nodes({"a", "c"})));   // read again: b alone is missing
-  answer(6, rows({{std::string{"2"}}})); // b added
+  answer(6, rows(nodes({"a", "c"})));   // read again, still leading: b alone is missing
+  answer(7, rows({{std::string{"2"}}})); // b added
   CAF_CHECK_EQUAL(metrics.citus_nodes_added.load(), 2u);
+}
+
+CAF_TEST(without the lock the apply is answered unchanged and nothing is read until the lock is free) {
+  start();
+  auto first = apply({"a"});
+  answer(1, ok());
+  answer(2, lock(false)); // another sidecar leads
+  const auto& standing_by = reply(first);
+  CAF_REQUIRE(standing_by.report.has_value());
+  CAF_CHECK(!standing_by.report->changed);
+  CAF_CHECK(!metrics.citus_leader.load());
+  CAF_CHECK(metrics.coordinator_connected.load());
+
+  auto second = apply({"a"});
+  answer(3, lock(true)); // the leader's session ended
+  answer(4, rows(nodes({})));
+  answer(5, rows({{std::string{"1"}}}));
+  CAF_REQUIRE(reply(second).report.has_value());
+  CAF_CHECK(metrics.citus_leader.load());
+  CAF_CHECK_EQUAL(metrics.citus_nodes_added.load(), 1u);
 }
 
 CAF_TEST(a node no longer wanted that holds placements stays and is counted once as stale) {
   start();
   auto first = apply({"a"});
   answer(1, ok());
-  answer(2, rows(nodes({"a", "x"})));
-  answer(3, rows({})); // the removal found placements: no row
+  answer(2, lock(true));
+  answer(3, rows(nodes({"a", "x"})));
+  answer(4, rows({})); // the removal found placements: no row
   CAF_REQUIRE(reply(first).report.has_value());
   CAF_CHECK_EQUAL(metrics.citus_stale_nodes.load(), 1);
   CAF_CHECK_EQUAL(metrics.citus_nodes_removed.load(), 0u);
 
   auto second = apply({"a"});
-  answer(4, rows(nodes({"a", "x"})));
-  answer(5, rows({{std::string{"x"}}})); // drained meanwhile: removed
+  answer(5, rows(nodes({"a", "x"})));
+  answer(6, rows({{std::string{"x"}}})); // drained meanwhile: removed
   CAF_REQUIRE(reply(second).report.has_value());
   CAF_CHECK_EQUAL(metrics.citus_stale_nodes.load(), 0);
   CAF_CHECK_EQUAL(metrics.citus_nodes_removed.load(), 1u);
@@ -125,28 +150,33 @@ CAF_TEST(a node no longer wanted that holds placements stays and is counted once
 CAF_TEST(an unreachable coordinator fails the apply and is connected again on the next one) {
   start();
   auto first = apply({"a"});
-  answer(1, connect_error("connection refused"));
+  answer(1, connect_error("connection to server at \"127.0.0.1\", port 5432 failed: Connection refused"));
   CAF_REQUIRE(reply(first).error.has_value());
   CAF_CHECK(is(*first->error, sync_error::coordinator));
   CAF_CHECK(!metrics.coordinator_connected.load());
   CAF_CHECK_EQUAL(metrics.coordinator_connect_failures.load(), 1u);
+  CAF_CHECK(metrics.coordinator_problem.load() == protocol::coordinator_problem::unreachable);
 
   auto second = apply({"a"});
   answer(2, ok()); // a new connection
-  answer(3, rows(nodes({"a"})));
+  answer(3, lock(true));
+  answer(4, rows(nodes({"a"})));
   CAF_REQUIRE(reply(second).report.has_value());
   CAF_CHECK_EQUAL(metrics.coordinator_connects.load(), 1u);
+  CAF_CHECK(metrics.coordinator_problem.load() == protocol::coordinator_problem::none);
 }
 
-CAF_TEST(a connection lost mid-pass fails the apply and counts a reconnect) {
+CAF_TEST(a connection lost mid-pass fails the apply and counts a reconnect and gives up the lead) {
   start();
   auto asked = apply({"a", "b"});
   answer(1, ok());
-  answer(2, rows(nodes({})));
-  answer(3, {std::nullopt, {net::pg_error::kind::lost, "server closed the connection unexpectedly", {}}});
+  answer(2, lock(true));
+  answer(3, rows(nodes({})));
+  answer(4, {std::nullopt, {net::pg_error::kind::lost, "server closed the connection unexpectedly", {}}});
   CAF_REQUIRE(reply(asked).error.has_value());
   CAF_CHECK_EQUAL(metrics.coordinator_reconnects.load(), 1u);
   CAF_CHECK(!metrics.coordinator_connected.load());
+  CAF_CHECK(!metrics.citus_leader.load());
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
@@ -157,8 +187,9 @@ CAF_TEST(once a failed add fails the run) {
   start();
   auto asked = apply({"a"});
   answer(1, ok());
-  answer(2, rows({}));
-  answer(3, statement_error("connection to the remote node a failed"));
+  answer(2, lock(true));
+  answer(3, rows({}));
+  answer(4, statement_error("connection to the remote node a failed"));
   CAF_REQUIRE(reply(asked).error.has_value());
   CAF_CHECK(is(*asked->error, sync_error::coordinator));
 }

@@ -15,6 +15,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <optional>
 #include <sstream>
 
 using namespace wlg::test;
@@ -43,10 +44,10 @@ std::vector<std::string> worker_labels(int i) {
 // A cluster of a coordinator and two workers, and an engine running the
 // first `running` worker containers.
 struct citus_setup {
-  citus_cluster cluster{2};
+  citus_cluster cluster;
   container_engine engine;
 
-  explicit citus_setup(int running = 0) {
+  explicit citus_setup(int running = 0, int workers = 2) : cluster(workers) {
     for (int i = 1; i <= running; ++i)
       run_worker(i);
   }
@@ -206,9 +207,10 @@ TEST_CASE("citus: SIGTERM while the coordinator holds a query exits 0 within a s
 TEST_CASE("citus: a crash of the membership actor is restarted alone, and the nodes still converge") {
   SKIP_WITHOUT_CITUS();
   citus_setup t{2};
-  // Every 4th message: the first passes die on an outcome (after their
-  // statement ran), the third finds nothing left to do.
-  sidecar side{t.env({{"WORKERLISTGEN_INJECT_FAULT", "citus_membership:crash:every=4"},
+  // Every 5th message (a pass is the apply, then the outcomes of connecting,
+  // the lock, the read and each change): the first passes die on an add's
+  // outcome (after its statement ran), the third finds nothing left to do.
+  sidecar side{t.env({{"WORKERLISTGEN_INJECT_FAULT", "citus_membership:crash:every=5"},
                       {"WORKERLISTGEN_MAX_RESTARTS", "1000"}}),
                with_status_port()};
   CHECK_MESSAGE(t.nodes_become(both), side.log());
@@ -275,17 +277,20 @@ TEST_CASE("citus: a wrong password, a missing database and a database without Ci
   };
   for (const auto& c : cases) {
     CAPTURE(c.problem);
-    sidecar side{t.env({{"WORKERLISTGEN_COORDINATOR", c.conninfo}, {"PGPASSFILE", "/nonexistent"}}), with_status_port()};
-    REQUIRE_MESSAGE(side.metric_reaches("coordinator_problem{problem=\"" + c.problem + "\"}", 1), side.log());
-    // Retried, and said once.
-    REQUIRE_MESSAGE(side.metric_reaches("apply_failures_total", 3, 15s), side.log());
-    const auto health = http_request("GET", "http://127.0.0.1:" + std::to_string(side.status_port()) + "/healthz");
-    CHECK(health.status == 503);
-    CHECK_MESSAGE(health.body.find(c.reason) != std::string::npos, health.body);
-    CHECK_MESSAGE(count_of(side.log(), c.reason) == 1, side.log());
-    CHECK(side.log().find("right-one") == std::string::npos);
-    CHECK(side.log().find("wrong-one") == std::string::npos);
-    // --once names the cause and exits 1.
+    {
+      sidecar side{t.env({{"WORKERLISTGEN_COORDINATOR", c.conninfo}, {"PGPASSFILE", "/nonexistent"}}), with_status_port()};
+      REQUIRE_MESSAGE(side.metric_reaches("coordinator_problem{problem=\"" + c.problem + "\"}", 1), side.log());
+      // Retried, and said once.
+      REQUIRE_MESSAGE(side.metric_reaches("apply_failures_total", 3, 15s), side.log());
+      const auto health = http_request("GET", "http://127.0.0.1:" + std::to_string(side.status_port()) + "/healthz");
+      CHECK(health.status == 503);
+      CHECK_MESSAGE(health.body.find(c.reason) != std::string::npos, health.body);
+      CHECK_MESSAGE(count_of(side.log(), c.reason) == 1, side.log());
+      CHECK(side.log().find("right-one") == std::string::npos);
+      CHECK(side.log().find("wrong-one") == std::string::npos);
+    }
+    // --once names the cause and exits 1 (the sidecar above, which held the
+    // lock in that database, is gone).
     sidecar once{t.env({{"WORKERLISTGEN_COORDINATOR", c.conninfo}, {"PGPASSFILE", "/nonexistent"},
                         {"WORKERLISTGEN_ONCE", "1"}})};
     CHECK(once.process().wait_for_exit(30s) == 1);
@@ -318,4 +323,58 @@ TEST_CASE("citus: with --log-format=json, the server's notices are JSON lines to
     CAPTURE(line);
     CHECK((line.size() > 1 && line.front() == '{' && line.back() == '}'));
   }
+}
+
+TEST_CASE("citus: two sidecars, one leader: nothing is done twice, and the standby takes over from a killed leader") {
+  SKIP_WITHOUT_CITUS();
+  citus_setup t{2, 3};
+  const auto env = t.env({{"WORKERLISTGEN_POLL_INTERVAL", "1s"}});
+  std::optional<sidecar> first{std::in_place, env, with_status_port()};
+  sidecar second{env, with_status_port()};
+  REQUIRE_MESSAGE(t.nodes_become(both), (first->log() + second.log()));
+  // Both have tried the lock on a live connection: one leads, one stands by.
+  const auto both_settled = [&] {
+    return first->metric("coordinator_connected") == 1 && second.metric("coordinator_connected") == 1
+           && first->metric("citus_leader") + second.metric("citus_leader") == 1
+           && count_of(first->log() + second.log(), "standing by") == 1;
+  };
+  REQUIRE_MESSAGE(wait_until(both_settled, 15s), (first->log() + second.log()));
+  CHECK(first->metric("citus_nodes_added_total") + second.metric("citus_nodes_added_total") == 2);
+  CHECK(first->metric("citus_add_failures_total") + second.metric("citus_add_failures_total") == 0);
+  const bool first_leads = first->metric("citus_leader") == 1;
+  sidecar& standby = first_leads ? second : *first;
+  // Healthy as a standby once its first sync is answered.
+  const auto healthy_standby = [&] {
+    const auto health = http_request("GET", "http://127.0.0.1:" + std::to_string(standby.status_port()) + "/healthz");
+    return health.status == 200 && health.body.find("\"role\":\"standby\"") != std::string::npos;
+  };
+  CHECK_MESSAGE(wait_until(healthy_standby, 10s), standby.log());
+
+  // The leader dies; its session ends, and the standby leads from its next poll.
+  const auto killed_at = std::chrono::steady_clock::now();
+  (first_leads ? first->process() : second.process()).signal(SIGKILL);
+  t.run_worker(3);
+  const std::set<std::string> three{citus_cluster::worker(1), citus_cluster::worker(2), citus_cluster::worker(3)};
+  REQUIRE_MESSAGE(standby.metric_reaches("citus_leader", 1, 15s), standby.log());
+  const auto takeover = std::chrono::steady_clock::now() - killed_at;
+  CHECK_MESSAGE(t.nodes_become(three), standby.log());
+  CHECK(standby.metric("citus_nodes_added_total") == 1);
+  MESSAGE("takeover after kill -9 of the leader (poll interval 1 s): "
+          << std::chrono::duration_cast<std::chrono::milliseconds>(takeover).count() << " ms");
+}
+
+TEST_CASE("citus: --dry-run takes no lock, so it runs beside a leader") {
+  SKIP_WITHOUT_CITUS();
+  citus_setup t{1};
+  sidecar leader{t.env(), with_status_port()};
+  REQUIRE_MESSAGE(leader.metric_reaches("citus_leader", 1), leader.log());
+  t.run_worker(2);
+  temp_dir out;
+  const auto run = run_to_completion({bin_path("dockercloud-workerlistgen"), {},
+                                      t.env({{"WORKERLISTGEN_ONCE", "1"}, {"WORKERLISTGEN_DRY_RUN", "1"}}), {}, {},
+                                      out.path() + "/stderr"},
+                                     30s);
+  CHECK_MESSAGE(run.status == 0, run.output);
+  CHECK(run.output.find("standing by") == std::string::npos);
+  CHECK(run.output.find("pg_try_advisory_lock") == std::string::npos);
 }

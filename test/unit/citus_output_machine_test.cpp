@@ -23,12 +23,21 @@ node_change adding(const char* name) { return {node(name), node_change::kind::ad
 node_change removing(const char* name) { return {node(name), node_change::kind::remove, {}}; }
 node_change updating(const char* from, const char* to) { return {node(to), node_change::kind::update, node(from)}; }
 
-// A machine with `options`, connected, its first pass (for `wanted`) about
-// to read the nodes.
+// Connects `m` and has it lead; it then reads the nodes.
+void lead(machine& m) {
+  one_of<machine::take_lock>(m.on_connected());
+  one_of<machine::read_nodes>(m.on_lock(true));
+}
+
+// A machine with `options`, connected and leading, its first pass (for
+// `wanted`) about to read the nodes.
 machine reading(machine::options options, std::set<citus_node> wanted) {
   machine m{options};
   one_of<machine::connect>(m.on_apply(std::move(wanted)));
-  one_of<machine::read_nodes>(m.on_connected());
+  if (options.run.rehearse)
+    one_of<machine::read_nodes>(m.on_connected()); // --dry-run takes no lock
+  else
+    lead(m);
   return m;
 }
 
@@ -38,7 +47,7 @@ struct connected_machine {
   machine m{quick()};
   connected_machine() {
     one_of<machine::connect>(m.on_apply(nodes({"a"})));
-    one_of<machine::read_nodes>(m.on_connected());
+    lead(m);
     one_of<machine::answer>(m.on_nodes(nodes({"a"}), now));
   }
 };
@@ -50,7 +59,7 @@ TEST_CASE("the first apply connects, reads the nodes, adds the missing ones in t
   const auto now = time_point{} + 1h;
   one_of<machine::connect>(m.on_apply(nodes({"a", "b", "c"})));
   CHECK(m.busy());
-  one_of<machine::read_nodes>(m.on_connected());
+  lead(m);
   CHECK(m.connected());
   CHECK(one_of<machine::run_change>(m.on_nodes(nodes({"a"}), now)).change == adding("b"));
   CHECK(one_of<machine::run_change>(m.on_added()).change == adding("c"));
@@ -131,7 +140,7 @@ TEST_CASE("an unreachable coordinator fails the apply, is reported once per reas
   CHECK(starting.problem == coordinator_problem::starting_up);
 
   one_of<machine::connect>(m.on_apply(nodes({"a"})));
-  one_of<machine::read_nodes>(m.on_connected());
+  lead(m);
   out = m.on_nodes(nodes({"a"}), time_point{});
   one_of<machine::usable>(out); // once, after the problem
   one_of<machine::answer>(out);
@@ -143,7 +152,7 @@ TEST_CASE("a database without Citus fails the apply once per change of state, an
   using protocol::coordinator_problem;
   machine m{quick()};
   one_of<machine::connect>(m.on_apply(nodes({"a"})));
-  one_of<machine::read_nodes>(m.on_connected());
+  lead(m);
   auto out = m.on_read_refused(coordinator_problem::no_citus, "relation \"pg_dist_node\" does not exist");
   CHECK(one_of<machine::unreachable>(out).problem == coordinator_problem::no_citus);
   CHECK(one_of<machine::fail>(out).why.find("run CREATE EXTENSION citus") != std::string::npos);
@@ -223,6 +232,7 @@ TEST_CASE("--dry-run shows the changes and runs none") {
 TEST_CASE("an outcome for a step not under way changes nothing") {
   machine m{quick()};
   CHECK(m.on_connected().empty());
+  CHECK(m.on_lock(true).empty());
   CHECK(m.on_added().empty());
   CHECK(m.on_lost("late").empty());
   one_of<machine::connect>(m.on_apply(nodes({"a"})));
@@ -234,7 +244,7 @@ TEST_CASE("a replaced node is updated in place before the adds, and counts as a 
   machine m{quick()};
   const auto now = time_point{} + 1h;
   one_of<machine::connect>(m.on_apply(nodes({"a", "new"}), {{node("new"), {node("old")}}}));
-  one_of<machine::read_nodes>(m.on_connected());
+  lead(m);
   CHECK(one_of<machine::run_change>(m.on_nodes(nodes({"old"}), now)).change == updating("old", "new"));
   CHECK(one_of<machine::run_change>(m.on_added()).change == adding("a"));
   CHECK(one_of<machine::answer>(m.on_added()).report.changed);
@@ -245,11 +255,44 @@ TEST_CASE("a refused update is retried for that node alone, as an update again")
   const auto now = time_point{} + 1h;
   const membership_plan::successions formers{{node("new"), {node("old")}}};
   one_of<machine::connect>(m.on_apply(nodes({"new"}), formers));
-  one_of<machine::read_nodes>(m.on_connected());
+  lead(m);
   one_of<machine::run_change>(m.on_nodes(nodes({"old"}), now));
   const auto out = m.on_add_refused("lock timeout", now);
   CHECK(one_of<machine::add_refused>(out).node == node("new"));
   const auto retry = one_of<machine::arm_retry>(out);
   one_of<machine::read_nodes>(m.on_retry());
   CHECK(one_of<machine::run_change>(m.on_nodes(nodes({"old"}), retry.due)).change == updating("old", "new"));
+}
+
+TEST_CASE("only the holder of the lock acts: a standby answers unchanged and tries the lock on each pass") {
+  machine m{quick()};
+  one_of<machine::connect>(m.on_apply(nodes({"a"})));
+  one_of<machine::take_lock>(m.on_connected());
+  auto out = m.on_lock(false);
+  CHECK_FALSE(one_of<machine::role>(out).leader);
+  const auto done = one_of<machine::answer>(out);
+  CHECK_FALSE(done.report.changed);
+  CHECK(done.report.summary.find("standing by") != std::string::npos);
+  CHECK(all_of<machine::read_nodes>(out).empty());
+  // Still standing by: said once.
+  one_of<machine::take_lock>(m.on_apply(nodes({"a"})));
+  CHECK(all_of<machine::role>(m.on_lock(false)).empty());
+  // The leader's session ended: this one leads from now on, without asking again.
+  one_of<machine::take_lock>(m.on_apply(nodes({"a"})));
+  out = m.on_lock(true);
+  CHECK(one_of<machine::role>(out).leader);
+  one_of<machine::read_nodes>(out);
+  one_of<machine::answer>(m.on_nodes(nodes({"a"}), time_point{}));
+  one_of<machine::read_nodes>(m.on_apply(nodes({"a"})));
+}
+
+TEST_CASE("a leader that loses its connection stops leading until it holds the lock again") {
+  connected_machine t;
+  CHECK(t.m.leader());
+  one_of<machine::read_nodes>(t.m.on_apply(nodes({"a"})));
+  auto out = t.m.on_lost("server closed the connection unexpectedly");
+  CHECK_FALSE(one_of<machine::role>(out).leader);
+  CHECK_FALSE(t.m.leader());
+  one_of<machine::connect>(t.m.on_apply(nodes({"a"})));
+  one_of<machine::take_lock>(t.m.on_connected());
 }
