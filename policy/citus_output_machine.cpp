@@ -1,5 +1,7 @@
 #include "policy/citus_output_machine.hpp"
 
+#include <utility>
+
 namespace wlg::policy {
 
 citus_output_machine::citus_output_machine(options opts) : options_(opts), plan_(opts.plan) {}
@@ -8,6 +10,7 @@ citus_output_machine::commands citus_output_machine::on_apply(std::set<citus_nod
                                                               membership_plan::successions formers) {
   wanted_ = std::move(wanted);
   formers_ = std::move(formers);
+  unblocked_ = true;
   ++tickets_;
   return start_pass();
 }
@@ -63,6 +66,7 @@ citus_output_machine::commands citus_output_machine::on_connected() {
   if (at_ != stage::connecting)
     return out;
   connected_ = true;
+  unblocked_ = true;
   lead_then_read(out);
   return out;
 }
@@ -120,6 +124,8 @@ citus_output_machine::commands citus_output_machine::on_nodes(const std::set<cit
     out.push_back(usable{});
   last_problem_ = protocol::coordinator_problem::none;
   last_why_.clear();
+  if (std::exchange(unblocked_, false))
+    plan_.retry_now(now);
   const auto plan = plan_.plan(wanted_, present, now, formers_);
   changes_.clear();
   using kind = node_change::kind;

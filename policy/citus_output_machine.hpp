@@ -16,7 +16,8 @@
 // connection leads again only once it holds the lock again; a dead leader's
 // lock is free once its session ends. --dry-run takes no lock. Applies that arrive during a pass
 // are answered by the next one. A refused add is retried for that node alone
-// when due, whether or not anything else happens; a lost connection ends the
+// when due, whether or not anything else happens, and at once on the next
+// apply or connection, since what blocked it may have gone; a lost connection ends the
 // pass with an error (the reconciler retries) and is made again next time.
 // With --once a refused add fails the run; with --dry-run the changes are
 // shown and none is run.
@@ -152,6 +153,7 @@ private:
   bool pass_changed_ = false;
   bool pass_add_refused_ = false;
   bool standing_by_ = false; // the pass ended without the lock
+  bool unblocked_ = false;   // a new apply or connection: failed adds are due at once
   // The problem last reported, so that each is reported once.
   void report_problem(commands& out, protocol::coordinator_problem problem, const std::string& why);
   protocol::coordinator_problem last_problem_ = protocol::coordinator_problem::none;

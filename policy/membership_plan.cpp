@@ -1,5 +1,7 @@
 #include "policy/membership_plan.hpp"
 
+#include <algorithm>
+
 namespace wlg::policy {
 
 std::string to_string(const citus_node& node) {
@@ -70,6 +72,11 @@ void membership_plan::on_removed(const citus_node& node) {
 
 bool membership_plan::on_kept(const citus_node& node) {
   return stale_.insert(node).second;
+}
+
+void membership_plan::retry_now(time_point now) {
+  for (auto& [node, r] : retries_)
+    r.due = std::min(r.due, now);
 }
 
 std::optional<time_point> membership_plan::next_retry() const {

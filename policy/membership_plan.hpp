@@ -75,6 +75,11 @@ public:
   // The node holds placements and stays. True the first time: warn once.
   bool on_kept(const citus_node& node);
 
+  // Something that could unblock the failed adds happened (a new sync, the
+  // coordinator back): each is due at once, its back-off kept for the next
+  // failure.
+  void retry_now(time_point now);
+
   // The earliest time a failed add is due again, if any waits.
   std::optional<time_point> next_retry() const;
   std::size_t stale_nodes() const noexcept { return stale_.size(); }

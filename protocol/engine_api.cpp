@@ -17,6 +17,8 @@ simdjson::error_code read_container(simdjson::ondemand::value container, engine_
       return read_string(value, out.id);
     if (key == "State")
       return read_string(value, out.state);
+    if (key == "Status")
+      return read_string(value, out.status);
     if (key == "Names")
       return read_string_array(value, out.names);
     if (key == "Labels")
@@ -114,6 +116,11 @@ result<std::string, std::string> version_prefix_from(unsigned status, std::strin
   if (!chosen)
     return fail(chosen.error());
   return "/v" + to_string(*chosen);
+}
+
+bool health_starting(const engine_container& container) {
+  return container.status.find("(health: starting)") != std::string::npos
+         || container.status.find("(starting)") != std::string::npos;
 }
 
 std::string url_encode(std::string_view text) {

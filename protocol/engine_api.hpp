@@ -50,7 +50,13 @@ struct engine_container {
   std::vector<std::string> names; // as the engine gives them: "/name"
   std::map<std::string, std::string> labels;
   std::string state;
+  std::string status; // "Up 5 seconds (health: starting)"
 };
+
+// A container whose healthcheck has not passed yet ("(health: starting)";
+// podman says "(starting)"). One without a healthcheck, or an unhealthy one,
+// is not starting.
+bool health_starting(const engine_container& container);
 
 class container_list_parser {
 public:

@@ -119,6 +119,8 @@ container_links engine_worker_names(const std::vector<engine_container>& contain
   container_links out;
   std::vector<std::string> names;
   for (const auto& c : containers) {
+    if (health_starting(c))
+      continue;
     std::string name;
     switch (source.what) {
       case worker_name_source::kind::container_name:

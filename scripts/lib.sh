@@ -62,14 +62,14 @@ test_engine_image() { # DIR
 
 # A container without network that appends a line to DIR/hups/NAME for every
 # SIGHUP, and ends on SIGTERM (a shell as PID 1 would ignore it). Each further
-# argument is a KEY=VALUE label, or --hostname=H.
-test_engine_run() { # DIR NAME [--hostname=H] [LABEL=VALUE...]
+# argument is a KEY=VALUE label, --hostname=H, or a --health-* option.
+test_engine_run() { # DIR NAME [--hostname=H] [--health-*=...] [LABEL=VALUE...]
   local dir=$1 name=$2 arg
   shift 2
   local args=()
   for arg in "$@"; do
     case "$arg" in
-      --hostname=*) args+=("$arg") ;;
+      --hostname=* | --health-*) args+=("$arg") ;;
       *) args+=(--label "$arg") ;;
     esac
   done
@@ -82,12 +82,13 @@ test_engine_run() { # DIR NAME [--hostname=H] [LABEL=VALUE...]
 # The commands both engines' scripts take alike, on their containers.
 # The commands both engines answer alike, from the script's arguments; any
 # other command gets the usage.
-test_engine_command() { # run|pid|stop-container DIR NAME [ARGS...]
+test_engine_command() { # run|pid|stop-container|exec DIR NAME [ARGS...]
   [[ $# -ge 3 ]] || test_engine_args
   case "$1" in
     run) test_engine_run "${@:2}" ;;
     pid) engine_in_dir inspect --format '{{.State.Pid}}' "$3" ;;
     stop-container) engine_in_dir stop -t 1 "$3" >/dev/null ;;
+    exec) engine_in_dir exec "$3" "${@:4}" ;;
     *) test_engine_args ;;
   esac
 }

@@ -52,6 +52,12 @@ void container_engine::stop_container(const std::string& name) {
   script({"stop-container", name});
 }
 
+void container_engine::exec(const std::string& name, const std::vector<std::string>& command) {
+  std::vector<std::string> args{"exec", name};
+  args.insert(args.end(), command.begin(), command.end());
+  script(args);
+}
+
 int container_engine::pid_of(const std::string& name) const {
   auto result = run_script(script_, dir_.path(), {"pid", name});
   REQUIRE_MESSAGE(result.status == 0, "pid failed: " << result.output);

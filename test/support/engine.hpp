@@ -37,9 +37,12 @@ public:
   // SIGHUPs container NAME has recorded.
   std::size_t hups_of(const std::string& name) const;
 
-  // `labels` are KEY=VALUE; an entry --hostname=H sets the container's hostname.
+  // `labels` are KEY=VALUE; an entry --hostname=H sets the container's
+  // hostname, and --health-cmd=..., --health-interval=... its healthcheck.
   void run(const std::string& name, const std::vector<std::string>& labels);
   void stop_container(const std::string& name);
+  // Runs `command` in container NAME.
+  void exec(const std::string& name, const std::vector<std::string>& command);
   // The PID, on the host, of container NAME's main process.
   int pid_of(const std::string& name) const;
   // The API service alone (dockerd runs with live-restore); the containers keep running without it.

@@ -105,17 +105,32 @@ TEST_CASE("a refused add is retried for that node alone when due, while the othe
   const auto retry = one_of<machine::arm_retry>(out);
   CHECK(retry.due == t.now + refused.retry_in);
 
-  // Another pass before it is due leaves b alone.
-  one_of<machine::read_nodes>(t.m.on_apply(nodes({"a", "b", "c"})));
-  out = t.m.on_nodes(nodes({"a", "c"}), t.now + 10ms);
-  CHECK(all_of<machine::run_change>(out).empty());
-  CHECK(all_of<machine::arm_retry>(out).empty()); // one retry timer is enough
-
+  // When due, its timer's pass tries b again.
   one_of<machine::read_nodes>(t.m.on_retry());
   CHECK(one_of<machine::run_change>(t.m.on_nodes(nodes({"a", "c"}), retry.due)).change == adding("b"));
   out = t.m.on_added();
   one_of<machine::answer>(out);
   CHECK(all_of<machine::arm_retry>(out).empty()); // nothing waits any more
+}
+
+TEST_CASE("a new apply or a new connection tries a refused add at once, its back-off kept for the next refusal") {
+  connected_machine t;
+  one_of<machine::read_nodes>(t.m.on_apply(nodes({"a", "b"})));
+  one_of<machine::run_change>(t.m.on_nodes(nodes({"a"}), t.now));
+  auto first = one_of<machine::add_refused>(t.m.on_add_refused("the blocking node is down", t.now));
+  // An event (the worker healthy, the blocking node back) brings an apply
+  // long before the back-off runs out: b is tried at once.
+  one_of<machine::read_nodes>(t.m.on_apply(nodes({"a", "b"})));
+  CHECK(one_of<machine::run_change>(t.m.on_nodes(nodes({"a"}), t.now + 1ms)).change == adding("b"));
+  const auto second = one_of<machine::add_refused>(t.m.on_add_refused("still down", t.now + 1ms));
+  CHECK(second.retry_in > first.retry_in); // the back-off still grows
+  // The coordinator reconnects: b is tried at once too.
+  one_of<machine::read_nodes>(t.m.on_apply(nodes({"a", "b"})));
+  t.m.on_lost("server closed the connection unexpectedly");
+  one_of<machine::connect>(t.m.on_retry());
+  one_of<machine::take_lock>(t.m.on_connected());
+  one_of<machine::read_nodes>(t.m.on_lock(true));
+  CHECK(one_of<machine::run_change>(t.m.on_nodes(nodes({"a"}), t.now + 2ms)).change == adding("b"));
 }
 
 TEST_CASE("an unreachable coordinator fails the apply, is reported once per reason, and is tried again next time") {

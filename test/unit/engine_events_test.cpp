@@ -22,7 +22,7 @@ std::vector<std::string> texts(const std::vector<line_splitter::line>& lines) {
 }
 
 engine_container container(std::string id, std::string name, std::map<std::string, std::string> labels = {}) {
-  return {std::move(id), {std::move(name)}, std::move(labels), "running"};
+  return {std::move(id), {std::move(name)}, std::move(labels), "running", "Up 1 second"};
 }
 
 } // namespace
@@ -160,4 +160,20 @@ TEST_CASE("the master to signal is found by its compose labels, or in swarm mode
   CHECK(master_labels(true, "citus", "master")
         == std::vector<std::string>{"com.docker.stack.namespace=citus", "com.docker.swarm.service.name=citus_master"});
   CHECK(master_labels(true, "", "master") == std::vector<std::string>{"com.docker.swarm.service.name=master"});
+}
+
+TEST_CASE("a container whose healthcheck has not passed yet is not a worker yet, an unhealthy one still is") {
+  auto starting = container("c1", "/w1");
+  starting.status = "Up 2 seconds (health: starting)";
+  auto podman_starting = container("c2", "/w2");
+  podman_starting.status = "Up 2 seconds (starting)";
+  auto healthy = container("c3", "/w3");
+  healthy.status = "Up 9 seconds (healthy)";
+  auto unhealthy = container("c4", "/w4");
+  unhealthy.status = "Up 40 seconds (unhealthy)";
+  auto plain = container("c5", "/w5");
+  plain.status = "Up 3 seconds";
+  const auto named = engine_worker_names({starting, podman_starting, healthy, unhealthy, plain}, {});
+  CHECK(named.workers.names() == std::vector<std::string>{"w3", "w4", "w5"});
+  CHECK(named.refused.empty());
 }
