@@ -76,6 +76,7 @@ public:
   }
 
   void on_retry() { run(machine_.on_retry()); }
+  void on_follow() { run(machine_.on_follow()); }
 
   void close() {
     if (connection_)
@@ -85,7 +86,8 @@ public:
 
 private:
   // The step under way, whose outcome is awaited.
-  using step_command = std::variant<machine::connect, machine::take_lock, machine::read_nodes, machine::run_change>;
+  using step_command = std::variant<machine::connect, machine::take_lock, machine::read_nodes, machine::run_change,
+                                    machine::read_rebalance, machine::start_rebalance>;
 
   void run(const machine::commands& commands) {
     for (const auto& command : commands)
@@ -113,10 +115,32 @@ private:
 
   void carry_out(const machine::run_change& c) { execute(c, statement_for(c.change)); }
 
+  void carry_out(const machine::read_rebalance& c) { execute(c, protocol::rebalance_status()); }
+
+  void carry_out(const machine::start_rebalance& c) {
+    execute(c, protocol::start_rebalance(ctx_->config.rebalance_transfer_mode));
+  }
+
+  void carry_out(const machine::arm_follow& f) {
+    self_->delayed_send(self_, f.delay, internal_atom::value, tick_atom::value);
+  }
+
+  void carry_out(const machine::rebalance_state& r) {
+    ctx_->metrics->citus_rebalance = r.phase;
+    switch (r.phase) {
+      case policy::rebalance_phase::running: log_->info("a rebalance job runs; following it"); break;
+      case policy::rebalance_phase::finished: log_->info("the rebalance finished"); break;
+      case policy::rebalance_phase::failed: log_->warn("the rebalance failed: {}", r.why); break;
+      case policy::rebalance_phase::none: break;
+    }
+  }
+
   void carry_out(const machine::show_changes& c) {
     std::vector<std::string> statements;
     for (const auto& change : c.changes)
       statements.push_back(protocol::render_for_reading(statement_for(change)));
+    if (c.rebalance)
+      statements.push_back(protocol::render_for_reading(protocol::start_rebalance(ctx_->config.rebalance_transfer_mode)));
     runtime::print_would_run(statements);
   }
 
@@ -193,6 +217,30 @@ private:
       return run(machine_.on_lost(outcome.error.message));
     const bool held = !outcome.rows->empty() && !outcome.rows->front().empty() && outcome.rows->front()[0] == "t";
     run(machine_.on_lock(held));
+  }
+
+  void report(const machine::read_rebalance&, net::pg_outcome outcome) {
+    if (!outcome.rows && outcome.error.what == net::pg_error::kind::statement)
+      return run(machine_.on_rebalance_refused(outcome.error.message));
+    if (!outcome.rows)
+      return run(machine_.on_lost(outcome.error.message));
+    const bool none = outcome.rows->empty() || outcome.rows->front().empty() || !outcome.rows->front()[0];
+    run(machine_.on_rebalance_status(none ? std::string{} : *outcome.rows->front()[0]));
+  }
+
+  void report(const machine::start_rebalance&, net::pg_outcome outcome) {
+    if (!outcome.rows && outcome.error.what == net::pg_error::kind::statement)
+      return run(machine_.on_rebalance_refused(outcome.error.message));
+    if (!outcome.rows)
+      return run(machine_.on_lost(outcome.error.message));
+    std::optional<std::int64_t> job;
+    if (!outcome.rows->empty() && !outcome.rows->front().empty() && outcome.rows->front()[0]) {
+      job = std::stoll(*outcome.rows->front()[0]);
+      ++ctx_->metrics->citus_rebalances_started;
+      log_->info("started rebalance job {} (citus_rebalance_start, shard_transfer_mode {})", *job,
+                 ctx_->config.rebalance_transfer_mode);
+    }
+    run(machine_.on_rebalance_started(job));
   }
 
   void report(const machine::read_nodes&, net::pg_outcome outcome) {
@@ -295,7 +343,8 @@ citus_membership_actor::behavior_type citus_membership(citus_membership_actor::p
     [=](internal_atom, pg_atom, std::uint64_t step, net::pg_outcome outcome) {
       work->on_outcome(step, std::move(outcome));
     },
-    [=](internal_atom, retry_atom) { work->on_retry(); });
+    [=](internal_atom, retry_atom) { work->on_retry(); },
+    [=](internal_atom, tick_atom) { work->on_follow(); });
 }
 
 } // namespace wlg::actors

@@ -105,7 +105,8 @@ using docker_restarter_actor =
 // to the set over one libpq connection driven by the I/O thread.
 using citus_membership_actor = output_actor::extend<
   caf::reacts_to<internal_atom, pg_atom, std::uint64_t, net::pg_outcome>, // a step's outcome
-  caf::reacts_to<internal_atom, retry_atom>>;                              // failed adds are due
+  caf::reacts_to<internal_atom, retry_atom>,                               // failed adds are due
+  caf::reacts_to<internal_atom, tick_atom>>;                               // follow the rebalance job
 
 // Holds the event stream; forwards relevant events; asks for a resync on
 // every (re)connect.

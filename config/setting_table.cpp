@@ -245,6 +245,22 @@ constexpr std::array specs = {
       else if (v == "never") s.remove_workers = worker_removal::never;
       else return "'" + std::string{v} + "' is not if-empty or never";
       return std::nullopt; }},
+  setting_spec{"rebalance", "never|after-add", "WORKERLISTGEN_REBALANCE", "never",
+    "--target=citus: start citus_rebalance_start() once after a sync that added nodes (never while one runs).",
+    shape::value,
+    [](settings& s, std::string_view v) -> std::optional<std::string> {
+      if (v == "never") s.rebalance_after_add = false;
+      else if (v == "after-add") s.rebalance_after_add = true;
+      else return "'" + std::string{v} + "' is not never or after-add";
+      return std::nullopt; }},
+  setting_spec{"rebalance-transfer-mode", "auto|force_logical|block_writes", "WORKERLISTGEN_REBALANCE_TRANSFER_MODE",
+    "auto", "--rebalance=after-add: how Citus moves shards (auto needs wal_level=logical for tables with a replica identity).",
+    shape::value,
+    [](settings& s, std::string_view v) -> std::optional<std::string> {
+      if (v != "auto" && v != "force_logical" && v != "block_writes")
+        return "'" + std::string{v} + "' is not auto, force_logical or block_writes";
+      s.rebalance_transfer_mode = v;
+      return std::nullopt; }},
   setting_spec{"inject-fault", "SPEC", "WORKERLISTGEN_INJECT_FAULT", "",
     "Testing: ACTOR:crash:every=N or ACTOR:stall:ms=M[,every=N]; repeatable (space-separated in the environment).", shape::repeated,
     [](settings& s, std::string_view v) -> std::optional<std::string> {

@@ -81,6 +81,8 @@ struct settings {
   output_target target = output_target::file;
   secret coordinator; // a libpq connection string or URI; may hold a password
   worker_removal remove_workers = worker_removal::if_empty;
+  bool rebalance_after_add = false;      // --rebalance=after-add
+  std::string rebalance_transfer_mode;   // citus.shard_transfer_mode: auto, force_logical, block_writes
 
   // Path of the worker list file.
   std::string worker_list_path() const;

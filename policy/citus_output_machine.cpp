@@ -136,7 +136,8 @@ citus_output_machine::commands citus_output_machine::on_nodes(const std::set<cit
   for (const auto& node : plan.remove)
     changes_.push_back({node, kind::remove, {}});
   if (options_.run.rehearse) {
-    out.push_back(show_changes{{changes_.begin(), changes_.end()}});
+    const bool adds = !plan.add.empty();
+    out.push_back(show_changes{{changes_.begin(), changes_.end()}, adds && options_.rebalance_after_add});
     changes_.clear();
   }
   next_change(out);
@@ -144,6 +145,11 @@ citus_output_machine::commands citus_output_machine::on_nodes(const std::set<cit
 }
 
 void citus_output_machine::next_change(commands& out) {
+  if (changes_.empty() && options_.rebalance_after_add && !options_.run.rehearse && (rebalance_owed_ || job_active_)) {
+    at_ = stage::rebalancing;
+    out.push_back(read_rebalance{});
+    return;
+  }
   if (changes_.empty())
     return end_pass(out, {});
   at_ = stage::changing;
@@ -151,6 +157,8 @@ void citus_output_machine::next_change(commands& out) {
 }
 
 citus_output_machine::commands citus_output_machine::on_added() {
+  if (at_ == stage::changing && changes_.front().what == node_change::kind::add)
+    rebalance_owed_ = true;
   return after_change([this](const citus_node& node, commands&) {
     plan_.on_added(node);
     pass_changed_ = true;
@@ -196,6 +204,8 @@ citus_output_machine::commands citus_output_machine::on_lost(const std::string& 
 std::string citus_output_machine::doing() const {
   if (at_ == stage::reading)
     return "reading pg_dist_node";
+  if (at_ == stage::rebalancing || at_ == stage::following)
+    return "rebalancing";
   if (at_ == stage::locking)
     return "taking the leader's lock";
   const auto& change = changes_.front();
@@ -225,13 +235,104 @@ void citus_output_machine::end_pass(commands& out, const std::string& failure) {
     start_pass(out);
 }
 
+// --- the rebalance ---------------------------------------------------------------
+
+void citus_output_machine::set_phase(commands& out, rebalance_phase phase, const std::string& why) {
+  if (phase != phase_ || (phase == rebalance_phase::failed && why != rebalance_failure_))
+    out.push_back(rebalance_state{phase, why});
+  phase_ = phase;
+  rebalance_failure_ = phase == rebalance_phase::failed ? why : std::string{};
+}
+
+// A job runs: look again after the follow interval. With --once the pass
+// waits for it; otherwise it ends, and the timer starts a pass of its own.
+void citus_output_machine::follow(commands& out) {
+  if (!follow_armed_) {
+    follow_armed_ = true;
+    out.push_back(arm_follow{options_.follow_interval});
+  }
+  if (options_.run.once) {
+    at_ = stage::following;
+    return;
+  }
+  end_pass(out, {});
+}
+
+citus_output_machine::commands citus_output_machine::on_rebalance_status(const std::string& state) {
+  commands out;
+  if (at_ != stage::rebalancing)
+    return out;
+  const bool running = state == "scheduled" || state == "running" || state == "cancelling" || state == "failing";
+  job_active_ = running;
+  if (running) {
+    set_phase(out, rebalance_phase::running, {});
+    follow(out);
+    return out;
+  }
+  if (state == "finished")
+    set_phase(out, rebalance_phase::finished, {});
+  else if (!state.empty() && phase_ != rebalance_phase::none)
+    set_phase(out, rebalance_phase::failed, "the job ended " + state);
+  if (rebalance_owed_) {
+    out.push_back(start_rebalance{});
+    return out;
+  }
+  end_pass(out, options_.run.once && phase_ == rebalance_phase::failed ? "rebalance: " + rebalance_failure_ : "");
+  return out;
+}
+
+citus_output_machine::commands citus_output_machine::on_rebalance_started(std::optional<std::int64_t> job) {
+  commands out;
+  if (at_ != stage::rebalancing)
+    return out;
+  rebalance_owed_ = false;
+  if (!job) { // nothing to move
+    set_phase(out, rebalance_phase::finished, {});
+    end_pass(out, {});
+    return out;
+  }
+  job_active_ = true;
+  set_phase(out, rebalance_phase::running, {});
+  follow(out);
+  return out;
+}
+
+citus_output_machine::commands citus_output_machine::on_rebalance_refused(const std::string& why) {
+  commands out;
+  if (at_ != stage::rebalancing)
+    return out;
+  rebalance_owed_ = false; // tried again after the next add
+  job_active_ = false;
+  set_phase(out, rebalance_phase::failed, why);
+  end_pass(out, options_.run.once ? "rebalance: " + why : "");
+  return out;
+}
+
+citus_output_machine::commands citus_output_machine::on_follow() {
+  commands out;
+  follow_armed_ = false;
+  if (at_ == stage::following) {
+    at_ = stage::rebalancing;
+    out.push_back(read_rebalance{});
+    return out;
+  }
+  if (job_active_)
+    start_pass(out);
+  return out;
+}
+
 std::string citus_output_machine::summary() const {
   if (standing_by_)
     return "standing by: another sidecar holds the coordinator's lock and leads";
   if (options_.run.rehearse)
     return "dry run: no statement was run";
+  std::string rebalance;
+  if (phase_ == rebalance_phase::finished)
+    rebalance = "; the rebalance finished";
+  else if (phase_ == rebalance_phase::running)
+    rebalance = "; a rebalance runs";
   return std::to_string(wanted_.size()) + " wanted worker node(s); "
-         + (pass_changed_ ? "the coordinator was changed" : "the coordinator already had them");
+         + (pass_changed_ ? "the coordinator was changed" : "the coordinator already had them") + rebalance;
 }
 
 } // namespace wlg::policy

@@ -8,21 +8,27 @@
 //
 // One pass at a time: connect if need be, make sure this sidecar leads, read
 // the worker nodes, then each change membership_plan decides, in turn.
+// Applies that arrive during a pass are answered by the next one. A refused
+// add is retried for that node alone when due, whether or not anything else
+// happens, and at once on the next apply or connection, since what blocked
+// it may have gone; a lost connection ends the pass with an error (the
+// reconciler retries) and is made again next time. With --once a refused add
+// fails the run; with --dry-run the changes are shown and none is run.
 //
 // Two sidecars never fight: only the one holding the coordinator's session
 // advisory lock (protocol::try_leader_lock) changes anything. Another one
 // stands by: each pass tries the lock, and without it answers that nothing
 // was done. The lock goes with the session, so a leader that loses its
 // connection leads again only once it holds the lock again; a dead leader's
-// lock is free once its session ends. --dry-run takes no lock. Applies that arrive during a pass
-// are answered by the next one. A refused add is retried for that node alone
-// when due, whether or not anything else happens, and at once on the next
-// apply or connection, since what blocked it may have gone; a lost connection ends the
-// pass with an error (the reconciler retries) and is made again next time.
-// With --once a refused add fails the run; with --dry-run the changes are
-// shown and none is run.
+// lock is free once its session ends. --dry-run takes no lock.
+//
+// With --rebalance=after-add, a pass that added a node ends by asking for the
+// latest rebalance job's state (citus_rebalance_status) and, unless one still
+// runs, starting one (citus_rebalance_start). A running job is followed every
+// `follow_interval`; with --once the answer waits until it has ended.
 
 #include "policy/membership_plan.hpp"
+#include "policy/rebalance_phase.hpp"
 #include "policy/run_options.hpp"
 #include "policy/sync_machine.hpp"
 #include "protocol/coordinator_problem.hpp"
@@ -54,6 +60,8 @@ public:
   struct options {
     membership_plan::options plan;
     run_options run; // --once: a refused add fails the run; --dry-run: the changes are shown, none is run
+    bool rebalance_after_add = false;
+    duration follow_interval{std::chrono::seconds(1)};
   };
 
   // Applies are numbered from 1; an answer covers every apply up to `through`.
@@ -64,7 +72,12 @@ public:
   struct take_lock {};                        // then on_lock / on_lost
   struct read_nodes {};                       // then on_nodes / on_lost
   struct run_change { node_change change; };  // then on_added / on_add_refused / on_removed / on_kept / on_lost
-  struct show_changes { std::vector<node_change> changes; }; // --dry-run
+  struct show_changes { std::vector<node_change> changes; bool rebalance = false; }; // --dry-run
+  struct read_rebalance {};                   // then on_rebalance_status / on_rebalance_refused / on_lost
+  struct start_rebalance {};                  // then on_rebalance_started / on_rebalance_refused / on_lost
+  struct arm_follow { duration delay; };      // then on_follow
+  // The rebalance job's state, on each change: running, finished, failed (why).
+  struct rebalance_state { rebalance_phase phase; std::string why; };
   struct answer { ticket through; output_report report; };
   struct fail { ticket through; std::string why; };
   struct arm_retry { time_point due; };       // refused adds are due; then on_retry
@@ -78,7 +91,8 @@ public:
   struct add_refused { citus_node node; std::string why; duration retry_in; }; // or its update
   struct kept { citus_node node; std::string why; }; // no longer wanted, stays (first time)
   using command = std::variant<connect, take_lock, read_nodes, run_change, show_changes, answer, fail, arm_retry,
-                               drop_connection, unreachable, usable, role, add_refused, kept>;
+                               drop_connection, unreachable, usable, role, add_refused, kept, read_rebalance,
+                               start_rebalance, arm_follow, rebalance_state>;
   using commands = std::vector<command>;
 
   explicit citus_output_machine(options opts);
@@ -102,6 +116,15 @@ public:
   commands on_removed();
   // The node holds placements (why says so), or its removal was refused.
   commands on_kept(const std::string& why);
+  // The latest rebalance job's state as citus_rebalance_status() says it
+  // (scheduled, running, finished, failed, ...; empty: there is none).
+  commands on_rebalance_status(const std::string& state);
+  // A job was scheduled (its id), or nothing needed moving.
+  commands on_rebalance_started(std::optional<std::int64_t> job);
+  // Citus refused to start or report one (why).
+  commands on_rebalance_refused(const std::string& why);
+  // The follow timer fired.
+  commands on_follow();
   // The connection broke during the step under way.
   commands on_lost(const std::string& why);
 
@@ -112,7 +135,7 @@ public:
   ticket last_ticket() const noexcept { return tickets_; }
 
 private:
-  enum class stage { idle, connecting, locking, reading, changing };
+  enum class stage { idle, connecting, locking, reading, changing, rebalancing, following };
 
   commands start_pass();
   void start_pass(commands& out);
@@ -154,6 +177,15 @@ private:
   bool pass_add_refused_ = false;
   bool standing_by_ = false; // the pass ended without the lock
   bool unblocked_ = false;   // a new apply or connection: failed adds are due at once
+  // The rebalance: one is owed (a node was added since the last start), a
+  // job is known to run, its follow timer is armed, the phase last reported.
+  void set_phase(commands& out, rebalance_phase phase, const std::string& why);
+  void follow(commands& out);
+  bool rebalance_owed_ = false;
+  bool job_active_ = false;
+  bool follow_armed_ = false;
+  rebalance_phase phase_ = rebalance_phase::none;
+  std::string rebalance_failure_;
   // The problem last reported, so that each is reported once.
   void report_problem(commands& out, protocol::coordinator_problem problem, const std::string& why);
   protocol::coordinator_problem last_problem_ = protocol::coordinator_problem::none;

@@ -29,6 +29,15 @@ sql_statement try_leader_lock() {
   return {"SELECT pg_try_advisory_lock($1::bigint)", {std::to_string(leader_lock_key)}};
 }
 
+sql_statement rebalance_status() {
+  return {"SELECT state::text FROM citus_rebalance_status()", {}};
+}
+
+sql_statement start_rebalance(std::string_view transfer_mode) {
+  return {"SELECT citus_rebalance_start(shard_transfer_mode := $1::citus.shard_transfer_mode)",
+          {std::string{transfer_mode}}};
+}
+
 std::string render_for_reading(const sql_statement& statement) {
   std::string out;
   const auto text = statement.text;

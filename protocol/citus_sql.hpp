@@ -41,6 +41,14 @@ inline constexpr std::int64_t leader_lock_key = 5'432'9753;
 // holds it (now or already), 'f' when another session does.
 sql_statement try_leader_lock();
 
+// The latest rebalance job's state (scheduled, running, finished, failed,
+// ...): one row, or none when there has been no rebalance.
+sql_statement rebalance_status();
+
+// Schedules a background rebalance with this shard transfer mode: its job id,
+// or NULL when nothing needs moving.
+sql_statement start_rebalance(std::string_view transfer_mode);
+
 // The statement with its parameters written in, for --dry-run's report.
 std::string render_for_reading(const sql_statement& statement);
 

@@ -4,6 +4,7 @@
 
 #include "config/actor_role.hpp"
 #include "net/event_stream.hpp"
+#include "policy/rebalance_phase.hpp"
 #include "protocol/coordinator_problem.hpp"
 
 #include <array>
@@ -101,6 +102,8 @@ struct metrics {
   counter coordinator_reconnects{0}; // established connections lost
   std::atomic<bool> coordinator_connected{false};
   std::atomic<bool> citus_leader{false}; // holds the coordinator's advisory lock
+  std::atomic<policy::rebalance_phase> citus_rebalance{policy::rebalance_phase::none}; // the last job's, as followed
+  counter citus_rebalances_started{0};
   // What keeps the sidecar from using the coordinator (none: nothing).
   std::atomic<protocol::coordinator_problem> coordinator_problem{protocol::coordinator_problem::none};
 

@@ -91,6 +91,8 @@ constexpr counter_doc counters[] = {
    &metrics::citus_nodes_updated},
   {"citus_nodes_removed_total", "Worker nodes removed from the coordinator.", &metrics::citus_nodes_removed},
   {"citus_add_failures_total", "Node adds and in-place updates that failed and are retried.", &metrics::citus_add_failures},
+  {"citus_rebalances_started_total", "Rebalance jobs started (citus_rebalance_start).",
+   &metrics::citus_rebalances_started},
   {"coordinator_connects_total", "Connections to the coordinator established.", &metrics::coordinator_connects},
   {"coordinator_connect_failures_total", "Attempts to connect to the coordinator that failed.",
    &metrics::coordinator_connect_failures},
@@ -135,6 +137,10 @@ std::string prometheus_text(const metrics& m) {
              static_cast<double>(m.citus_stale_nodes.load()));
   out.single("coordinator_connected", "gauge", "1 while connected to the coordinator.",
              m.coordinator_connected.load() ? 1 : 0);
+  const auto phase = m.citus_rebalance.load();
+  labelled("citus_rebalance", "gauge", "1 for where the last rebalance job stands (--rebalance=after-add).", "state",
+           policy::rebalance_phase_names,
+           [&](std::size_t i) { return static_cast<std::size_t>(phase) == i && i != 0 ? 1.0 : 0.0; });
   out.single("citus_leader", "gauge",
              "1 while this sidecar holds the coordinator's advisory lock and acts; 0 standing by.",
              m.citus_leader.load() ? 1 : 0);

@@ -402,3 +402,34 @@ TEST_CASE("citus: a worker with a healthcheck is added once it reports healthy, 
           << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - healthy_at).count()
           << " ms");
 }
+
+TEST_CASE("citus: --rebalance=after-add gives new workers shards, loses no row, and the metric shows it finished") {
+  SKIP_WITHOUT_CITUS();
+  citus_setup t{2, 4};
+  sidecar side{t.env({{"WORKERLISTGEN_REBALANCE", "after-add"},
+                      {"WORKERLISTGEN_REBALANCE_TRANSFER_MODE", "block_writes"}}),
+               with_status_port()};
+  REQUIRE_MESSAGE(t.nodes_become(both), side.log());
+  REQUIRE(t.cluster.sql("CREATE TABLE items (id int PRIMARY KEY, payload text)"));
+  REQUIRE(t.cluster.sql("SELECT create_distributed_table('items', 'id')"));
+  REQUIRE(t.cluster.sql("INSERT INTO items SELECT g, md5(g::text) FROM generate_series(1, 1000) g"));
+  // The first sync's rebalance (for the first two) has nothing to move, or is done.
+  REQUIRE_MESSAGE(side.metric_reaches("citus_rebalance{state=\"finished\"}", 1), side.log());
+  const auto started = side.metric("citus_rebalances_started_total");
+  t.run_worker(3);
+  t.run_worker(4);
+  const std::set<std::string> four{citus_cluster::worker(1), citus_cluster::worker(2), citus_cluster::worker(3),
+                                   citus_cluster::worker(4)};
+  REQUIRE_MESSAGE(t.nodes_become(four), side.log());
+  REQUIRE_MESSAGE(side.metric_reaches("citus_rebalances_started_total", started + 1), side.log());
+  REQUIRE_MESSAGE(side.metric_reaches("citus_rebalance{state=\"finished\"}", 1, 60s), side.log());
+  const auto on = [&](int worker) {
+    return t.cluster.sql("SELECT count(*) FROM pg_dist_placement p JOIN pg_dist_node n USING (groupid) WHERE n.nodename = '"
+                         + citus_cluster::worker(worker) + "'")
+      .value_or("");
+  };
+  CHECK(on(3) != "0\n");
+  CHECK(on(4) != "0\n");
+  CHECK(t.cluster.sql("SELECT count(*) FROM items") == std::optional<std::string>{"1000\n"});
+  MESSAGE("placements on the 4 workers after the rebalance: " << on(1) << on(2) << on(3) << on(4));
+}

@@ -311,3 +311,96 @@ TEST_CASE("a leader that loses its connection stops leading until it holds the l
   one_of<machine::connect>(t.m.on_apply(nodes({"a"})));
   one_of<machine::take_lock>(t.m.on_connected());
 }
+
+namespace {
+
+machine::options rebalancing(bool once = false) {
+  auto options = quick();
+  options.rebalance_after_add = true;
+  options.run.once = once;
+  return options;
+}
+
+} // namespace
+
+TEST_CASE("--rebalance=after-add: a pass that added a node starts one rebalance, follows it, and starts none meanwhile") {
+  auto m = reading(rebalancing(), nodes({"a", "b"}));
+  one_of<machine::run_change>(m.on_nodes(nodes({"a"}), time_point{}));
+  one_of<machine::read_rebalance>(m.on_added()); // is one running?
+  one_of<machine::start_rebalance>(m.on_rebalance_status("finished")); // an earlier one ended: start
+  auto out = m.on_rebalance_started(42);
+  CHECK(one_of<machine::rebalance_state>(out).phase == rebalance_phase::running);
+  CHECK(one_of<machine::arm_follow>(out).delay == std::chrono::seconds(1));
+  CHECK(one_of<machine::answer>(out).report.changed); // the apply does not wait for it
+
+  // Another node added while it runs: no second job, it is followed.
+  one_of<machine::read_nodes>(m.on_apply(nodes({"a", "b", "c"})));
+  one_of<machine::run_change>(m.on_nodes(nodes({"a", "b"}), time_point{}));
+  one_of<machine::read_rebalance>(m.on_added());
+  out = m.on_rebalance_status("running");
+  CHECK(all_of<machine::start_rebalance>(out).empty());
+  CHECK(all_of<machine::arm_follow>(out).empty()); // already armed
+  one_of<machine::answer>(out);
+
+  // The timer: a pass of its own reads the state; once it has finished, the
+  // owed rebalance (for c) starts.
+  one_of<machine::read_nodes>(m.on_follow());
+  one_of<machine::read_rebalance>(m.on_nodes(nodes({"a", "b", "c"}), time_point{}));
+  out = m.on_rebalance_status("finished");
+  CHECK(one_of<machine::rebalance_state>(out).phase == rebalance_phase::finished);
+  one_of<machine::start_rebalance>(out);
+  out = m.on_rebalance_started(std::nullopt); // nothing to move
+  one_of<machine::answer>(out);
+  CHECK(all_of<machine::arm_follow>(out).empty());
+  // Nothing added, nothing running: no rebalance step at all.
+  one_of<machine::read_nodes>(m.on_apply(nodes({"a", "b", "c"})));
+  one_of<machine::answer>(m.on_nodes(nodes({"a", "b", "c"}), time_point{}));
+}
+
+TEST_CASE("--rebalance: a refused start is reported and not retried until the next add, and --once fails on it") {
+  auto m = reading(rebalancing(), nodes({"a", "b"}));
+  one_of<machine::run_change>(m.on_nodes(nodes({"a"}), time_point{}));
+  one_of<machine::read_rebalance>(m.on_added());
+  one_of<machine::start_rebalance>(m.on_rebalance_status(""));
+  auto out = m.on_rebalance_refused("logical decoding requires wal_level >= logical");
+  CHECK(one_of<machine::rebalance_state>(out).phase == rebalance_phase::failed);
+  one_of<machine::answer>(out);
+  one_of<machine::read_nodes>(m.on_apply(nodes({"a", "b"})));
+  one_of<machine::answer>(m.on_nodes(nodes({"a", "b"}), time_point{}));
+
+  auto once = reading(rebalancing(true), nodes({"a", "b"}));
+  one_of<machine::run_change>(once.on_nodes(nodes({"a"}), time_point{}));
+  one_of<machine::read_rebalance>(once.on_added());
+  one_of<machine::start_rebalance>(once.on_rebalance_status(""));
+  CHECK(one_of<machine::fail>(once.on_rebalance_refused("wal_level")).why == "rebalance: wal_level");
+}
+
+TEST_CASE("--rebalance with --once: the answer waits for the job to end, and says how it ended") {
+  auto m = reading(rebalancing(true), nodes({"a", "b"}));
+  one_of<machine::run_change>(m.on_nodes(nodes({"a"}), time_point{}));
+  one_of<machine::read_rebalance>(m.on_added());
+  one_of<machine::start_rebalance>(m.on_rebalance_status(""));
+  auto out = m.on_rebalance_started(7);
+  one_of<machine::arm_follow>(out);
+  CHECK(all_of<machine::answer>(out).empty());
+  one_of<machine::read_rebalance>(m.on_follow());
+  one_of<machine::arm_follow>(m.on_rebalance_status("running"));
+  one_of<machine::read_rebalance>(m.on_follow());
+  const auto done = one_of<machine::answer>(m.on_rebalance_status("finished"));
+  CHECK(done.report.summary.find("the rebalance finished") != std::string::npos);
+
+  auto failing = reading(rebalancing(true), nodes({"a", "b"}));
+  one_of<machine::run_change>(failing.on_nodes(nodes({"a"}), time_point{}));
+  one_of<machine::read_rebalance>(failing.on_added());
+  one_of<machine::start_rebalance>(failing.on_rebalance_status(""));
+  failing.on_rebalance_started(8);
+  one_of<machine::read_rebalance>(failing.on_follow());
+  CHECK(one_of<machine::fail>(failing.on_rebalance_status("failed")).why == "rebalance: the job ended failed");
+}
+
+TEST_CASE("--rebalance with --dry-run shows the statement with the adds") {
+  auto options = rebalancing();
+  options.run.rehearse = true;
+  auto m = reading(options, nodes({"a", "b"}));
+  CHECK(one_of<machine::show_changes>(m.on_nodes(nodes({"a"}), time_point{})).rebalance);
+}
