@@ -10,6 +10,7 @@
 #include "runtime/logging.hpp"
 #include "runtime/metrics.hpp"
 
+#include <charconv>
 #include <deque>
 
 namespace wlg::actors {
@@ -235,7 +236,10 @@ private:
       return run(machine_.on_lost(outcome.error.message));
     std::optional<std::int64_t> job;
     if (!outcome.rows->empty() && !outcome.rows->front().empty() && outcome.rows->front()[0]) {
-      job = std::stoll(*outcome.rows->front()[0]);
+      const auto& text = *outcome.rows->front()[0];
+      std::int64_t id = 0;
+      std::from_chars(text.data(), text.data() + text.size(), id); // a bigint; 0 if Citus said otherwise
+      job = id;
       ++ctx_->metrics->citus_rebalances_started;
       log_->info("started rebalance job {} (citus_rebalance_start, shard_transfer_mode {})", *job,
                  ctx_->config.rebalance_transfer_mode);
