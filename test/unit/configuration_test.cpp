@@ -133,6 +133,15 @@ TEST_CASE("swarm mode names tasks by their DNS name unless --worker-name says ot
   CHECK(s.worker_name.what == worker_name_source::kind::container_name);
 }
 
+TEST_CASE("the rebalance is off by default, and its transfer mode is Citus's default unless set") {
+  auto s = parse_ok({{"WORKERLISTGEN_SOURCE", "engine"}});
+  CHECK_FALSE(s.rebalance_after_add);
+  CHECK(s.rebalance_transfer_mode == "auto");
+  s = parse_ok({{"WORKERLISTGEN_SOURCE", "engine"}}, {"--rebalance=after-add", "--rebalance-transfer-mode=block_writes"});
+  CHECK(s.rebalance_after_add);
+  CHECK(s.rebalance_transfer_mode == "block_writes");
+}
+
 TEST_CASE("a naming of the other mode is refused, naming the setting and the fix") {
   const auto swarm = describe(parse_error_of({{"WORKERLISTGEN_SOURCE", "swarm"}, {"WORKERLISTGEN_WORKER_NAME", "hostname"}}));
   CHECK(swarm.find("WORKERLISTGEN_WORKER_NAME (--worker-name)") != std::string::npos);
@@ -241,6 +250,8 @@ TEST_CASE("each bad value is refused with a message naming its setting") {
     {"WORKERLISTGEN_WORKER_NAME", "label:", "WORKERLISTGEN_WORKER_NAME"},
     {"WORKERLISTGEN_TARGET", "sql", "WORKERLISTGEN_TARGET (--target)"},
     {"WORKERLISTGEN_REMOVE_WORKERS", "always", "WORKERLISTGEN_REMOVE_WORKERS (--remove-workers)"},
+    {"WORKERLISTGEN_REBALANCE", "always", "WORKERLISTGEN_REBALANCE (--rebalance)"},
+    {"WORKERLISTGEN_REBALANCE_TRANSFER_MODE", "logical", "WORKERLISTGEN_REBALANCE_TRANSFER_MODE"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.env);
