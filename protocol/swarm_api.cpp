@@ -208,22 +208,30 @@ bool is_relevant_swarm_event(const engine_event& event, std::string_view stack) 
   return it == event.attributes.end() || it->second == stack;
 }
 
+namespace {
+
+// A task on its way up or down, or a replicated service whose running tasks
+// are not (yet) its replicas.
+bool still_settling(const std::vector<swarm_service>& services, const std::vector<swarm_task>& tasks) {
+  std::map<std::string_view, std::uint64_t> running_count;
+  for (const auto& task : tasks) {
+    if (in_transition(task))
+      return true;
+    if (runs(task))
+      ++running_count[task.service_id];
+  }
+  return std::any_of(services.begin(), services.end(), [&](const swarm_service& service) {
+    return service.replicas && running_count[service.id] != *service.replicas;
+  });
+}
+
+} // namespace
+
 container_links swarm_worker_names(const std::vector<swarm_service>& services, const std::vector<swarm_task>& tasks,
                                    const worker_name_source& naming, std::string_view stack) {
   std::map<std::string_view, const swarm_service*> by_id;
   for (const auto& service : services)
     by_id.emplace(service.id, &service);
-  std::map<std::string_view, std::uint64_t> running_count;
-  bool settling = false;
-  for (const auto& task : tasks) {
-    settling = settling || in_transition(task);
-    if (runs(task))
-      ++running_count[task.service_id];
-  }
-  for (const auto& service : services)
-    if (service.replicas && running_count[service.id] != *service.replicas)
-      settling = true;
-
   container_links out;
   std::vector<std::string> names;
   std::map<std::string, std::string> name_of_place; // the running task's
@@ -253,7 +261,7 @@ container_links swarm_worker_names(const std::vector<swarm_service>& services, c
     if (std::find(list.begin(), list.end(), *name) == list.end())
       list.push_back(std::move(*name));
   }
-  out.workers = worker_set{std::move(names), std::move(formers), settling};
+  out.workers = worker_set{std::move(names), std::move(formers), still_settling(services, tasks)};
   return out;
 }
 
