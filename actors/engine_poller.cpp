@@ -1,13 +1,8 @@
 #include "actors/engine_poller.hpp"
 
-#include "actors/errors.hpp"
-#include "actors/engine_conversation.hpp"
-#include "actors/exchanges.hpp"
+#include "actors/engine_listing.hpp"
 #include "protocol/engine_events.hpp"
-#include "protocol/limits.hpp"
 #include "protocol/worker_name.hpp"
-#include "runtime/logging.hpp"
-#include "runtime/metrics.hpp"
 
 namespace wlg::actors {
 
@@ -15,46 +10,29 @@ namespace {
 
 constexpr auto role = config::actor_role::engine_poller;
 
-enum class step { idle, list, inspect };
+enum class step { list, inspect };
 
 // One fetch: [GET /version once] -> GET /containers/json -> [GET
 // /containers/{id}/json per worker, for --worker-name=hostname].
-class worker_listing {
+class worker_listing final : public engine_listing {
 public:
   worker_listing(poller_actor::pointer self, context_ptr ctx)
-    : self_(self), ctx_(std::move(ctx)),
-      log_(runtime::component_logger(std::string{config::name_of(role)})),
-      engine_(ctx_, protocol::limits::max_engine_document_bytes, caf::actor_cast<http_outcome_handlers>(self_), log_),
+    : engine_listing(self, std::move(ctx), role),
       labels_(protocol::worker_labels(ctx_->config.worker_label_key, ctx_->config.worker_label_value,
                                        ctx_->config.stack_name)) {}
 
-  void fetch(caf::typed_response_promise<protocol::worker_set> promise) {
-    if (!waiting_.add(std::move(promise)))
-      return; // the listing in flight answers them all
-    ++ctx_->metrics->fetches;
+private:
+  void start() override {
     at_ = step::list;
     engine_.send("GET", [this](const std::string& prefix) { return protocol::container_list_target(prefix, labels_); });
   }
 
-  // `failure_code` classifies a failure: the engine refused (no usable
-  // version), or it could not be reached (transport, timeout).
-  void on_outcome(const engine_conversation::outcome& outcome, sync_error failure_code) {
-    if (at_ == step::idle)
-      return;
-    if (outcome.failure)
-      return answer(make_error(failure_code, *outcome.failure));
-    if (!outcome.reply)
-      return;
-    switch (at_) {
-      case step::list: return on_list(*outcome.reply);
-      case step::inspect: return on_inspect(*outcome.reply);
-      case step::idle: return;
-    }
+  void on_reply(const net::http_reply& reply) override {
+    if (at_ == step::list)
+      return on_list(reply);
+    on_inspect(reply);
   }
 
-  engine_conversation& engine() { return engine_; }
-
-private:
   void on_list(const net::http_reply& reply) {
     if (reply.status != 200)
       return answer(make_error(sync_error::http_status, "listing the workers answered HTTP "
@@ -100,34 +78,15 @@ private:
   void finish_listing() {
     std::erase_if(containers_, [](const protocol::engine_container& c) { return c.id.empty(); });
     auto named = protocol::engine_worker_names(containers_, ctx_->config.worker_name);
-    ctx_->metrics->names_refused += named.refused.size();
-    for (const auto& refused : named.refused)
-      log_->warn("ignoring worker '{}': {}", refused.excerpt, refused.reason);
     containers_.clear();
-    if (protocol::every_name_refused(named))
-      return answer(make_error(sync_error::names_refused,
-                               "none of the " + std::to_string(named.refused.size())
-                                 + " worker container(s) has a name --worker-name can use"));
-    answer(std::move(named.workers));
+    answer_named(std::move(named), "worker container(s)");
   }
 
-  template <class T>
-  void answer(T&& outcome) {
-    at_ = step::idle;
-    engine_.abandon();
-    waiting_.answer(std::forward<T>(outcome), *ctx_->metrics);
-  }
-
-  poller_actor::pointer self_;
-  context_ptr ctx_;
-  std::shared_ptr<spdlog::logger> log_;
-  engine_conversation engine_;
   std::vector<std::string> labels_;
   protocol::container_list_parser parser_;
   std::vector<protocol::engine_container> containers_;
   std::size_t next_ = 0;
-  step at_ = step::idle;
-  fetch_waiters waiting_;
+  step at_ = step::list;
 };
 
 } // namespace
