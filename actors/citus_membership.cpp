@@ -29,9 +29,17 @@ protocol::sql_statement statement_for(const policy::node_change& change) {
     case change_kind::remove: return protocol::remove_worker_node_if_empty(change.node.name, change.node.port);
     case change_kind::update:
       return protocol::update_worker_node(change.from.name, change.from.port, change.node.name);
+    case change_kind::disable: return protocol::disable_worker_node(change.node.name, change.node.port);
+    case change_kind::activate: return protocol::activate_worker_node(change.node.name, change.node.port);
   }
   return {};
 }
+
+// How long the coordinator waits for each probed node (citus.node_connection_timeout):
+// a node that is gone may not refuse at once, and the pass waits on the probe.
+constexpr std::int64_t probe_connect_timeout_ms = 2'000;
+
+bool is_true(const std::optional<std::string>& field) { return field && *field == "t"; }
 
 // A server message's level in the log: DEBUG and LOG (which a session only
 // gets when client_min_messages asks for them) at debug level.
@@ -87,8 +95,8 @@ public:
 
 private:
   // The step under way, whose outcome is awaited.
-  using step_command = std::variant<machine::connect, machine::take_lock, machine::read_nodes, machine::run_change,
-                                    machine::read_rebalance, machine::start_rebalance>;
+  using step_command = std::variant<machine::connect, machine::take_lock, machine::read_nodes, machine::probe_nodes,
+                                    machine::run_change, machine::read_rebalance, machine::start_rebalance>;
 
   void run(const machine::commands& commands) {
     for (const auto& command : commands)
@@ -113,6 +121,13 @@ private:
   void carry_out(const machine::take_lock& c) { execute(c, protocol::try_leader_lock()); }
 
   void carry_out(const machine::read_nodes& c) { execute(c, protocol::read_worker_nodes()); }
+
+  void carry_out(const machine::probe_nodes& c) {
+    std::vector<protocol::node_address> nodes;
+    for (const auto& node : c.nodes)
+      nodes.push_back({node.name, node.port});
+    execute(c, protocol::probe_worker_nodes(nodes, probe_connect_timeout_ms));
+  }
 
   void carry_out(const machine::run_change& c) { execute(c, statement_for(c.change)); }
 
@@ -195,6 +210,30 @@ private:
                std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_in).count());
   }
 
+  void carry_out(const machine::nodes_health& h) {
+    ctx_->metrics->citus_unreachable_nodes = static_cast<std::int64_t>(h.unreachable);
+    ctx_->metrics->citus_disabled_nodes = static_cast<std::int64_t>(h.disabled);
+    std::vector<runtime::blocking_node> blocking;
+    for (const auto& b : h.blocking) {
+      blocking.push_back({policy::to_string(b.node), b.only_placements, b.why});
+      if (!blocked_.count(b.node))
+        log_->warn("worker node {} does not answer and blocks every add: {}; start its database again",
+                   policy::to_string(b.node), b.why);
+    }
+    std::set<citus_node> now_blocked;
+    for (const auto& b : h.blocking)
+      now_blocked.insert(b.node);
+    for (const auto& node : blocked_)
+      if (!now_blocked.count(node))
+        log_->info("worker node {} no longer blocks adds", policy::to_string(node));
+    blocked_ = std::move(now_blocked);
+    ctx_->metrics->citus_blocking.set(std::move(blocking));
+  }
+
+  void carry_out(const machine::disable_refused& r) {
+    log_->warn("cannot disable worker node {}, which does not answer: {}", policy::to_string(r.node), r.why);
+  }
+
   void carry_out(const machine::kept& k) {
     log_->warn("worker node {} is no longer wanted but stays: {}", policy::to_string(k.node), k.why);
   }
@@ -254,11 +293,39 @@ private:
     if (!outcome.rows)
       return run(machine_.on_lost(outcome.error.message));
     std::set<citus_node> present;
+    std::set<citus_node> inactive;
     for (const auto& row : *outcome.rows)
-      if (row.size() == 2 && row[0] && row[1])
-        if (auto port = protocol::parse_node_port(*row[1]))
+      if (row.size() == 3 && row[0] && row[1])
+        if (auto port = protocol::parse_node_port(*row[1])) {
           present.insert({*row[0], *port});
-    run(machine_.on_nodes(present, self_->clock().now()));
+          if (row[2] && *row[2] == "f")
+            inactive.insert({*row[0], *port});
+        }
+    run(machine_.on_nodes(present, self_->clock().now(), inactive));
+  }
+
+  void report(const machine::probe_nodes&, net::pg_outcome outcome) {
+    const auto now = self_->clock().now();
+    if (!outcome.rows && outcome.error.what == net::pg_error::kind::statement) {
+      // (Without the probe every node counts as answering: nothing is disabled.)
+      log_->warn("cannot probe the worker nodes from the coordinator: {}", outcome.error.message);
+      return run(machine_.on_probed({}, now));
+    }
+    if (!outcome.rows)
+      return run(machine_.on_lost(outcome.error.message));
+    std::vector<policy::membership_plan::probe_result> results;
+    for (const auto& row : *outcome.rows) {
+      if (row.size() != 4 || !row[0] || !row[1])
+        continue;
+      const auto port = protocol::parse_node_port(*row[1]);
+      if (!port)
+        continue;
+      std::int64_t only = 0;
+      if (row[3])
+        std::from_chars(row[3]->data(), row[3]->data() + row[3]->size(), only);
+      results.push_back({{*row[0], *port}, is_true(row[2]), only});
+    }
+    run(machine_.on_probed(results, now));
   }
 
   void report(const machine::run_change& c, net::pg_outcome outcome) {
@@ -266,6 +333,26 @@ private:
     if (!outcome.rows && !refused)
       return run(machine_.on_lost(outcome.error.message));
     const auto name = policy::to_string(c.change.node);
+    if (c.change.what == change_kind::disable) {
+      if (refused)
+        return run(machine_.on_disable_refused(outcome.error.message, self_->clock().now()));
+      if (!outcome.rows->empty()) {
+        ++ctx_->metrics->citus_nodes_disabled;
+        log_->warn("disabled worker node {}, which does not answer: its row and placements stay, and it is "
+                   "activated once it is wanted and answers again",
+                   name);
+      }
+      return run(machine_.on_disabled());
+    }
+    if (c.change.what == change_kind::activate) {
+      if (refused) {
+        ++ctx_->metrics->citus_add_failures;
+        return run(machine_.on_add_refused("activating it: " + outcome.error.message, self_->clock().now()));
+      }
+      ++ctx_->metrics->citus_nodes_activated;
+      log_->info("activated worker node {} again", name);
+      return run(machine_.on_added());
+    }
     if (c.change.what == change_kind::update)
       return report_update(c.change, refused ? std::optional<std::string>{outcome.error.message}
                                              : outcome.rows->empty() ? std::optional<std::string>{"it is no longer registered"}
@@ -330,6 +417,7 @@ private:
   std::deque<std::pair<machine::ticket, caf::typed_response_promise<policy::output_report>>> waiting_;
   std::optional<step_command> running_;
   std::uint64_t step_ = 0;
+  std::set<citus_node> blocked_; // the nodes last said to block adds
 };
 
 } // namespace

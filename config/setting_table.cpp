@@ -245,6 +245,19 @@ constexpr std::array specs = {
       else if (v == "never") s.remove_workers = worker_removal::never;
       else return "'" + std::string{v} + "' is not if-empty or never";
       return std::nullopt; }},
+  setting_spec{"disable-unreachable-after", "DURATION|never", "WORKERLISTGEN_DISABLE_UNREACHABLE_AFTER", "30s",
+    "--target=citus: disable (citus_disable_node) a node no longer wanted that has not answered for this long, so it "
+    "blocks no add; or never.", shape::value,
+    [](settings& s, std::string_view v) -> std::optional<std::string> {
+      if (v == "never") {
+        s.disable_unreachable_after.reset();
+        return std::nullopt;
+      }
+      auto parsed = parse_duration(v);
+      if (!parsed)
+        return parsed.error() + " (or never)";
+      s.disable_unreachable_after = *parsed;
+      return std::nullopt; }},
   setting_spec{"rebalance", "never|after-add", "WORKERLISTGEN_REBALANCE", "never",
     "--target=citus: start citus_rebalance_start() once after a sync that added nodes (never while one runs).",
     shape::value,

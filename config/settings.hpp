@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,7 @@ struct settings {
   output_target target = output_target::file;
   secret coordinator; // a libpq connection string or URI; may hold a password
   worker_removal remove_workers = worker_removal::if_empty;
+  std::optional<duration> disable_unreachable_after; // none: never
   bool rebalance_after_add = false;      // --rebalance=after-add
   std::string rebalance_transfer_mode;   // citus.shard_transfer_mode: auto, force_logical, block_writes
 

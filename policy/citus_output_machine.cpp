@@ -16,7 +16,7 @@ citus_output_machine::commands citus_output_machine::on_apply(std::set<citus_nod
 }
 
 citus_output_machine::commands citus_output_machine::on_retry() {
-  retry_armed_ = false;
+  armed_due_.reset();
   return start_pass();
 }
 
@@ -116,7 +116,7 @@ citus_output_machine::commands citus_output_machine::on_read_refused(protocol::c
 }
 
 citus_output_machine::commands citus_output_machine::on_nodes(const std::set<citus_node>& present,
-                                                              time_point now) {
+                                                              time_point now, const std::set<citus_node>& inactive) {
   commands out;
   if (at_ != stage::reading)
     return out;
@@ -124,11 +124,41 @@ citus_output_machine::commands citus_output_machine::on_nodes(const std::set<cit
     out.push_back(usable{});
   last_problem_ = protocol::coordinator_problem::none;
   last_why_.clear();
+  present_ = present;
+  inactive_ = inactive;
+  auto probe = membership_plan::to_probe(wanted_, present_, inactive_);
+  if (!probe.empty()) {
+    at_ = stage::probing;
+    out.push_back(probe_nodes{std::move(probe)});
+    return out;
+  }
+  plan_.on_probed({}, now);
+  plan_changes(out, now);
+  return out;
+}
+
+citus_output_machine::commands citus_output_machine::on_probed(
+  const std::vector<membership_plan::probe_result>& results, time_point now) {
+  commands out;
+  if (at_ != stage::probing)
+    return out;
+  plan_.on_probed(results, now);
+  plan_changes(out, now);
+  return out;
+}
+
+void citus_output_machine::plan_changes(commands& out, time_point now) {
   if (std::exchange(unblocked_, false))
     plan_.retry_now(now);
-  const auto plan = plan_.plan(wanted_, present, now, formers_);
+  const auto plan = plan_.plan(wanted_, present_, now, formers_, inactive_);
+  report_health(out);
   changes_.clear();
   using kind = node_change::kind;
+  // Disabling first: a node that does not answer blocks the adds after it.
+  for (const auto& node : plan.disable)
+    changes_.push_back({node, kind::disable, {}});
+  for (const auto& node : plan.activate)
+    changes_.push_back({node, kind::activate, {}});
   for (const auto& update : plan.update)
     changes_.push_back({update.to, kind::update, update.from});
   for (const auto& node : plan.add)
@@ -136,12 +166,18 @@ citus_output_machine::commands citus_output_machine::on_nodes(const std::set<cit
   for (const auto& node : plan.remove)
     changes_.push_back({node, kind::remove, {}});
   if (options_.run.rehearse) {
-    const bool adds = !plan.add.empty();
+    const bool adds = !plan.add.empty() || !plan.activate.empty();
     out.push_back(show_changes{{changes_.begin(), changes_.end()}, adds && options_.rebalance_after_add});
     changes_.clear();
   }
   next_change(out);
-  return out;
+}
+
+void citus_output_machine::report_health(commands& out) {
+  nodes_health health{plan_.unreachable_nodes(), inactive_.size(), plan_.blocking()};
+  if (told_health_ != health)
+    out.push_back(health);
+  told_health_ = std::move(health);
 }
 
 void citus_output_machine::next_change(commands& out) {
@@ -157,11 +193,19 @@ void citus_output_machine::next_change(commands& out) {
 }
 
 citus_output_machine::commands citus_output_machine::on_added() {
-  if (at_ == stage::changing && changes_.front().what == node_change::kind::add)
+  // An activated node comes back without the placements it had (Citus drops
+  // a disabled node's replicas, which may have missed writes): it needs
+  // shards as much as a new one.
+  const bool activated = at_ == stage::changing && changes_.front().what == node_change::kind::activate;
+  if (at_ == stage::changing && (changes_.front().what == node_change::kind::add || activated))
     rebalance_owed_ = true;
-  return after_change([this](const citus_node& node, commands&) {
+  return after_change([this, activated](const citus_node& node, commands& out) {
     plan_.on_added(node);
     pass_changed_ = true;
+    if (activated) {
+      inactive_.erase(node);
+      report_health(out);
+    }
   });
 }
 
@@ -187,6 +231,23 @@ citus_output_machine::commands citus_output_machine::on_kept(const std::string& 
   });
 }
 
+citus_output_machine::commands citus_output_machine::on_disabled() {
+  return after_change([this](const citus_node& node, commands& out) {
+    plan_.on_disabled(node);
+    pass_changed_ = true;
+    inactive_.insert(node);
+    report_health(out);
+  });
+}
+
+citus_output_machine::commands citus_output_machine::on_disable_refused(const std::string& why, time_point now) {
+  return after_change([&](const citus_node& node, commands& out) {
+    plan_.on_disable_refused(node, why, now);
+    if (told_refusals_.emplace(node, why).second)
+      out.push_back(disable_refused{node, why});
+  });
+}
+
 citus_output_machine::commands citus_output_machine::on_lost(const std::string& why) {
   commands out;
   if (at_ == stage::idle || at_ == stage::connecting)
@@ -204,6 +265,8 @@ citus_output_machine::commands citus_output_machine::on_lost(const std::string& 
 std::string citus_output_machine::doing() const {
   if (at_ == stage::reading)
     return "reading pg_dist_node";
+  if (at_ == stage::probing)
+    return "probing worker nodes";
   if (at_ == stage::rebalancing || at_ == stage::following)
     return "rebalancing";
   if (at_ == stage::locking)
@@ -213,6 +276,8 @@ std::string citus_output_machine::doing() const {
     case node_change::kind::add: return "adding " + to_string(change.node);
     case node_change::kind::remove: return "removing " + to_string(change.node);
     case node_change::kind::update: return "updating " + to_string(change.from) + " to " + to_string(change.node);
+    case node_change::kind::disable: return "disabling " + to_string(change.node);
+    case node_change::kind::activate: return "activating " + to_string(change.node);
   }
   return {};
 }
@@ -226,9 +291,10 @@ void citus_output_machine::end_pass(commands& out, const std::string& failure) {
   else
     out.push_back(answer{pass_covers_, output_report{pass_changed_, summary()}});
   // Refused adds are tried again when due (a --once run is over by then).
-  if (failure.empty() && !options_.run.once && !retry_armed_)
-    if (const auto due = plan_.next_retry()) {
-      retry_armed_ = true;
+  // (An earlier due than the armed one arms another timer.)
+  if (failure.empty() && !options_.run.once)
+    if (const auto due = plan_.next_retry(); due && (!armed_due_ || *due < *armed_due_)) {
+      armed_due_ = due;
       out.push_back(arm_retry{*due});
     }
   if (again_)

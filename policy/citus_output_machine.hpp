@@ -7,7 +7,9 @@
 // simulation (test/unit/citus_output_machine_test.cpp).
 //
 // One pass at a time: connect if need be, make sure this sidecar leads, read
-// the worker nodes, then each change membership_plan decides, in turn.
+// the worker nodes, probe the ones membership_plan asks about (a registered
+// node not wanted, a disabled one wanted again), then each change it decides,
+// in turn.
 // Applies that arrive during a pass are answered by the next one. A refused
 // add is retried for that node alone when due, whether or not anything else
 // happens, and at once on the next apply or connection, since what blocked
@@ -47,7 +49,9 @@ struct node_change {
   enum class kind {
     add,
     remove, // if it holds no placements
-    update, // the registered node `from` takes the name of `node`, keeping its id and placements
+    update,   // the registered node `from` takes the name of `node`, keeping its id and placements
+    disable,  // it does not answer: its row and placements stay, inactive
+    activate, // disabled, and it answers again
   };
   citus_node node;
   kind what = kind::add;
@@ -71,7 +75,10 @@ public:
   struct connect {};                          // then on_connected / on_connect_failed
   struct take_lock {};                        // then on_lock / on_lost
   struct read_nodes {};                       // then on_nodes / on_lost
-  struct run_change { node_change change; };  // then on_added / on_add_refused / on_removed / on_kept / on_lost
+  struct probe_nodes { std::vector<citus_node> nodes; }; // then on_probed / on_lost
+  // then on_added / on_add_refused (add, update, activate), on_removed / on_kept,
+  // on_disabled / on_disable_refused, or on_lost
+  struct run_change { node_change change; };
   struct show_changes { std::vector<node_change> changes; bool rebalance = false; }; // --dry-run
   struct read_rebalance {};                   // then on_rebalance_status / on_rebalance_refused / on_lost
   struct start_rebalance {};                  // then on_rebalance_started / on_rebalance_refused / on_lost
@@ -90,9 +97,18 @@ public:
   struct role { bool leader; };               // this sidecar leads, or stands by (on each change)
   struct add_refused { citus_node node; std::string why; duration retry_in; }; // or its update
   struct kept { citus_node node; std::string why; }; // no longer wanted, stays (first time)
-  using command = std::variant<connect, take_lock, read_nodes, run_change, show_changes, answer, fail, arm_retry,
-                               drop_connection, unreachable, usable, role, add_refused, kept, read_rebalance,
-                               start_rebalance, arm_follow, rebalance_state>;
+  // The registered nodes, on each change: how many do not answer, how many
+  // are disabled, and the ones that block every add.
+  struct nodes_health {
+    std::size_t unreachable = 0;
+    std::size_t disabled = 0;
+    std::vector<membership_plan::blocked_node> blocking;
+    friend bool operator==(const nodes_health&, const nodes_health&) = default;
+  };
+  struct disable_refused { citus_node node; std::string why; }; // said once per node and reason
+  using command = std::variant<connect, take_lock, read_nodes, probe_nodes, run_change, show_changes, answer, fail,
+                               arm_retry, drop_connection, unreachable, usable, role, add_refused, kept, read_rebalance,
+                               start_rebalance, arm_follow, rebalance_state, nodes_health, disable_refused>;
   using commands = std::vector<command>;
 
   explicit citus_output_machine(options opts);
@@ -108,14 +124,20 @@ public:
   commands on_connect_failed(protocol::coordinator_problem problem, const std::string& why);
   // Reading pg_dist_node failed, the connection is fine (no Citus extension).
   commands on_read_refused(protocol::coordinator_problem problem, const std::string& why);
-  // `present`: the worker nodes pg_dist_node lists.
-  commands on_nodes(const std::set<citus_node>& present, time_point now);
-  // An add or an update went through, or was refused (retried when due).
+  // `present`: the worker nodes pg_dist_node lists; `inactive`: those of
+  // them disabled.
+  commands on_nodes(const std::set<citus_node>& present, time_point now, const std::set<citus_node>& inactive = {});
+  // What probe_nodes found, one result per node asked about.
+  commands on_probed(const std::vector<membership_plan::probe_result>& results, time_point now);
+  // An add, an update or an activation went through, or was refused
+  // (retried when due).
   commands on_added();
   commands on_add_refused(const std::string& why, time_point now);
   commands on_removed();
   // The node holds placements (why says so), or its removal was refused.
   commands on_kept(const std::string& why);
+  commands on_disabled();
+  commands on_disable_refused(const std::string& why, time_point now);
   // The latest rebalance job's state as citus_rebalance_status() says it
   // (scheduled, running, finished, failed, ...; empty: there is none).
   commands on_rebalance_status(const std::string& state);
@@ -135,7 +157,7 @@ public:
   ticket last_ticket() const noexcept { return tickets_; }
 
 private:
-  enum class stage { idle, connecting, locking, reading, changing, rebalancing, following };
+  enum class stage { idle, connecting, locking, reading, probing, changing, rebalancing, following };
 
   commands start_pass();
   void start_pass(commands& out);
@@ -155,6 +177,10 @@ private:
     next_change(out);
     return out;
   }
+  // The nodes' health, when it changed since last said.
+  void report_health(commands& out);
+  // Probed (or nothing to probe): plan the changes and start them.
+  void plan_changes(commands& out, time_point now);
   void next_change(commands& out);
   void end_pass(commands& out, const std::string& failure);
   std::string doing() const;
@@ -164,6 +190,10 @@ private:
   membership_plan plan_;
   std::set<citus_node> wanted_;
   membership_plan::successions formers_;
+  std::set<citus_node> present_;  // as the pass read them
+  std::set<citus_node> inactive_;
+  std::optional<nodes_health> told_health_;
+  std::set<std::pair<citus_node, std::string>> told_refusals_;
   std::deque<node_change> changes_;
   stage at_ = stage::idle;
   bool connected_ = false;
@@ -172,7 +202,7 @@ private:
   ticket tickets_ = 0;      // the last apply's
   ticket pass_covers_ = 0;  // the applies the pass under way answers
   bool again_ = false;      // an apply or a retry arrived during the pass
-  bool retry_armed_ = false;
+  std::optional<time_point> armed_due_; // the retry timer's
   bool pass_changed_ = false;
   bool pass_add_refused_ = false;
   bool standing_by_ = false; // the pass ended without the lock

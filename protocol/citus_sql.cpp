@@ -5,7 +5,40 @@
 namespace wlg::protocol {
 
 sql_statement read_worker_nodes() {
-  return {"SELECT nodename, nodeport FROM pg_dist_node WHERE groupid <> 0 AND noderole = 'primary'", {}};
+  return {"SELECT nodename, nodeport, isactive FROM pg_dist_node WHERE groupid <> 0 AND noderole = 'primary'", {}};
+}
+
+sql_statement probe_worker_nodes(const std::vector<node_address>& nodes, std::int64_t connect_timeout_ms) {
+  std::vector<std::string> names;
+  std::vector<std::string> ports;
+  for (const auto& node : nodes) {
+    names.push_back(node.name);
+    ports.push_back(std::to_string(node.port));
+  }
+  // The settings are local to this statement's transaction; the subquery that
+  // sets them is evaluated before any row is projected.
+  return {"SELECT u.name, u.port, citus_check_connection_to_node(u.name, u.port),"
+          " (SELECT count(DISTINCT p.shardid) FROM pg_dist_node n JOIN pg_dist_placement p ON p.groupid = n.groupid"
+          "  WHERE n.nodename = u.name AND n.nodeport = u.port AND NOT EXISTS ("
+          "   SELECT 1 FROM pg_dist_placement q JOIN pg_dist_node m ON m.groupid = q.groupid"
+          "   WHERE q.shardid = p.shardid AND q.groupid <> p.groupid AND m.isactive))"
+          " FROM unnest($1::text[], $2::int[]) AS u(name, port),"
+          " (SELECT set_config('citus.node_connection_timeout', $3, true),"
+          "         set_config('client_min_messages', 'error', true)) AS limits",
+          {text_array_literal(names), text_array_literal(ports), std::to_string(connect_timeout_ms)}};
+}
+
+sql_statement disable_worker_node(std::string_view name, std::uint16_t port) {
+  return {"SELECT citus_disable_node(n.nodename, n.nodeport, synchronous := NOT EXISTS ("
+          "  SELECT 1 FROM pg_dist_node o WHERE o.groupid <> 0 AND o.noderole = 'primary' AND o.isactive"
+          "  AND (o.nodename COLLATE \"C\", o.nodeport) < (n.nodename COLLATE \"C\", n.nodeport)))"
+          " FROM pg_dist_node n"
+          " WHERE n.nodename = $1 AND n.nodeport = $2::int AND n.groupid <> 0 AND n.isactive",
+          {std::string{name}, std::to_string(port)}};
+}
+
+sql_statement activate_worker_node(std::string_view name, std::uint16_t port) {
+  return {"SELECT citus_activate_node($1, $2::int)", {std::string{name}, std::to_string(port)}};
 }
 
 sql_statement add_worker_node(std::string_view name, std::uint16_t port) {
@@ -56,6 +89,22 @@ std::string render_for_reading(const sql_statement& statement) {
     out += text[i];
   }
   return out + ";";
+}
+
+std::string text_array_literal(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (const auto& item : items) {
+    if (out.size() > 1)
+      out += ',';
+    out += '"';
+    for (char c : item) {
+      if (c == '"' || c == '\\')
+        out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
 }
 
 std::optional<std::uint16_t> parse_node_port(std::string_view text) {

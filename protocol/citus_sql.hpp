@@ -18,8 +18,31 @@ struct sql_statement {
 };
 
 // The worker nodes: primaries outside the coordinator's group 0. Columns:
-// nodename, nodeport.
+// nodename, nodeport, isactive ('t' or 'f').
 sql_statement read_worker_nodes();
+
+// A node to probe, by name and port.
+struct node_address {
+  std::string name;
+  std::uint16_t port = 0;
+};
+
+// Asks the coordinator whether it reaches each node (its own view, which is
+// the one that blocks citus_add_node), waiting at most `connect_timeout_ms`
+// for each, and how many shards have their only active placement there (what
+// makes Citus refuse to disable it). Columns: nodename, nodeport, answers
+// ('t' or 'f'), only-placement shards. Citus's warning for a node that does
+// not answer is kept out of the session: the answer says it.
+sql_statement probe_worker_nodes(const std::vector<node_address>& nodes, std::int64_t connect_timeout_ms);
+
+// Marks a node inactive, keeping its row and placements (citus_disable_node).
+// Citus refuses an asynchronous disable of the first worker node (by name,
+// then port, in byte order) and says to disable it synchronously, so that
+// one is. One row when it was disabled, none when no such active node is.
+sql_statement disable_worker_node(std::string_view name, std::uint16_t port);
+
+// Brings a disabled node back (citus_activate_node).
+sql_statement activate_worker_node(std::string_view name, std::uint16_t port);
 
 // Adds a node; idempotent in Citus (an existing node's id comes back).
 sql_statement add_worker_node(std::string_view name, std::uint16_t port);
@@ -51,6 +74,10 @@ sql_statement start_rebalance(std::string_view transfer_mode);
 
 // The statement with its parameters written in, for --dry-run's report.
 std::string render_for_reading(const sql_statement& statement);
+
+// A PostgreSQL array literal of these strings ('{"a","b"}'), for a text[]
+// parameter.
+std::string text_array_literal(const std::vector<std::string>& items);
 
 // A node port as pg_dist_node gives it back, or nothing.
 std::optional<std::uint16_t> parse_node_port(std::string_view text);

@@ -1,6 +1,8 @@
 #pragma once
 
-// Counters every actor bumps, read by the /metrics endpoint. Lock-free.
+// Counters every actor bumps, read by the /metrics endpoint. Lock-free, but
+// for the short list of Citus worker nodes that block adds (rare, and
+// changed only when it changes).
 
 #include "config/actor_role.hpp"
 #include "net/event_stream.hpp"
@@ -11,7 +13,10 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <mutex>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace wlg::runtime {
 
@@ -31,6 +36,30 @@ private:
   std::array<std::atomic<std::uint64_t>, bounds_seconds.size() + 1> buckets_{};
   std::atomic<std::uint64_t> count_{0};
   std::atomic<std::uint64_t> sum_ns_{0};
+};
+
+// A registered Citus worker node that does not answer and cannot be
+// disabled: every add waits for it.
+struct blocking_node {
+  std::string node;                 // name:port
+  std::int64_t only_placements = 0; // shards whose only placement it holds
+  std::string why;                  // why it is not disabled
+};
+
+class blocking_nodes {
+public:
+  void set(std::vector<blocking_node> nodes) {
+    std::lock_guard lock{mutex_};
+    nodes_ = std::move(nodes);
+  }
+  std::vector<blocking_node> get() const {
+    std::lock_guard lock{mutex_};
+    return nodes_;
+  }
+
+private:
+  mutable std::mutex mutex_;
+  std::vector<blocking_node> nodes_;
 };
 
 // The parts of a sync whose time /metrics shows: fetching the worker list
@@ -96,7 +125,12 @@ struct metrics {
   counter citus_nodes_updated{0}; // renamed in place: a replaced swarm task's node
   counter citus_nodes_removed{0};
   counter citus_add_failures{0};
+  counter citus_nodes_disabled{0};
+  counter citus_nodes_activated{0};
   std::atomic<std::int64_t> citus_stale_nodes{0};
+  std::atomic<std::int64_t> citus_unreachable_nodes{0}; // probed, not answering
+  std::atomic<std::int64_t> citus_disabled_nodes{0};
+  blocking_nodes citus_blocking;
   counter coordinator_connects{0};
   counter coordinator_connect_failures{0};
   counter coordinator_reconnects{0}; // established connections lost

@@ -1,5 +1,7 @@
 #include "runtime/status_pages.hpp"
 
+#include "protocol/json_text.hpp"
+
 #include <cstdio>
 
 namespace wlg::runtime {
@@ -90,7 +92,12 @@ constexpr counter_doc counters[] = {
   {"citus_nodes_updated_total", "Worker nodes renamed in place (citus_update_node) for a replaced task.",
    &metrics::citus_nodes_updated},
   {"citus_nodes_removed_total", "Worker nodes removed from the coordinator.", &metrics::citus_nodes_removed},
-  {"citus_add_failures_total", "Node adds and in-place updates that failed and are retried.", &metrics::citus_add_failures},
+  {"citus_add_failures_total", "Node adds, in-place updates and activations that failed and are retried.",
+   &metrics::citus_add_failures},
+  {"citus_nodes_disabled_total", "Worker nodes disabled (citus_disable_node) because they did not answer.",
+   &metrics::citus_nodes_disabled},
+  {"citus_nodes_activated_total", "Disabled worker nodes activated again (citus_activate_node).",
+   &metrics::citus_nodes_activated},
   {"citus_rebalances_started_total", "Rebalance jobs started (citus_rebalance_start).",
    &metrics::citus_rebalances_started},
   {"coordinator_connects_total", "Connections to the coordinator established.", &metrics::coordinator_connects},
@@ -98,6 +105,23 @@ constexpr counter_doc counters[] = {
    &metrics::coordinator_connect_failures},
   {"coordinator_reconnects_total", "Connections to the coordinator lost.", &metrics::coordinator_reconnects},
 };
+
+
+// A Prometheus label value, quoted and escaped.
+std::string label_value(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '\\' || c == '"')
+      out += '\\';
+    out += c == '\n' ? std::string{"\\n"} : std::string{c};
+  }
+  return out + "\"";
+}
+
+std::string blocking_reason(const blocking_node& blocking) {
+  return "worker node " + blocking.node + " does not answer and blocks every add: " + blocking.why
+         + "; start its database again";
+}
 
 } // namespace
 
@@ -135,6 +159,17 @@ std::string prometheus_text(const metrics& m) {
            sync_phase_names, [&](std::size_t i) { return static_cast<double>(m.last_sync_phase_ns[i].load()) / 1e9; });
   out.single("citus_stale_nodes", "gauge", "Nodes no longer wanted that stay because they hold shard placements.",
              static_cast<double>(m.citus_stale_nodes.load()));
+  out.single("citus_unreachable_nodes", "gauge",
+             "Registered worker nodes the coordinator cannot reach (of those probed: not wanted, or disabled).",
+             static_cast<double>(m.citus_unreachable_nodes.load()));
+  out.single("citus_disabled_nodes", "gauge", "Registered worker nodes that are disabled (isactive false).",
+             static_cast<double>(m.citus_disabled_nodes.load()));
+  out.family("citus_blocking_node_shards", "gauge",
+             "A worker node that does not answer and cannot be disabled, so no node can be added: the shards whose "
+             "only placement it holds.");
+  for (const auto& blocking : m.citus_blocking.get())
+    out.sample("citus_blocking_node_shards", "node=" + label_value(blocking.node),
+               static_cast<double>(blocking.only_placements));
   out.single("coordinator_connected", "gauge", "1 while connected to the coordinator.",
              m.coordinator_connected.load() ? 1 : 0);
   const auto phase = m.citus_rebalance.load();
@@ -178,13 +213,15 @@ net::status_response health_page(const metrics& m, const health_rules& rules) {
     reason = std::string{protocol::describe(problem)};
   else if (rules.coordinator_required && !coordinator)
     reason = "coordinator not connected";
+  else if (const auto blocking = m.citus_blocking.get(); rules.coordinator_required && !blocking.empty())
+    reason = blocking_reason(blocking.front());
   else if (last_sync == 0)
     reason = "no successful sync yet";
   else if (rules.stream_required && !connected)
     reason = "event stream not connected";
   if (!reason.empty())
     return {503, "application/json",
-            "{\"status\":\"unavailable\",\"reason\":\"" + reason + "\"" + coordinator_field + "}\n"};
+            "{\"status\":\"unavailable\",\"reason\":" + protocol::json_quote(reason) + coordinator_field + "}\n"};
   return {200, "application/json",
           "{\"status\":\"ok\",\"workers\":" + std::to_string(m.worker_count.load())
             + ",\"last_sync_unix_ms\":" + std::to_string(last_sync)

@@ -18,11 +18,18 @@ net::pg_outcome statement_error(std::string why) { return {std::nullopt, {net::p
 net::pg_outcome lock(bool held) { return rows({{std::string{held ? "t" : "f"}}}); }
 net::pg_outcome connect_error(std::string why) { return {std::nullopt, {net::pg_error::kind::connect, std::move(why), {}}}; }
 
+// pg_dist_node's active worker nodes.
 net::pg_rows nodes(std::initializer_list<const char*> names) {
   net::pg_rows out;
   for (const auto* n : names)
-    out.push_back({std::string{n}, std::string{"5432"}});
+    out.push_back({std::string{n}, std::string{"5432"}, std::string{"t"}});
   return out;
+}
+
+// The probe's answer for one node: it answers or not, and the shards whose
+// only placement it holds.
+net::pg_rows probed(const char* name, bool answers, int only_placements = 0) {
+  return {{std::string{name}, std::string{"5432"}, std::string{answers ? "t" : "f"}, std::to_string(only_placements)}};
 }
 
 // What an apply was answered with.
@@ -134,17 +141,72 @@ CAF_TEST(a node no longer wanted that holds placements stays and is counted once
   answer(1, ok());
   answer(2, lock(true));
   answer(3, rows(nodes({"a", "x"})));
-  answer(4, rows({})); // the removal found placements: no row
+  answer(4, rows(probed("x", true))); // x is not wanted: probed first
+  answer(5, rows({}));                // the removal found placements: no row
   CAF_REQUIRE(reply(first).report.has_value());
   CAF_CHECK_EQUAL(metrics.citus_stale_nodes.load(), 1);
   CAF_CHECK_EQUAL(metrics.citus_nodes_removed.load(), 0u);
 
   auto second = apply({"a"});
-  answer(5, rows(nodes({"a", "x"})));
-  answer(6, rows({{std::string{"x"}}})); // drained meanwhile: removed
+  answer(6, rows(nodes({"a", "x"})));
+  answer(7, rows(probed("x", true)));
+  answer(8, rows({{std::string{"x"}}})); // drained meanwhile: removed
   CAF_REQUIRE(reply(second).report.has_value());
   CAF_CHECK_EQUAL(metrics.citus_stale_nodes.load(), 0);
   CAF_CHECK_EQUAL(metrics.citus_nodes_removed.load(), 1u);
+}
+
+CAF_TEST(a node not wanted that stops answering is disabled once it has been silent long enough and then b is added) {
+  start();
+  auto first = apply({"a", "b"});
+  answer(1, ok());
+  answer(2, lock(true));
+  answer(3, rows(nodes({"a", "x"})));
+  answer(4, rows(probed("x", false))); // silent from now on; not yet 30 s
+  answer(5, statement_error("connection to the remote node x:5432 failed")); // x blocks b's add
+  answer(6, rows({}));                 // x holds placements: it stays
+  CAF_REQUIRE(reply(first).report.has_value());
+  CAF_CHECK_EQUAL(metrics.citus_unreachable_nodes.load(), 1);
+  CAF_CHECK(metrics.citus_blocking.get().empty()); // it will be disabled
+
+  // Watched every 500 ms until --disable-unreachable-after (30 s) has passed.
+  advance_time(std::chrono::seconds(30));
+  expect((atom_value, atom_value), from(membership).to(membership).with(internal_atom::value, retry_atom::value));
+  answer(7, rows(nodes({"a", "x"})));
+  answer(8, rows(probed("x", false)));
+  answer(9, rows({{std::string{""}}})); // disabled
+  answer(10, rows({{std::string{"3"}}})); // b added: x no longer blocks it
+  answer(11, rows({}));                   // x stays
+  CAF_CHECK_EQUAL(metrics.citus_nodes_disabled.load(), 1u);
+  CAF_CHECK_EQUAL(metrics.citus_nodes_added.load(), 1u);
+}
+
+CAF_TEST(a silent node holding the only placement of shards blocks and says so and the add goes through once it answers) {
+  start();
+  auto first = apply({"a", "b"});
+  answer(1, ok());
+  answer(2, lock(true));
+  answer(3, rows(nodes({"a", "x"})));
+  answer(4, rows(probed("x", false, 16))); // Citus would refuse to disable it: not tried
+  answer(5, statement_error("connection to the remote node x:5432 failed"));
+  answer(6, rows({}));
+  CAF_REQUIRE(reply(first).report.has_value());
+  const auto blocking = metrics.citus_blocking.get();
+  CAF_REQUIRE_EQUAL(blocking.size(), 1u);
+  CAF_CHECK_EQUAL(blocking.front().node, "x:5432");
+  CAF_CHECK_EQUAL(blocking.front().only_placements, 16);
+
+  // The next pass (b's retry, or the watch over x): x answers again, and b
+  // is added.
+  advance_time(std::chrono::milliseconds(500));
+  expect((atom_value, atom_value), from(membership).to(membership).with(internal_atom::value, retry_atom::value));
+  answer(7, rows(nodes({"a", "x"})));
+  answer(8, rows(probed("x", true)));
+  answer(9, rows({{std::string{"3"}}})); // b added
+  answer(10, rows({}));
+  CAF_CHECK_EQUAL(metrics.citus_nodes_added.load(), 1u);
+  CAF_CHECK(metrics.citus_blocking.get().empty());
+  CAF_CHECK_EQUAL(metrics.citus_nodes_disabled.load(), 0u);
 }
 
 CAF_TEST(an unreachable coordinator fails the apply and is connected again on the next one) {

@@ -13,6 +13,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <optional>
@@ -435,4 +436,119 @@ TEST_CASE("citus: --rebalance=after-add gives new workers shards, loses no row, 
   CHECK_MESSAGE(wait_until(spread, 60s), side.log());
   CHECK(t.cluster.sql("SELECT count(*) FROM items") == std::optional<std::string>{"1000\n"});
   MESSAGE("placements on the 4 workers after the rebalance: " << on(1) << on(2) << on(3) << on(4));
+}
+
+namespace {
+
+// Shards and where their placements are, as one line per placement.
+std::string placements(const citus_setup& t) {
+  return t.cluster.sql("SELECT shardid, groupid FROM pg_dist_placement ORDER BY 1, 2").value_or("(unreadable)");
+}
+
+std::string node_row(const citus_setup& t, int worker) {
+  return t.cluster
+    .sql("SELECT isactive FROM pg_dist_node WHERE nodename = '" + citus_cluster::worker(worker) + "'")
+    .value_or("(unreadable)");
+}
+
+const std::string thousand_rows = "CREATE TABLE items (id int PRIMARY KEY, payload text);"
+                                  "SELECT create_distributed_table('items', 'id');"
+                                  "INSERT INTO items SELECT g, md5(g::text) FROM generate_series(1, 1000) g;";
+
+} // namespace
+
+TEST_CASE("citus: replication factor 2, a gone worker that stops answering is disabled, not deleted, and the new one added") {
+  SKIP_WITHOUT_CITUS();
+  citus_setup t{2, 3};
+  sidecar side{t.env({{"WORKERLISTGEN_DISABLE_UNREACHABLE_AFTER", "2s"}}), with_status_port()};
+  REQUIRE_MESSAGE(t.nodes_become(both), side.log());
+  REQUIRE(t.cluster.sql("SET citus.shard_replication_factor = 2;" + thousand_rows));
+  const auto before = placements(t);
+
+  // Worker 1 (the first worker node, which Citus disables only synchronously)
+  // goes: its container, then its database. A new worker comes.
+  t.engine.stop_container("citus_worker_1");
+  t.cluster.stop_node("w1");
+  const auto gone_at = std::chrono::steady_clock::now();
+  t.run_worker(3);
+  const std::set<std::string> three{citus_cluster::worker(1), citus_cluster::worker(2), citus_cluster::worker(3)};
+  REQUIRE_MESSAGE(t.nodes_become(three, 20s), side.log());
+  MESSAGE("worker gone -> the new worker added, with --disable-unreachable-after=2s: "
+          << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - gone_at).count()
+          << " ms");
+  CHECK(side.metric("citus_nodes_disabled_total") == 1);
+  CHECK(node_row(t, 1) == "f\n"); // disabled, its row kept
+  CHECK(placements(t) == before);  // no placement touched
+  CHECK_MESSAGE(side.metric_reaches("citus_disabled_nodes", 1), side.log());
+  CHECK(t.cluster.sql("SELECT count(*) FROM items") == std::optional<std::string>{"1000\n"});
+  CHECK(side.metric("citus_nodes_removed_total") == 0);
+
+  // It comes back, wanted again (a new container carrying its address): activated.
+  t.cluster.start_node("w1");
+  t.engine.run("citus_worker_1_again", worker_labels(1));
+  REQUIRE_MESSAGE(side.metric_reaches("citus_nodes_activated_total", 1, 20s), side.log());
+  CHECK(node_row(t, 1) == "t\n");
+  CHECK(wait_until([&] { return side.metric("citus_disabled_nodes") == 0; }, 10s));
+  CHECK(t.cluster.sql("SELECT count(*) FROM items") == std::optional<std::string>{"1000\n"});
+  const auto after = placements(t);
+  MESSAGE("placements: " << std::count(before.begin(), before.end(), '\n') << " before, "
+                         << std::count(after.begin(), after.end(), '\n')
+                         << " after the activation (Citus drops a disabled node's replicas)");
+}
+
+TEST_CASE("citus: replication factor 1, a silent worker that holds the only placements blocks, /healthz names it, and adds resume once it answers") {
+  SKIP_WITHOUT_CITUS();
+  citus_setup t{2, 3};
+  // A refused add waits 5 s at first, so the time below is the watch's, not
+  // a back-off's. The log is JSON, the server's warnings included.
+  sidecar side{t.env({{"WORKERLISTGEN_DISABLE_UNREACHABLE_AFTER", "1s"},
+                      {"WORKERLISTGEN_BACKOFF_INITIAL", "5s"},
+                      {"WORKERLISTGEN_BACKOFF_MAX", "30s"},
+                      {"WORKERLISTGEN_LOG_FORMAT", "json"}}),
+               with_status_port()};
+  REQUIRE_MESSAGE(t.nodes_become(both), side.log());
+  REQUIRE(t.cluster.sql(thousand_rows));
+  const auto before = placements(t);
+  const auto on_w2 = t.cluster.sql("SELECT count(*) FROM pg_dist_placement p JOIN pg_dist_node n USING (groupid)"
+                                   " WHERE n.nodename = '" + citus_cluster::worker(2) + "'");
+  REQUIRE(on_w2);
+  const auto shards = std::stoi(*on_w2);
+  REQUIRE(shards > 0);
+
+  t.engine.stop_container("citus_worker_2");
+  t.cluster.stop_node("w2");
+  t.run_worker(3);
+  const auto blocker = citus_cluster::worker(2) + ":" + std::to_string(t.cluster.port());
+  REQUIRE_MESSAGE(side.metric_reaches("citus_blocking_node_shards{node=\"" + blocker + "\"}", shards, 20s), side.log());
+  REQUIRE_MESSAGE(side.metric_reaches("citus_add_failures_total", 1), side.log());
+  const auto health = http_request("GET", "http://127.0.0.1:" + std::to_string(side.status_port()) + "/healthz");
+  CHECK(health.status == 503);
+  CHECK_MESSAGE(health.body.find("worker node " + blocker + " does not answer") != std::string::npos, health.body);
+  CHECK_MESSAGE(health.body.find("the only placement of " + std::to_string(shards) + " shard(s)") != std::string::npos,
+                health.body);
+  CHECK(side.metric("citus_unreachable_nodes") == 1);
+  CHECK(side.metric("citus_nodes_disabled_total") == 0);
+  CHECK(t.cluster.worker_nodes() == both);
+  CHECK(placements(t) == before);
+
+  // Its database answers again (its container stays gone): the blocked add goes through.
+  t.cluster.start_node("w2");
+  const auto answered_at = std::chrono::steady_clock::now();
+  const std::set<std::string> three{citus_cluster::worker(1), citus_cluster::worker(2), citus_cluster::worker(3)};
+  REQUIRE_MESSAGE(t.nodes_become(three), side.log());
+  MESSAGE("blocking node answering again -> the blocked add done: "
+          << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - answered_at).count()
+          << " ms");
+  CHECK(wait_until([&] { return side.metric("citus_unreachable_nodes") == 0; }, 10s));
+  const auto healthy = [&] {
+    return http_request("GET", "http://127.0.0.1:" + std::to_string(side.status_port()) + "/healthz").status == 200;
+  };
+  CHECK_MESSAGE(wait_until(healthy, 10s), side.log());
+  CHECK(placements(t) == before);
+  CHECK(t.cluster.sql("SELECT count(*) FROM items") == std::optional<std::string>{"1000\n"});
+  std::istringstream lines{side.log()};
+  for (std::string line; std::getline(lines, line);) {
+    CAPTURE(line);
+    CHECK((line.size() > 1 && line.front() == '{' && line.back() == '}'));
+  }
 }

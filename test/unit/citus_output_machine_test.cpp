@@ -23,6 +23,25 @@ node_change adding(const char* name) { return {node(name), node_change::kind::ad
 node_change removing(const char* name) { return {node(name), node_change::kind::remove, {}}; }
 node_change updating(const char* from, const char* to) { return {node(to), node_change::kind::update, node(from)}; }
 
+// `m` reads `present` (`inactive` of them disabled) and, when it asks,
+// probes them: every node answers but the `silent` ones, which hold the only
+// placement of `only` shards each. What both steps returned.
+machine::commands nodes_read(machine& m, const std::set<citus_node>& present, time_point now,
+                             const std::set<citus_node>& inactive = {}, const std::set<citus_node>& silent = {},
+                             std::int64_t only = 0) {
+  auto out = m.on_nodes(present, now, inactive);
+  const auto probes = all_of<machine::probe_nodes>(out);
+  if (probes.empty())
+    return out;
+  std::vector<membership_plan::probe_result> results;
+  for (const auto& n : probes.front().nodes)
+    results.push_back({n, !silent.count(n), silent.count(n) ? only : 0});
+  std::erase_if(out, [](const auto& c) { return std::holds_alternative<machine::probe_nodes>(c); });
+  for (auto& c : m.on_probed(results, now))
+    out.push_back(std::move(c));
+  return out;
+}
+
 // Connects `m` and has it lead; it then reads the nodes.
 void lead(machine& m) {
   one_of<machine::take_lock>(m.on_connected());
@@ -48,7 +67,7 @@ struct connected_machine {
   connected_machine() {
     one_of<machine::connect>(m.on_apply(nodes({"a"})));
     lead(m);
-    one_of<machine::answer>(m.on_nodes(nodes({"a"}), now));
+    one_of<machine::answer>(nodes_read(m, nodes({"a"}), now));
   }
 };
 
@@ -61,7 +80,7 @@ TEST_CASE("the first apply connects, reads the nodes, adds the missing ones in t
   CHECK(m.busy());
   lead(m);
   CHECK(m.connected());
-  CHECK(one_of<machine::run_change>(m.on_nodes(nodes({"a"}), now)).change == adding("b"));
+  CHECK(one_of<machine::run_change>(nodes_read(m, nodes({"a"}), now)).change == adding("b"));
   CHECK(one_of<machine::run_change>(m.on_added()).change == adding("c"));
   const auto done = one_of<machine::answer>(m.on_added());
   CHECK(done.through == 1);
@@ -73,7 +92,7 @@ TEST_CASE("the first apply connects, reads the nodes, adds the missing ones in t
 TEST_CASE("a connected machine reads again on every apply, and answers unchanged when nothing is to do") {
   connected_machine t;
   one_of<machine::read_nodes>(t.m.on_apply(nodes({"a"})));
-  const auto done = one_of<machine::answer>(t.m.on_nodes(nodes({"a"}), t.now));
+  const auto done = one_of<machine::answer>(nodes_read(t.m, nodes({"a"}), t.now));
   CHECK_FALSE(done.report.changed);
   CHECK(done.report.summary == "1 wanted worker node(s); the coordinator already had them");
 }
@@ -83,18 +102,18 @@ TEST_CASE("applies during a pass are answered by one more pass, with the newest 
   one_of<machine::read_nodes>(t.m.on_apply(nodes({"a", "b"}))); // ticket 2
   CHECK(t.m.on_apply(nodes({"a", "c"})).empty());                // 3: waits
   CHECK(t.m.on_apply(nodes({"a", "d"})).empty());                // 4: waits
-  auto out = t.m.on_nodes(nodes({"a"}), t.now);
+  auto out = nodes_read(t.m, nodes({"a"}), t.now);
   CHECK(one_of<machine::run_change>(out).change == adding("d")); // the pass reads the newest wish
   out = t.m.on_added();
   CHECK(one_of<machine::answer>(out).through == 2);
   one_of<machine::read_nodes>(out); // the next pass starts at once
-  CHECK(one_of<machine::answer>(t.m.on_nodes(nodes({"a", "d"}), t.now)).through == 4);
+  CHECK(one_of<machine::answer>(nodes_read(t.m, nodes({"a", "d"}), t.now)).through == 4);
 }
 
 TEST_CASE("a refused add is retried for that node alone when due, while the others go on") {
   connected_machine t;
   one_of<machine::read_nodes>(t.m.on_apply(nodes({"a", "b", "c"})));
-  one_of<machine::run_change>(t.m.on_nodes(nodes({"a"}), t.now)); // b
+  one_of<machine::run_change>(nodes_read(t.m, nodes({"a"}), t.now)); // b
   auto out = t.m.on_add_refused("could not connect to b", t.now);
   const auto refused = one_of<machine::add_refused>(out);
   CHECK(refused.node == node("b"));
@@ -107,7 +126,7 @@ TEST_CASE("a refused add is retried for that node alone when due, while the othe
 
   // When due, its timer's pass tries b again.
   one_of<machine::read_nodes>(t.m.on_retry());
-  CHECK(one_of<machine::run_change>(t.m.on_nodes(nodes({"a", "c"}), retry.due)).change == adding("b"));
+  CHECK(one_of<machine::run_change>(nodes_read(t.m, nodes({"a", "c"}), retry.due)).change == adding("b"));
   out = t.m.on_added();
   one_of<machine::answer>(out);
   CHECK(all_of<machine::arm_retry>(out).empty()); // nothing waits any more
@@ -116,12 +135,12 @@ TEST_CASE("a refused add is retried for that node alone when due, while the othe
 TEST_CASE("a new apply or a new connection tries a refused add at once, its back-off kept for the next refusal") {
   connected_machine t;
   one_of<machine::read_nodes>(t.m.on_apply(nodes({"a", "b"})));
-  one_of<machine::run_change>(t.m.on_nodes(nodes({"a"}), t.now));
+  one_of<machine::run_change>(nodes_read(t.m, nodes({"a"}), t.now));
   auto first = one_of<machine::add_refused>(t.m.on_add_refused("the blocking node is down", t.now));
   // An event (the worker healthy, the blocking node back) brings an apply
   // long before the back-off runs out: b is tried at once.
   one_of<machine::read_nodes>(t.m.on_apply(nodes({"a", "b"})));
-  CHECK(one_of<machine::run_change>(t.m.on_nodes(nodes({"a"}), t.now + 1ms)).change == adding("b"));
+  CHECK(one_of<machine::run_change>(nodes_read(t.m, nodes({"a"}), t.now + 1ms)).change == adding("b"));
   const auto second = one_of<machine::add_refused>(t.m.on_add_refused("still down", t.now + 1ms));
   CHECK(second.retry_in > first.retry_in); // the back-off still grows
   // The coordinator reconnects: b is tried at once too.
@@ -130,7 +149,7 @@ TEST_CASE("a new apply or a new connection tries a refused add at once, its back
   one_of<machine::connect>(t.m.on_retry());
   one_of<machine::take_lock>(t.m.on_connected());
   one_of<machine::read_nodes>(t.m.on_lock(true));
-  CHECK(one_of<machine::run_change>(t.m.on_nodes(nodes({"a"}), t.now + 2ms)).change == adding("b"));
+  CHECK(one_of<machine::run_change>(nodes_read(t.m, nodes({"a"}), t.now + 2ms)).change == adding("b"));
 }
 
 TEST_CASE("an unreachable coordinator fails the apply, is reported once per reason, and is tried again next time") {
@@ -156,11 +175,11 @@ TEST_CASE("an unreachable coordinator fails the apply, is reported once per reas
 
   one_of<machine::connect>(m.on_apply(nodes({"a"})));
   lead(m);
-  out = m.on_nodes(nodes({"a"}), time_point{});
+  out = nodes_read(m, nodes({"a"}), time_point{});
   one_of<machine::usable>(out); // once, after the problem
   one_of<machine::answer>(out);
   one_of<machine::read_nodes>(m.on_apply(nodes({"a"})));
-  CHECK(all_of<machine::usable>(m.on_nodes(nodes({"a"}), time_point{})).empty());
+  CHECK(all_of<machine::usable>(nodes_read(m, nodes({"a"}), time_point{})).empty());
 }
 
 TEST_CASE("a database without Citus fails the apply once per change of state, and keeps the connection") {
@@ -183,7 +202,7 @@ TEST_CASE("a database without Citus fails the apply once per change of state, an
 TEST_CASE("a connection lost mid-pass fails the apply, says while doing what, and connects again next time") {
   connected_machine t;
   one_of<machine::read_nodes>(t.m.on_apply(nodes({"a", "b"})));
-  one_of<machine::run_change>(t.m.on_nodes(nodes({"a"}), t.now));
+  one_of<machine::run_change>(nodes_read(t.m, nodes({"a"}), t.now));
   const auto out = t.m.on_lost("server closed the connection unexpectedly");
   const auto dropped = one_of<machine::drop_connection>(out);
   CHECK(dropped.lost);
@@ -196,19 +215,19 @@ TEST_CASE("a connection lost mid-pass fails the apply, says while doing what, an
 TEST_CASE("a node no longer wanted is removed if empty, one that stays is reported once and counted as stale") {
   connected_machine t;
   one_of<machine::read_nodes>(t.m.on_apply(nodes({})));
-  CHECK(one_of<machine::run_change>(t.m.on_nodes(nodes({"a"}), t.now)).change == removing("a"));
+  CHECK(one_of<machine::run_change>(nodes_read(t.m, nodes({"a"}), t.now)).change == removing("a"));
   auto out = t.m.on_kept("it holds shard placements");
   CHECK(one_of<machine::kept>(out).node == node("a"));
   one_of<machine::answer>(out);
   CHECK(t.m.stale_nodes() == 1);
 
   one_of<machine::read_nodes>(t.m.on_apply(nodes({})));
-  one_of<machine::run_change>(t.m.on_nodes(nodes({"a"}), t.now));
+  one_of<machine::run_change>(nodes_read(t.m, nodes({"a"}), t.now));
   CHECK(all_of<machine::kept>(t.m.on_kept("it holds shard placements")).empty()); // reported once
   CHECK(t.m.stale_nodes() == 1);
 
   one_of<machine::read_nodes>(t.m.on_apply(nodes({})));
-  one_of<machine::run_change>(t.m.on_nodes(nodes({"a"}), t.now));
+  one_of<machine::run_change>(nodes_read(t.m, nodes({"a"}), t.now));
   CHECK(one_of<machine::answer>(t.m.on_removed()).report.changed);
   CHECK(t.m.stale_nodes() == 0);
 }
@@ -217,7 +236,7 @@ TEST_CASE("with --remove-workers=never no node is ever removed") {
   auto options = quick();
   options.plan.remove_unwanted = false;
   auto m = reading(options, nodes({"a"}));
-  CHECK(one_of<machine::run_change>(m.on_nodes(nodes({"b", "c"}), time_point{})).change == adding("a"));
+  CHECK(one_of<machine::run_change>(nodes_read(m, nodes({"b", "c"}), time_point{})).change == adding("a"));
   one_of<machine::answer>(m.on_added());
 }
 
@@ -225,7 +244,7 @@ TEST_CASE("--once: a refused add fails the run, and no retry is armed") {
   auto options = quick();
   options.run.once = true;
   auto m = reading(options, nodes({"a"}));
-  one_of<machine::run_change>(m.on_nodes(nodes({}), time_point{}));
+  one_of<machine::run_change>(nodes_read(m, nodes({}), time_point{}));
   const auto out = m.on_add_refused("could not connect to a", time_point{});
   CHECK(one_of<machine::fail>(out).why == "a worker node could not be added");
   CHECK(all_of<machine::arm_retry>(out).empty());
@@ -236,7 +255,7 @@ TEST_CASE("--dry-run shows the changes and runs none") {
   auto options = quick();
   options.run.rehearse = true;
   auto m = reading(options, nodes({"a", "b"}));
-  const auto out = m.on_nodes(nodes({"a", "z"}), time_point{});
+  const auto out = nodes_read(m, nodes({"a", "z"}), time_point{});
   CHECK(one_of<machine::show_changes>(out).changes == std::vector<node_change>{adding("b"), removing("z")});
   CHECK(all_of<machine::run_change>(out).empty());
   const auto done = one_of<machine::answer>(out);
@@ -260,7 +279,7 @@ TEST_CASE("a replaced node is updated in place before the adds, and counts as a 
   const auto now = time_point{} + 1h;
   one_of<machine::connect>(m.on_apply(nodes({"a", "new"}), {{node("new"), {node("old")}}}));
   lead(m);
-  CHECK(one_of<machine::run_change>(m.on_nodes(nodes({"old"}), now)).change == updating("old", "new"));
+  CHECK(one_of<machine::run_change>(nodes_read(m, nodes({"old"}), now)).change == updating("old", "new"));
   CHECK(one_of<machine::run_change>(m.on_added()).change == adding("a"));
   CHECK(one_of<machine::answer>(m.on_added()).report.changed);
 }
@@ -271,12 +290,12 @@ TEST_CASE("a refused update is retried for that node alone, as an update again")
   const membership_plan::successions formers{{node("new"), {node("old")}}};
   one_of<machine::connect>(m.on_apply(nodes({"new"}), formers));
   lead(m);
-  one_of<machine::run_change>(m.on_nodes(nodes({"old"}), now));
+  one_of<machine::run_change>(nodes_read(m, nodes({"old"}), now));
   const auto out = m.on_add_refused("lock timeout", now);
   CHECK(one_of<machine::add_refused>(out).node == node("new"));
   const auto retry = one_of<machine::arm_retry>(out);
   one_of<machine::read_nodes>(m.on_retry());
-  CHECK(one_of<machine::run_change>(m.on_nodes(nodes({"old"}), retry.due)).change == updating("old", "new"));
+  CHECK(one_of<machine::run_change>(nodes_read(m, nodes({"old"}), retry.due)).change == updating("old", "new"));
 }
 
 TEST_CASE("only the holder of the lock acts: a standby answers unchanged and tries the lock on each pass") {
@@ -297,7 +316,7 @@ TEST_CASE("only the holder of the lock acts: a standby answers unchanged and tri
   out = m.on_lock(true);
   CHECK(one_of<machine::role>(out).leader);
   one_of<machine::read_nodes>(out);
-  one_of<machine::answer>(m.on_nodes(nodes({"a"}), time_point{}));
+  one_of<machine::answer>(nodes_read(m, nodes({"a"}), time_point{}));
   one_of<machine::read_nodes>(m.on_apply(nodes({"a"})));
 }
 
@@ -325,7 +344,7 @@ machine::options rebalancing(bool once = false) {
 
 TEST_CASE("--rebalance=after-add: a pass that added a node starts one rebalance, follows it, and starts none meanwhile") {
   auto m = reading(rebalancing(), nodes({"a", "b"}));
-  one_of<machine::run_change>(m.on_nodes(nodes({"a"}), time_point{}));
+  one_of<machine::run_change>(nodes_read(m, nodes({"a"}), time_point{}));
   one_of<machine::read_rebalance>(m.on_added()); // is one running?
   one_of<machine::start_rebalance>(m.on_rebalance_status("finished")); // an earlier one ended: start
   auto out = m.on_rebalance_started(42);
@@ -335,7 +354,7 @@ TEST_CASE("--rebalance=after-add: a pass that added a node starts one rebalance,
 
   // Another node added while it runs: no second job, it is followed.
   one_of<machine::read_nodes>(m.on_apply(nodes({"a", "b", "c"})));
-  one_of<machine::run_change>(m.on_nodes(nodes({"a", "b"}), time_point{}));
+  one_of<machine::run_change>(nodes_read(m, nodes({"a", "b"}), time_point{}));
   one_of<machine::read_rebalance>(m.on_added());
   out = m.on_rebalance_status("running");
   CHECK(all_of<machine::start_rebalance>(out).empty());
@@ -345,7 +364,7 @@ TEST_CASE("--rebalance=after-add: a pass that added a node starts one rebalance,
   // The timer: a pass of its own reads the state; once it has finished, the
   // owed rebalance (for c) starts.
   one_of<machine::read_nodes>(m.on_follow());
-  one_of<machine::read_rebalance>(m.on_nodes(nodes({"a", "b", "c"}), time_point{}));
+  one_of<machine::read_rebalance>(nodes_read(m, nodes({"a", "b", "c"}), time_point{}));
   out = m.on_rebalance_status("finished");
   CHECK(one_of<machine::rebalance_state>(out).phase == rebalance_phase::finished);
   one_of<machine::start_rebalance>(out);
@@ -354,22 +373,22 @@ TEST_CASE("--rebalance=after-add: a pass that added a node starts one rebalance,
   CHECK(all_of<machine::arm_follow>(out).empty());
   // Nothing added, nothing running: no rebalance step at all.
   one_of<machine::read_nodes>(m.on_apply(nodes({"a", "b", "c"})));
-  one_of<machine::answer>(m.on_nodes(nodes({"a", "b", "c"}), time_point{}));
+  one_of<machine::answer>(nodes_read(m, nodes({"a", "b", "c"}), time_point{}));
 }
 
 TEST_CASE("--rebalance: a refused start is reported and not retried until the next add, and --once fails on it") {
   auto m = reading(rebalancing(), nodes({"a", "b"}));
-  one_of<machine::run_change>(m.on_nodes(nodes({"a"}), time_point{}));
+  one_of<machine::run_change>(nodes_read(m, nodes({"a"}), time_point{}));
   one_of<machine::read_rebalance>(m.on_added());
   one_of<machine::start_rebalance>(m.on_rebalance_status(""));
   auto out = m.on_rebalance_refused("logical decoding requires wal_level >= logical");
   CHECK(one_of<machine::rebalance_state>(out).phase == rebalance_phase::failed);
   one_of<machine::answer>(out);
   one_of<machine::read_nodes>(m.on_apply(nodes({"a", "b"})));
-  one_of<machine::answer>(m.on_nodes(nodes({"a", "b"}), time_point{}));
+  one_of<machine::answer>(nodes_read(m, nodes({"a", "b"}), time_point{}));
 
   auto once = reading(rebalancing(true), nodes({"a", "b"}));
-  one_of<machine::run_change>(once.on_nodes(nodes({"a"}), time_point{}));
+  one_of<machine::run_change>(nodes_read(once, nodes({"a"}), time_point{}));
   one_of<machine::read_rebalance>(once.on_added());
   one_of<machine::start_rebalance>(once.on_rebalance_status(""));
   CHECK(one_of<machine::fail>(once.on_rebalance_refused("wal_level")).why == "rebalance: wal_level");
@@ -377,7 +396,7 @@ TEST_CASE("--rebalance: a refused start is reported and not retried until the ne
 
 TEST_CASE("--rebalance with --once: the answer waits for the job to end, and says how it ended") {
   auto m = reading(rebalancing(true), nodes({"a", "b"}));
-  one_of<machine::run_change>(m.on_nodes(nodes({"a"}), time_point{}));
+  one_of<machine::run_change>(nodes_read(m, nodes({"a"}), time_point{}));
   one_of<machine::read_rebalance>(m.on_added());
   one_of<machine::start_rebalance>(m.on_rebalance_status(""));
   auto out = m.on_rebalance_started(7);
@@ -390,7 +409,7 @@ TEST_CASE("--rebalance with --once: the answer waits for the job to end, and say
   CHECK(done.report.summary.find("the rebalance finished") != std::string::npos);
 
   auto failing = reading(rebalancing(true), nodes({"a", "b"}));
-  one_of<machine::run_change>(failing.on_nodes(nodes({"a"}), time_point{}));
+  one_of<machine::run_change>(nodes_read(failing, nodes({"a"}), time_point{}));
   one_of<machine::read_rebalance>(failing.on_added());
   one_of<machine::start_rebalance>(failing.on_rebalance_status(""));
   failing.on_rebalance_started(8);
@@ -402,5 +421,110 @@ TEST_CASE("--rebalance with --dry-run shows the statement with the adds") {
   auto options = rebalancing();
   options.run.rehearse = true;
   auto m = reading(options, nodes({"a", "b"}));
-  CHECK(one_of<machine::show_changes>(m.on_nodes(nodes({"a"}), time_point{})).rebalance);
+  CHECK(one_of<machine::show_changes>(nodes_read(m, nodes({"a"}), time_point{})).rebalance);
+}
+
+// --- nodes that do not answer ---------------------------------------------------
+
+namespace {
+
+node_change disabling(const char* name) { return {node(name), node_change::kind::disable, {}}; }
+node_change activating(const char* name) { return {node(name), node_change::kind::activate, {}}; }
+
+machine::options disabling_after(duration after) {
+  auto options = quick();
+  options.plan.disable_after = after;
+  return options;
+}
+
+} // namespace
+
+TEST_CASE("a pass probes the registered nodes not wanted, then disables a silent one before it adds") {
+  const auto now = time_point{} + 1h;
+  auto m = reading(disabling_after(0s), nodes({"a", "b"}));
+  auto out = m.on_nodes(nodes({"a", "x"}), now);
+  CHECK(one_of<machine::probe_nodes>(out).nodes == std::vector<citus_node>{node("x")});
+  CHECK(all_of<machine::run_change>(out).empty());
+  out = m.on_probed({{node("x"), false, 0}}, now);
+  CHECK(one_of<machine::run_change>(out).change == disabling("x"));
+  const auto health = one_of<machine::nodes_health>(out);
+  CHECK(health.unreachable == 1);
+  CHECK(health.blocking.empty());
+  out = m.on_disabled();
+  CHECK(one_of<machine::nodes_health>(out) == machine::nodes_health{0, 1, {}});
+  CHECK(one_of<machine::run_change>(out).change == adding("b"));
+  CHECK(one_of<machine::run_change>(m.on_added()).change == removing("x"));
+  CHECK(one_of<machine::answer>(m.on_kept("it holds shard placements")).report.changed);
+}
+
+TEST_CASE("the nodes' health is reported when it changes, and a refused disable is said once") {
+  const auto now = time_point{} + 1h;
+  auto m = reading(disabling_after(0s), nodes({}));
+  auto out = nodes_read(m, nodes({"x"}), now, {}, nodes({"x"}));
+  CHECK(one_of<machine::nodes_health>(out).unreachable == 1);
+  CHECK(one_of<machine::run_change>(out).change == disabling("x"));
+  out = m.on_disable_refused("disabling the first worker node in the metadata is not allowed", now);
+  CHECK(one_of<machine::disable_refused>(out).node == node("x"));
+  one_of<machine::run_change>(out); // its removal
+  one_of<machine::answer>(m.on_kept("it holds shard placements"));
+
+  one_of<machine::read_nodes>(m.on_apply(nodes({})));
+  out = nodes_read(m, nodes({"x"}), now + 100ms, {}, nodes({"x"}));
+  const auto health = one_of<machine::nodes_health>(out); // now it blocks
+  REQUIRE(health.blocking.size() == 1);
+  CHECK(health.blocking.front().why.find("Citus refused to disable it") == 0);
+  one_of<machine::answer>(m.on_kept("it holds shard placements"));
+
+  one_of<machine::read_nodes>(m.on_apply(nodes({})));
+  out = nodes_read(m, nodes({"x"}), now + 200ms, {}, nodes({"x"}));
+  CHECK(all_of<machine::nodes_health>(out).empty()); // unchanged
+  CHECK(all_of<machine::disable_refused>(m.on_kept("it holds shard placements")).empty());
+}
+
+TEST_CASE("a silent node is watched: a pass is due 500 ms later, sooner than an add's longer back-off") {
+  const auto now = time_point{} + 1h;
+  auto options = disabling_after(30s);
+  options.plan.retry_initial = 10s;
+  options.plan.retry_max = 1min;
+  auto m = reading(options, nodes({"b"}));
+  one_of<machine::run_change>(nodes_read(m, nodes({}), now));
+  const auto first = one_of<machine::arm_retry>(m.on_add_refused("lock timeout", now));
+  CHECK(first.due >= now + 10s);
+
+  // x has gone silent since: the watch is due before b's retry, and armed.
+  one_of<machine::read_nodes>(m.on_apply(nodes({"b"})));
+  auto out = nodes_read(m, nodes({"x"}), now + 1s, {}, nodes({"x"}), 8);
+  one_of<machine::run_change>(out); // b, due at once on a new apply
+  out = m.on_add_refused("connection to the remote node x:5432 failed", now + 1s);
+  one_of<machine::run_change>(out); // x's removal
+  out = m.on_kept("it holds shard placements");
+  CHECK(one_of<machine::arm_retry>(out).due == now + 1s + 500ms);
+
+  // x answers on the watch's pass: b is added then, not after its back-off.
+  one_of<machine::read_nodes>(m.on_retry());
+  out = nodes_read(m, nodes({"x"}), now + 1500ms);
+  CHECK(one_of<machine::run_change>(out).change == adding("b"));
+  CHECK(one_of<machine::nodes_health>(out).blocking.empty());
+}
+
+TEST_CASE("a disabled node wanted again and answering is activated, and owes a rebalance like an add") {
+  auto options = quick();
+  options.rebalance_after_add = true;
+  auto m = reading(options, nodes({"a", "x"}));
+  auto out = m.on_nodes(nodes({"a", "x"}), time_point{}, nodes({"x"}));
+  CHECK(one_of<machine::probe_nodes>(out).nodes == std::vector<citus_node>{node("x")});
+  out = m.on_probed({{node("x"), true, 0}}, time_point{});
+  CHECK(one_of<machine::nodes_health>(out).disabled == 1);
+  CHECK(one_of<machine::run_change>(out).change == activating("x"));
+  out = m.on_added();
+  CHECK(one_of<machine::nodes_health>(out).disabled == 0);
+  one_of<machine::read_rebalance>(out);
+}
+
+TEST_CASE("the connection lost while probing fails the pass") {
+  auto m = reading(quick(), nodes({}));
+  one_of<machine::probe_nodes>(m.on_nodes(nodes({"x"}), time_point{}));
+  const auto out = m.on_lost("server closed the connection unexpectedly");
+  CHECK(one_of<machine::fail>(out).why
+        == "lost the coordinator while probing worker nodes: server closed the connection unexpectedly");
 }

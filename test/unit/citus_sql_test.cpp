@@ -28,3 +28,22 @@ TEST_CASE("node ports from pg_dist_node") {
   CHECK_FALSE(parse_node_port("65536").has_value());
   CHECK_FALSE(parse_node_port("54x").has_value());
 }
+
+TEST_CASE("the probe names its nodes as array parameters, quoted, and bounds the coordinator's wait") {
+  const auto probe = probe_worker_nodes({{"worker-1", 5432}, {"we\"ird\\", 6432}}, 2000);
+  CHECK(probe.params == std::vector<std::string>{"{\"worker-1\",\"we\\\"ird\\\\\"}", "{\"5432\",\"6432\"}", "2000"});
+  const std::string text{probe.text};
+  CHECK(text.find("citus_check_connection_to_node(u.name, u.port)") != std::string::npos);
+  CHECK(text.find("set_config('citus.node_connection_timeout', $3, true)") != std::string::npos);
+  CHECK(text_array_literal({}) == "{}");
+}
+
+TEST_CASE("a disable is synchronous for the first worker node only, as Citus asks, and keeps the row") {
+  const auto disable = disable_worker_node("worker-1", 5432);
+  CHECK(disable.params == std::vector<std::string>{"worker-1", "5432"});
+  const std::string text{disable.text};
+  CHECK(text.find("citus_disable_node(n.nodename, n.nodeport, synchronous := NOT EXISTS") != std::string::npos);
+  CHECK(text.find("COLLATE \"C\"") != std::string::npos);
+  CHECK(text.find("citus_remove_node") == std::string::npos);
+  CHECK(activate_worker_node("worker-1", 5432).text == "SELECT citus_activate_node($1, $2::int)");
+}

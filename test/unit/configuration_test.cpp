@@ -142,6 +142,15 @@ TEST_CASE("the rebalance is off by default, and its transfer mode is Citus's def
   CHECK(s.rebalance_transfer_mode == "block_writes");
 }
 
+TEST_CASE("a silent node is disabled after 30 s by default, after the duration given, or never") {
+  auto s = parse_ok({{"WORKERLISTGEN_SOURCE", "engine"}});
+  CHECK(s.disable_unreachable_after == std::chrono::milliseconds(30'000));
+  s = parse_ok({{"WORKERLISTGEN_SOURCE", "engine"}}, {"--disable-unreachable-after=2s"});
+  CHECK(s.disable_unreachable_after == std::chrono::milliseconds(2'000));
+  s = parse_ok({{"WORKERLISTGEN_SOURCE", "engine"}, {"WORKERLISTGEN_DISABLE_UNREACHABLE_AFTER", "never"}});
+  CHECK_FALSE(s.disable_unreachable_after.has_value());
+}
+
 TEST_CASE("a naming of the other mode is refused, naming the setting and the fix") {
   const auto swarm = describe(parse_error_of({{"WORKERLISTGEN_SOURCE", "swarm"}, {"WORKERLISTGEN_WORKER_NAME", "hostname"}}));
   CHECK(swarm.find("WORKERLISTGEN_WORKER_NAME (--worker-name)") != std::string::npos);
@@ -251,6 +260,7 @@ TEST_CASE("each bad value is refused with a message naming its setting") {
     {"WORKERLISTGEN_TARGET", "sql", "WORKERLISTGEN_TARGET (--target)"},
     {"WORKERLISTGEN_REMOVE_WORKERS", "always", "WORKERLISTGEN_REMOVE_WORKERS (--remove-workers)"},
     {"WORKERLISTGEN_REBALANCE", "always", "WORKERLISTGEN_REBALANCE (--rebalance)"},
+    {"WORKERLISTGEN_DISABLE_UNREACHABLE_AFTER", "soon", "WORKERLISTGEN_DISABLE_UNREACHABLE_AFTER (--disable-unreachable-after)"},
     {"WORKERLISTGEN_REBALANCE_TRANSFER_MODE", "logical", "WORKERLISTGEN_REBALANCE_TRANSFER_MODE"},
   };
   for (const auto& c : cases) {
