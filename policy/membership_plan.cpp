@@ -157,11 +157,7 @@ std::optional<time_point> membership_plan::next_retry() const {
   };
   for (const auto& [node, r] : retries_)
     consider(r.due);
-  if (options_.disable_after)
-    for (const auto& [node, quiet] : unreachable_)
-      if (quiet.only_placements == 0)
-        consider(quiet.disable_due);
-  return earliest;
+  return earliest; // (a disable falls due while its node is watched)
 }
 
 } // namespace wlg::policy

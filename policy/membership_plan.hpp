@@ -126,8 +126,8 @@ public:
   // failure.
   void retry_now(time_point now);
 
-  // The earliest time a pass is due: a failed add again, a node to disable,
-  // or the watch over a node that does not answer.
+  // The earliest time a pass is due: a failed add again, or the watch over a
+  // node that does not answer (which also brings its disable when due).
   std::optional<time_point> next_retry() const;
   std::size_t stale_nodes() const noexcept { return stale_.size(); }
   std::size_t unreachable_nodes() const noexcept { return unreachable_.size(); }

@@ -239,3 +239,14 @@ TEST_CASE("a disabled node wanted again is activated once it answers, and its re
   plan.on_probed({answering("x")}, due);
   CHECK(plan.plan(nodes({"x"}), nodes({"x"}), due, {}, nodes({"x"})).activate.size() == 1);
 }
+
+TEST_CASE("a disabled node wanted again that stays silent is watched every 500 ms, never sooner") {
+  membership_plan plan{disabling_after(1s)};
+  for (auto at = start; at < start + 5s; at += 500ms) {
+    plan.on_probed({silent("x")}, at);
+    const auto c = plan.plan(nodes({"x"}), nodes({"x"}), at, {}, nodes({"x"}));
+    CHECK(c.disable.empty());
+    CHECK(c.activate.empty());
+    CHECK(plan.next_retry() == at + 500ms);
+  }
+}
