@@ -211,7 +211,15 @@ private:
   }
 
   void carry_out(const machine::nodes_health& h) {
-    ctx_->metrics->citus_unreachable_nodes = static_cast<std::int64_t>(h.unreachable);
+    ctx_->metrics->citus_unreachable_nodes = static_cast<std::int64_t>(h.unreachable.size());
+    const std::set<citus_node> silent{h.unreachable.begin(), h.unreachable.end()};
+    for (const auto& node : silent)
+      if (!silent_.count(node))
+        log_->warn("worker node {} does not answer the coordinator{}", policy::to_string(node), disable_plan());
+    for (const auto& node : silent_)
+      if (!silent.count(node))
+        log_->info("worker node {} answers the coordinator again", policy::to_string(node));
+    silent_ = silent;
     ctx_->metrics->citus_disabled_nodes = static_cast<std::int64_t>(h.disabled);
     std::vector<runtime::blocking_node> blocking;
     for (const auto& b : h.blocking) {
@@ -418,6 +426,16 @@ private:
   std::optional<step_command> running_;
   std::uint64_t step_ = 0;
   std::set<citus_node> blocked_; // the nodes last said to block adds
+  std::set<citus_node> silent_;  // the nodes last said not to answer
+
+  // What happens to a node not wanted that does not answer.
+  std::string disable_plan() const {
+    const auto& after = ctx_->config.disable_unreachable_after;
+    if (!after)
+      return "";
+    return "; if it is no longer wanted, it is disabled after " + config::format_duration(*after)
+           + " unless it holds the only placement of a shard";
+  }
 };
 
 } // namespace

@@ -174,7 +174,7 @@ void citus_output_machine::plan_changes(commands& out, time_point now) {
 }
 
 void citus_output_machine::report_health(commands& out) {
-  nodes_health health{plan_.unreachable_nodes(), inactive_.size(), plan_.blocking()};
+  nodes_health health{plan_.unreachable(), inactive_.size(), plan_.blocking()};
   if (told_health_ != health)
     out.push_back(health);
   told_health_ = std::move(health);

@@ -97,10 +97,10 @@ public:
   struct role { bool leader; };               // this sidecar leads, or stands by (on each change)
   struct add_refused { citus_node node; std::string why; duration retry_in; }; // or its update
   struct kept { citus_node node; std::string why; }; // no longer wanted, stays (first time)
-  // The registered nodes, on each change: how many do not answer, how many
-  // are disabled, and the ones that block every add.
+  // The registered nodes, on each change: the probed ones that do not
+  // answer, how many are disabled, and the ones that block every add.
   struct nodes_health {
-    std::size_t unreachable = 0;
+    std::vector<citus_node> unreachable;
     std::size_t disabled = 0;
     std::vector<membership_plan::blocked_node> blocking;
     friend bool operator==(const nodes_health&, const nodes_health&) = default;

@@ -132,6 +132,13 @@ bool membership_plan::on_kept(const citus_node& node) {
   return stale_.insert(node).second;
 }
 
+std::vector<citus_node> membership_plan::unreachable() const {
+  std::vector<citus_node> out;
+  for (const auto& [node, quiet] : unreachable_)
+    out.push_back(node);
+  return out;
+}
+
 void membership_plan::on_disabled(const citus_node& node) {
   unreachable_.erase(node);
 }

@@ -131,6 +131,8 @@ public:
   std::optional<time_point> next_retry() const;
   std::size_t stale_nodes() const noexcept { return stale_.size(); }
   std::size_t unreachable_nodes() const noexcept { return unreachable_.size(); }
+  // The probed nodes that did not answer.
+  std::vector<citus_node> unreachable() const;
   // As of the last plan.
   const std::vector<blocked_node>& blocking() const noexcept { return blocking_; }
 

@@ -448,10 +448,10 @@ TEST_CASE("a pass probes the registered nodes not wanted, then disables a silent
   out = m.on_probed({{node("x"), false, 0}}, now);
   CHECK(one_of<machine::run_change>(out).change == disabling("x"));
   const auto health = one_of<machine::nodes_health>(out);
-  CHECK(health.unreachable == 1);
+  CHECK(health.unreachable == std::vector<citus_node>{node("x")});
   CHECK(health.blocking.empty());
   out = m.on_disabled();
-  CHECK(one_of<machine::nodes_health>(out) == machine::nodes_health{0, 1, {}});
+  CHECK(one_of<machine::nodes_health>(out) == machine::nodes_health{{}, 1, {}});
   CHECK(one_of<machine::run_change>(out).change == adding("b"));
   CHECK(one_of<machine::run_change>(m.on_added()).change == removing("x"));
   CHECK(one_of<machine::answer>(m.on_kept("it holds shard placements")).report.changed);
@@ -461,7 +461,7 @@ TEST_CASE("the nodes' health is reported when it changes, and a refused disable 
   const auto now = time_point{} + 1h;
   auto m = reading(disabling_after(0s), nodes({}));
   auto out = nodes_read(m, nodes({"x"}), now, {}, nodes({"x"}));
-  CHECK(one_of<machine::nodes_health>(out).unreachable == 1);
+  CHECK(one_of<machine::nodes_health>(out).unreachable.size() == 1);
   CHECK(one_of<machine::run_change>(out).change == disabling("x"));
   out = m.on_disable_refused("disabling the first worker node in the metadata is not allowed", now);
   CHECK(one_of<machine::disable_refused>(out).node == node("x"));
