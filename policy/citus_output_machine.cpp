@@ -152,6 +152,8 @@ void citus_output_machine::plan_changes(commands& out, time_point now) {
     plan_.retry_now(now);
   const auto plan = plan_.plan(wanted_, present_, now, formers_, inactive_);
   report_health(out);
+  // A refusal is said again if its node answers and later goes silent again.
+  std::erase_if(told_refusals_, [&](const auto& told) { return !plan_.is_unreachable(told.first); });
   changes_.clear();
   using kind = node_change::kind;
   // Disabling first: a node that does not answer blocks the adds after it.

@@ -133,6 +133,7 @@ public:
   std::size_t unreachable_nodes() const noexcept { return unreachable_.size(); }
   // The probed nodes that did not answer.
   std::vector<citus_node> unreachable() const;
+  bool is_unreachable(const citus_node& node) const { return unreachable_.count(node) != 0; }
   // As of the last plan.
   const std::vector<blocked_node>& blocking() const noexcept { return blocking_; }
 

@@ -528,3 +528,20 @@ TEST_CASE("the connection lost while probing fails the pass") {
   CHECK(one_of<machine::fail>(out).why
         == "lost the coordinator while probing worker nodes: server closed the connection unexpectedly");
 }
+
+TEST_CASE("a refused disable is said again when its node went silent again after answering") {
+  const auto now = time_point{} + 1h;
+  auto m = reading(disabling_after(0s), nodes({}));
+  const auto refuse = [&](time_point at) {
+    one_of<machine::run_change>(nodes_read(m, nodes({"x"}), at, {}, nodes({"x"})));
+    auto out = m.on_disable_refused("disabling the first worker node in the metadata is not allowed", at);
+    one_of<machine::answer>(m.on_kept("it holds shard placements"));
+    return all_of<machine::disable_refused>(out).size();
+  };
+  CHECK(refuse(now) == 1);
+  one_of<machine::read_nodes>(m.on_apply(nodes({})));
+  one_of<machine::run_change>(nodes_read(m, nodes({"x"}), now + 1s)); // it answers: only its removal
+  one_of<machine::answer>(m.on_kept("it holds shard placements"));
+  one_of<machine::read_nodes>(m.on_apply(nodes({})));
+  CHECK(refuse(now + 2s) == 1);
+}
