@@ -99,8 +99,13 @@ TEST_CASE("kill -9 at random moments while the workers scale: every read sees a 
 
 TEST_CASE("SIGTERM during a fetch exits 0 within a second, cleanly") {
   emulator emu;
-  sidecar side{emu.sidecar_env()};
+  sidecar side{emu.sidecar_env(), with_status_port()};
   REQUIRE(side.wait_for_list(first_workers(3), 10s));
+  // The resync the stream's connection brings is fetched and done, so the
+  // fetch held below is the scale's (one held already would hide it for 5 s).
+  REQUIRE_MESSAGE(side.metric_reaches("stream_connected", 1), side.log());
+  REQUIRE_MESSAGE(side.metric_reaches("fetches_total", 2), side.log()); // start-up, then the stream's
+  REQUIRE_MESSAGE(wait_until([&] { return side.metric("sync_pending") == 0; }, 10s), side.log());
   emu.control("/rest/delay?ms=5000");
   const auto before = emu.state().rest_requests;
   emu.scale(4);
