@@ -316,9 +316,12 @@ private:
     const auto now = self_->clock().now();
     if (!outcome.rows && outcome.error.what == net::pg_error::kind::statement) {
       // (Without the probe every node counts as answering: nothing is disabled.)
-      log_->warn("cannot probe the worker nodes from the coordinator: {}", outcome.error.message);
+      const auto level = outcome.error.message == probe_refusal_ ? spdlog::level::debug : spdlog::level::warn;
+      probe_refusal_ = outcome.error.message;
+      log_->log(level, "cannot probe the worker nodes from the coordinator: {}", outcome.error.message);
       return run(machine_.on_probed({}, now));
     }
+    probe_refusal_.clear();
     if (!outcome.rows)
       return run(machine_.on_lost(outcome.error.message));
     std::vector<policy::membership_plan::probe_result> results;
@@ -427,6 +430,7 @@ private:
   std::uint64_t step_ = 0;
   std::set<citus_node> blocked_; // the nodes last said to block adds
   std::set<citus_node> silent_;  // the nodes last said not to answer
+  std::string probe_refusal_;    // why the last probe was refused, said once
 
   // What happens to a node not wanted that does not answer.
   std::string disable_plan() const {

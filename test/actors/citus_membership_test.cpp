@@ -209,6 +209,21 @@ CAF_TEST(a silent node holding the only placement of shards blocks and says so a
   CAF_CHECK_EQUAL(metrics.citus_nodes_disabled.load(), 0u);
 }
 
+CAF_TEST(a refused probe counts every node as answering so the pass goes on and nothing is disabled) {
+  start();
+  auto asked = apply({"a", "b"});
+  answer(1, ok());
+  answer(2, lock(true));
+  answer(3, rows(nodes({"a", "x"})));
+  answer(4, statement_error("function citus_check_connection_to_node(text, integer) does not exist"));
+  answer(5, rows({{std::string{"3"}}})); // b added
+  answer(6, rows({}));                   // x stays
+  CAF_REQUIRE(reply(asked).report.has_value());
+  CAF_CHECK_EQUAL(metrics.citus_nodes_added.load(), 1u);
+  CAF_CHECK_EQUAL(metrics.citus_unreachable_nodes.load(), 0);
+  CAF_CHECK_EQUAL(metrics.citus_nodes_disabled.load(), 0u);
+}
+
 CAF_TEST(an unreachable coordinator fails the apply and is connected again on the next one) {
   start();
   auto first = apply({"a"});
