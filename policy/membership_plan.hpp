@@ -130,7 +130,6 @@ public:
   // node that does not answer (which also brings its disable when due).
   std::optional<time_point> next_retry() const;
   std::size_t stale_nodes() const noexcept { return stale_.size(); }
-  std::size_t unreachable_nodes() const noexcept { return unreachable_.size(); }
   // The probed nodes that did not answer.
   std::vector<citus_node> unreachable() const;
   bool is_unreachable(const citus_node& node) const { return unreachable_.count(node) != 0; }
