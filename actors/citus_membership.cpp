@@ -10,6 +10,7 @@
 #include "runtime/logging.hpp"
 #include "runtime/metrics.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <deque>
 
@@ -40,6 +41,14 @@ protocol::sql_statement statement_for(const policy::node_change& change) {
 constexpr std::int64_t probe_connect_timeout_ms = 2'000;
 
 bool is_true(const std::optional<std::string>& field) { return field && *field == "t"; }
+
+// A bigint column; 0 when it is NULL or not a number.
+std::int64_t as_int64(const std::optional<std::string>& field) {
+  std::int64_t value = 0;
+  if (field)
+    std::from_chars(field->data(), field->data() + field->size(), value);
+  return value;
+}
 
 // A server message's level in the log: DEBUG and LOG (which a session only
 // gets when client_min_messages asks for them) at debug level.
@@ -210,31 +219,35 @@ private:
                std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_in).count());
   }
 
+  // Each node that went silent, answers again, starts or stops blocking is
+  // said once, against the health said before.
   void carry_out(const machine::nodes_health& h) {
-    ctx_->metrics->citus_unreachable_nodes = static_cast<std::int64_t>(h.unreachable.size());
-    const std::set<citus_node> silent{h.unreachable.begin(), h.unreachable.end()};
-    for (const auto& node : silent)
-      if (!silent_.count(node))
+    const auto silent = [](const machine::nodes_health& health, const citus_node& node) {
+      return std::ranges::find(health.unreachable, node) != health.unreachable.end();
+    };
+    const auto blocks = [](const machine::nodes_health& health, const citus_node& node) {
+      return std::ranges::find(health.blocking, node, &policy::membership_plan::blocked_node::node)
+             != health.blocking.end();
+    };
+    for (const auto& node : h.unreachable)
+      if (!silent(said_, node))
         log_->warn("worker node {} does not answer the coordinator{}", policy::to_string(node), disable_plan());
-    for (const auto& node : silent_)
-      if (!silent.count(node))
+    for (const auto& node : said_.unreachable)
+      if (!silent(h, node))
         log_->info("worker node {} answers the coordinator again", policy::to_string(node));
-    silent_ = silent;
-    ctx_->metrics->citus_disabled_nodes = static_cast<std::int64_t>(h.disabled);
     std::vector<runtime::blocking_node> blocking;
     for (const auto& b : h.blocking) {
       blocking.push_back({policy::to_string(b.node), b.only_placements, b.why});
-      if (!blocked_.count(b.node))
+      if (!blocks(said_, b.node))
         log_->warn("worker node {} does not answer and blocks every add: {}; start its database again",
                    policy::to_string(b.node), b.why);
     }
-    std::set<citus_node> now_blocked;
-    for (const auto& b : h.blocking)
-      now_blocked.insert(b.node);
-    for (const auto& node : blocked_)
-      if (!now_blocked.count(node))
-        log_->info("worker node {} no longer blocks adds", policy::to_string(node));
-    blocked_ = std::move(now_blocked);
+    for (const auto& b : said_.blocking)
+      if (!blocks(h, b.node))
+        log_->info("worker node {} no longer blocks adds", policy::to_string(b.node));
+    said_ = h;
+    ctx_->metrics->citus_unreachable_nodes = static_cast<std::int64_t>(h.unreachable.size());
+    ctx_->metrics->citus_disabled_nodes = static_cast<std::int64_t>(h.disabled);
     ctx_->metrics->citus_blocking.set(std::move(blocking));
   }
 
@@ -263,7 +276,7 @@ private:
   void report(const machine::take_lock&, net::pg_outcome outcome) {
     if (!outcome.rows)
       return run(machine_.on_lost(outcome.error.message));
-    const bool held = !outcome.rows->empty() && !outcome.rows->front().empty() && outcome.rows->front()[0] == "t";
+    const bool held = !outcome.rows->empty() && !outcome.rows->front().empty() && is_true(outcome.rows->front()[0]);
     run(machine_.on_lock(held));
   }
 
@@ -283,10 +296,7 @@ private:
       return run(machine_.on_lost(outcome.error.message));
     std::optional<std::int64_t> job;
     if (!outcome.rows->empty() && !outcome.rows->front().empty() && outcome.rows->front()[0]) {
-      const auto& text = *outcome.rows->front()[0];
-      std::int64_t id = 0;
-      std::from_chars(text.data(), text.data() + text.size(), id); // a bigint; 0 if Citus said otherwise
-      job = id;
+      job = as_int64(outcome.rows->front()[0]);
       ++ctx_->metrics->citus_rebalances_started;
       log_->info("started rebalance job {} (citus_rebalance_start, shard_transfer_mode {})", *job,
                  ctx_->config.rebalance_transfer_mode);
@@ -331,10 +341,7 @@ private:
       const auto port = protocol::parse_node_port(*row[1]);
       if (!port)
         continue;
-      std::int64_t only = 0;
-      if (row[3])
-        std::from_chars(row[3]->data(), row[3]->data() + row[3]->size(), only);
-      results.push_back({{*row[0], *port}, is_true(row[2]), only});
+      results.push_back({{*row[0], *port}, is_true(row[2]), as_int64(row[3])});
     }
     run(machine_.on_probed(results, now));
   }
@@ -428,8 +435,7 @@ private:
   std::deque<std::pair<machine::ticket, caf::typed_response_promise<policy::output_report>>> waiting_;
   std::optional<step_command> running_;
   std::uint64_t step_ = 0;
-  std::set<citus_node> blocked_; // the nodes last said to block adds
-  std::set<citus_node> silent_;  // the nodes last said not to answer
+  machine::nodes_health said_; // the nodes' health last said
   std::string probe_refusal_;    // why the last probe was refused, said once
 
   // What happens to a node not wanted that does not answer.
