@@ -77,6 +77,39 @@ struct citus_setup {
 
 const std::set<std::string> both = {citus_cluster::worker(1), citus_cluster::worker(2)};
 
+// Shards and where their placements are, as one line per placement.
+std::string placements(const citus_setup& t) {
+  return t.cluster.sql("SELECT shardid, groupid FROM pg_dist_placement ORDER BY 1, 2").value_or("(unreadable)");
+}
+
+std::string node_row(const citus_setup& t, int worker) {
+  return t.cluster
+    .sql("SELECT isactive FROM pg_dist_node WHERE nodename = '" + citus_cluster::worker(worker) + "'")
+    .value_or("(unreadable)");
+}
+
+const std::string thousand_rows = "CREATE TABLE items (id int PRIMARY KEY, payload text);"
+                                  "SELECT create_distributed_table('items', 'id');"
+                                  "INSERT INTO items SELECT g, md5(g::text) FROM generate_series(1, 1000) g;";
+
+// Placements on worker i's group, as psql prints the count ("16\n"), or
+// nothing when the coordinator cannot say.
+std::string placements_on(const citus_setup& t, int worker) {
+  return t.cluster
+    .sql("SELECT count(*) FROM pg_dist_placement p JOIN pg_dist_node n USING (groupid) WHERE n.nodename = '"
+         + citus_cluster::worker(worker) + "'")
+    .value_or("");
+}
+
+// Every line the sidecar wrote (stdout and stderr) is a JSON object.
+void check_every_line_is_json(const std::string& log) {
+  std::istringstream lines{log};
+  for (std::string line; std::getline(lines, line);) {
+    CAPTURE(line);
+    CHECK((line.size() > 1 && line.front() == '{' && line.back() == '}'));
+  }
+}
+
 } // namespace
 
 TEST_CASE("citus: workers present at start are added, and one started later too") {
@@ -320,11 +353,7 @@ TEST_CASE("citus: with --log-format=json, the server's notices are JSON lines to
   REQUIRE_MESSAGE(side.metric_reaches("coordinator_connected", 1), side.log());
   const auto log = side.log();
   CHECK_MESSAGE(log.find("the coordinator says: DEBUG: StartTransaction") != std::string::npos, log);
-  std::istringstream lines{log};
-  for (std::string line; std::getline(lines, line);) {
-    CAPTURE(line);
-    CHECK((line.size() > 1 && line.front() == '{' && line.back() == '}'));
-  }
+  check_every_line_is_json(log);
 }
 
 TEST_CASE("citus: two sidecars, one leader: nothing is done twice, and the standby takes over from a killed leader") {
@@ -411,9 +440,7 @@ TEST_CASE("citus: --rebalance=after-add gives new workers shards, loses no row, 
                       {"WORKERLISTGEN_REBALANCE_TRANSFER_MODE", "block_writes"}}),
                with_status_port()};
   REQUIRE_MESSAGE(t.nodes_become(both), side.log());
-  REQUIRE(t.cluster.sql("CREATE TABLE items (id int PRIMARY KEY, payload text)"));
-  REQUIRE(t.cluster.sql("SELECT create_distributed_table('items', 'id')"));
-  REQUIRE(t.cluster.sql("INSERT INTO items SELECT g, md5(g::text) FROM generate_series(1, 1000) g"));
+  REQUIRE(t.cluster.sql(thousand_rows));
   // The first sync's rebalance (for the first two) has nothing to move, or is done.
   REQUIRE_MESSAGE(side.metric_reaches("citus_rebalance{state=\"finished\"}", 1), side.log());
   const auto started = side.metric("citus_rebalances_started_total");
@@ -423,11 +450,7 @@ TEST_CASE("citus: --rebalance=after-add gives new workers shards, loses no row, 
                                    citus_cluster::worker(4)};
   REQUIRE_MESSAGE(t.nodes_become(four), side.log());
   REQUIRE_MESSAGE(side.metric_reaches("citus_rebalances_started_total", started + 1), side.log());
-  const auto on = [&](int worker) {
-    return t.cluster.sql("SELECT count(*) FROM pg_dist_placement p JOIN pg_dist_node n USING (groupid) WHERE n.nodename = '"
-                         + citus_cluster::worker(worker) + "'")
-      .value_or("");
-  };
+  const auto on = [&](int worker) { return placements_on(t, worker); };
   // Both new workers hold shards once the jobs are done (two, when the second
   // worker came while the first job ran: it is started once that one ends).
   const auto spread = [&] {
@@ -437,25 +460,6 @@ TEST_CASE("citus: --rebalance=after-add gives new workers shards, loses no row, 
   CHECK(t.cluster.sql("SELECT count(*) FROM items") == std::optional<std::string>{"1000\n"});
   MESSAGE("placements on the 4 workers after the rebalance: " << on(1) << on(2) << on(3) << on(4));
 }
-
-namespace {
-
-// Shards and where their placements are, as one line per placement.
-std::string placements(const citus_setup& t) {
-  return t.cluster.sql("SELECT shardid, groupid FROM pg_dist_placement ORDER BY 1, 2").value_or("(unreadable)");
-}
-
-std::string node_row(const citus_setup& t, int worker) {
-  return t.cluster
-    .sql("SELECT isactive FROM pg_dist_node WHERE nodename = '" + citus_cluster::worker(worker) + "'")
-    .value_or("(unreadable)");
-}
-
-const std::string thousand_rows = "CREATE TABLE items (id int PRIMARY KEY, payload text);"
-                                  "SELECT create_distributed_table('items', 'id');"
-                                  "INSERT INTO items SELECT g, md5(g::text) FROM generate_series(1, 1000) g;";
-
-} // namespace
 
 TEST_CASE("citus: replication factor 2, a gone worker that stops answering is disabled, not deleted, and the new one added") {
   SKIP_WITHOUT_CITUS();
@@ -509,10 +513,9 @@ TEST_CASE("citus: replication factor 1, a silent worker that holds the only plac
   REQUIRE_MESSAGE(t.nodes_become(both), side.log());
   REQUIRE(t.cluster.sql(thousand_rows));
   const auto before = placements(t);
-  const auto on_w2 = t.cluster.sql("SELECT count(*) FROM pg_dist_placement p JOIN pg_dist_node n USING (groupid)"
-                                   " WHERE n.nodename = '" + citus_cluster::worker(2) + "'");
-  REQUIRE(on_w2);
-  const auto shards = std::stoi(*on_w2);
+  const auto on_w2 = placements_on(t, 2);
+  REQUIRE_FALSE(on_w2.empty());
+  const auto shards = std::stoi(on_w2);
   REQUIRE(shards > 0);
 
   t.engine.stop_container("citus_worker_2");
@@ -546,9 +549,5 @@ TEST_CASE("citus: replication factor 1, a silent worker that holds the only plac
   CHECK_MESSAGE(wait_until(healthy, 10s), side.log());
   CHECK(placements(t) == before);
   CHECK(t.cluster.sql("SELECT count(*) FROM items") == std::optional<std::string>{"1000\n"});
-  std::istringstream lines{side.log()};
-  for (std::string line; std::getline(lines, line);) {
-    CAPTURE(line);
-    CHECK((line.size() > 1 && line.front() == '{' && line.back() == '}'));
-  }
+  check_every_line_is_json(side.log());
 }
