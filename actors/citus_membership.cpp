@@ -1,9 +1,11 @@
 #include "actors/citus_membership.hpp"
 
+#include "actors/citus_reports.hpp"
 #include "actors/errors.hpp"
 #include "actors/guarded.hpp"
 #include "actors/weak_mailbox.hpp"
 #include "net/pg_connection.hpp"
+#include "protocol/citus_rows.hpp"
 #include "protocol/citus_sql.hpp"
 #include "protocol/coordinator_problem.hpp"
 #include "runtime/dry_run_output.hpp"
@@ -11,7 +13,6 @@
 #include "runtime/metrics.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <deque>
 
 namespace wlg::actors {
@@ -36,20 +37,6 @@ protocol::sql_statement statement_for(const policy::node_change& change) {
   return {};
 }
 
-// How long the coordinator waits for each probed node (citus.node_connection_timeout):
-// a node that is gone may not refuse at once, and the pass waits on the probe.
-constexpr std::int64_t probe_connect_timeout_ms = 2'000;
-
-bool is_true(const std::optional<std::string>& field) { return field && *field == "t"; }
-
-// A bigint column; 0 when it is NULL or not a number.
-std::int64_t as_int64(const std::optional<std::string>& field) {
-  std::int64_t value = 0;
-  if (field)
-    std::from_chars(field->data(), field->data() + field->size(), value);
-  return value;
-}
-
 // A server message's level in the log: DEBUG and LOG (which a session only
 // gets when client_min_messages asks for them) at debug level.
 spdlog::level::level_enum notice_level(const std::string& severity) {
@@ -65,8 +52,9 @@ spdlog::level::level_enum notice_level(const std::string& severity) {
 class membership {
 public:
   membership(citus_membership_actor::pointer self, context_ptr ctx, machine::options options)
-    : self_(self), ctx_(std::move(ctx)), log_(runtime::component_logger(std::string{config::name_of(role)})),
-      machine_(options) {}
+    : self_(self), ctx_(std::move(ctx)), machine_(options),
+      log_(runtime::component_logger(std::string{config::name_of(role)})),
+      reports_(log_, *ctx_->metrics, ctx_->config.disable_unreachable_after) {}
 
   caf::result<policy::output_report> apply(const policy::output_request& request) {
     const auto port = ctx_->config.worker_port;
@@ -132,10 +120,7 @@ private:
   void carry_out(const machine::read_nodes& c) { execute(c, protocol::read_worker_nodes()); }
 
   void carry_out(const machine::probe_nodes& c) {
-    std::vector<protocol::node_address> nodes;
-    for (const auto& node : c.nodes)
-      nodes.push_back({node.name, node.port});
-    execute(c, protocol::probe_worker_nodes(nodes, probe_connect_timeout_ms));
+    execute(c, protocol::probe_worker_nodes(c.nodes, protocol::probe_connect_timeout_ms));
   }
 
   void carry_out(const machine::run_change& c) { execute(c, statement_for(c.change)); }
@@ -150,14 +135,10 @@ private:
     self_->delayed_send(self_, f.delay, internal_atom::value, tick_atom::value);
   }
 
-  void carry_out(const machine::rebalance_state& r) {
-    ctx_->metrics->citus_rebalance = r.phase;
-    switch (r.phase) {
-      case policy::rebalance_phase::running: log_->info("a rebalance job runs; following it"); break;
-      case policy::rebalance_phase::finished: log_->info("the rebalance finished"); break;
-      case policy::rebalance_phase::failed: log_->warn("the rebalance failed: {}", r.why); break;
-      case policy::rebalance_phase::none: break;
-    }
+  // What the operator is told: citus_reports' job.
+  template <class Report>
+  void carry_out(const Report& report) {
+    reports_.say(report);
   }
 
   void carry_out(const machine::show_changes& c) {
@@ -195,70 +176,6 @@ private:
     log_->warn("{}", d.why);
   }
 
-  void carry_out(const machine::unreachable& u) {
-    ctx_->metrics->coordinator_problem = u.problem;
-    log_->warn("{} ({}); trying again", protocol::describe(u.problem), u.why);
-  }
-
-  void carry_out(const machine::role& r) {
-    ctx_->metrics->citus_leader = r.leader;
-    if (r.leader)
-      log_->info("leading: this sidecar holds the coordinator's advisory lock {}", protocol::leader_lock_key);
-    else
-      log_->info("standing by: another sidecar holds the coordinator's advisory lock {} and leads",
-                 protocol::leader_lock_key);
-  }
-
-  void carry_out(const machine::usable&) {
-    ctx_->metrics->coordinator_problem = protocol::coordinator_problem::none;
-    log_->info("the coordinator is usable again");
-  }
-
-  void carry_out(const machine::add_refused& r) {
-    log_->warn("cannot add worker node {} ({}); retrying in {} ms", policy::to_string(r.node), r.why,
-               std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_in).count());
-  }
-
-  // Each node that went silent, answers again, starts or stops blocking is
-  // said once, against the health said before.
-  void carry_out(const machine::nodes_health& h) {
-    const auto silent = [](const machine::nodes_health& health, const citus_node& node) {
-      return std::ranges::find(health.unreachable, node) != health.unreachable.end();
-    };
-    const auto blocks = [](const machine::nodes_health& health, const citus_node& node) {
-      return std::ranges::find(health.blocking, node, &policy::membership_plan::blocked_node::node)
-             != health.blocking.end();
-    };
-    for (const auto& node : h.unreachable)
-      if (!silent(said_, node))
-        log_->warn("worker node {} does not answer the coordinator{}", policy::to_string(node), disable_plan());
-    for (const auto& node : said_.unreachable)
-      if (!silent(h, node))
-        log_->info("worker node {} answers the coordinator again", policy::to_string(node));
-    std::vector<runtime::blocking_node> blocking;
-    for (const auto& b : h.blocking) {
-      blocking.push_back({policy::to_string(b.node), b.only_placements, b.why});
-      if (!blocks(said_, b.node))
-        log_->warn("worker node {} does not answer and blocks every add: {}; start its database again",
-                   policy::to_string(b.node), b.why);
-    }
-    for (const auto& b : said_.blocking)
-      if (!blocks(h, b.node))
-        log_->info("worker node {} no longer blocks adds", policy::to_string(b.node));
-    said_ = h;
-    ctx_->metrics->citus_unreachable_nodes = static_cast<std::int64_t>(h.unreachable.size());
-    ctx_->metrics->citus_disabled_nodes = static_cast<std::int64_t>(h.disabled);
-    ctx_->metrics->citus_blocking.set(std::move(blocking));
-  }
-
-  void carry_out(const machine::disable_refused& r) {
-    log_->warn("cannot disable worker node {}, which does not answer: {}", policy::to_string(r.node), r.why);
-  }
-
-  void carry_out(const machine::kept& k) {
-    log_->warn("worker node {} is no longer wanted but stays: {}", policy::to_string(k.node), k.why);
-  }
-
   // --- outcomes, as reports to the machine ------------------------------------
 
   void report(const machine::connect&, net::pg_outcome outcome) {
@@ -276,8 +193,7 @@ private:
   void report(const machine::take_lock&, net::pg_outcome outcome) {
     if (!outcome.rows)
       return run(machine_.on_lost(outcome.error.message));
-    const bool held = !outcome.rows->empty() && !outcome.rows->front().empty() && is_true(outcome.rows->front()[0]);
-    run(machine_.on_lock(held));
+    run(machine_.on_lock(protocol::first_is_true(*outcome.rows)));
   }
 
   void report(const machine::read_rebalance&, net::pg_outcome outcome) {
@@ -285,8 +201,7 @@ private:
       return run(machine_.on_rebalance_refused(outcome.error.message));
     if (!outcome.rows)
       return run(machine_.on_lost(outcome.error.message));
-    const bool none = outcome.rows->empty() || outcome.rows->front().empty() || !outcome.rows->front()[0];
-    run(machine_.on_rebalance_status(none ? std::string{} : *outcome.rows->front()[0]));
+    run(machine_.on_rebalance_status(protocol::first_text(*outcome.rows).value_or("")));
   }
 
   void report(const machine::start_rebalance&, net::pg_outcome outcome) {
@@ -294,9 +209,8 @@ private:
       return run(machine_.on_rebalance_refused(outcome.error.message));
     if (!outcome.rows)
       return run(machine_.on_lost(outcome.error.message));
-    std::optional<std::int64_t> job;
-    if (!outcome.rows->empty() && !outcome.rows->front().empty() && outcome.rows->front()[0]) {
-      job = as_int64(outcome.rows->front()[0]);
+    const auto job = protocol::first_int64(*outcome.rows);
+    if (job) {
       ++ctx_->metrics->citus_rebalances_started;
       log_->info("started rebalance job {} (citus_rebalance_start, shard_transfer_mode {})", *job,
                  ctx_->config.rebalance_transfer_mode);
@@ -310,16 +224,8 @@ private:
                                           outcome.error.message));
     if (!outcome.rows)
       return run(machine_.on_lost(outcome.error.message));
-    std::set<citus_node> present;
-    std::set<citus_node> inactive;
-    for (const auto& row : *outcome.rows)
-      if (row.size() == 3 && row[0] && row[1])
-        if (auto port = protocol::parse_node_port(*row[1])) {
-          present.insert({*row[0], *port});
-          if (row[2] && *row[2] == "f")
-            inactive.insert({*row[0], *port});
-        }
-    run(machine_.on_nodes(present, self_->clock().now(), inactive));
+    const auto nodes = protocol::read_registered_nodes(*outcome.rows);
+    run(machine_.on_nodes(nodes.present, self_->clock().now(), nodes.inactive));
   }
 
   void report(const machine::probe_nodes&, net::pg_outcome outcome) {
@@ -334,16 +240,7 @@ private:
     probe_refusal_.clear();
     if (!outcome.rows)
       return run(machine_.on_lost(outcome.error.message));
-    std::vector<policy::membership_plan::probe_result> results;
-    for (const auto& row : *outcome.rows) {
-      if (row.size() != 4 || !row[0] || !row[1])
-        continue;
-      const auto port = protocol::parse_node_port(*row[1]);
-      if (!port)
-        continue;
-      results.push_back({{*row[0], *port}, is_true(row[2]), as_int64(row[3])});
-    }
-    run(machine_.on_probed(results, now));
+    run(machine_.on_probed(protocol::read_node_probes(*outcome.rows), now));
   }
 
   void report(const machine::run_change& c, net::pg_outcome outcome) {
@@ -429,23 +326,16 @@ private:
 
   citus_membership_actor::pointer self_;
   context_ptr ctx_;
-  std::shared_ptr<spdlog::logger> log_;
   machine machine_;
-  std::shared_ptr<net::pg_connection> connection_;
   std::deque<std::pair<machine::ticket, caf::typed_response_promise<policy::output_report>>> waiting_;
-  std::optional<step_command> running_;
+  // The coordinator's connection, and the step under way on it.
+  std::shared_ptr<net::pg_connection> connection_;
   std::uint64_t step_ = 0;
-  machine::nodes_health said_; // the nodes' health last said
-  std::string probe_refusal_;    // why the last probe was refused, said once
-
-  // What happens to a node not wanted that does not answer.
-  std::string disable_plan() const {
-    const auto& after = ctx_->config.disable_unreachable_after;
-    if (!after)
-      return "";
-    return "; if it is no longer wanted, it is disabled after " + config::format_duration(*after)
-           + " unless it holds the only placement of a shard";
-  }
+  std::optional<step_command> running_;
+  // What the operator is told.
+  std::shared_ptr<spdlog::logger> log_;
+  citus_reports reports_;
+  std::string probe_refusal_; // why the last probe was refused, said once
 };
 
 } // namespace

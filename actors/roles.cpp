@@ -28,7 +28,8 @@ policy::citus_output_machine::options citus_output_options(const config::setting
   options.plan.retry_max = config.backoff_max;
   options.plan.remove_unwanted = config.remove_workers == config::worker_removal::if_empty;
   options.plan.seed = options.run.seed;
-  options.plan.disable_after = config.disable_unreachable_after;
+  options.health.disable_after = config.disable_unreachable_after;
+  options.health.refused_retry = config.backoff_max;
   options.rebalance_after_add = config.rebalance_after_add;
   return options;
 }

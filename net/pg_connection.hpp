@@ -4,6 +4,8 @@
 // I/O thread: the socket libpq uses is waited on with Asio, so no thread ever
 // blocks on the database. One statement at a time. Errors are values.
 
+#include "protocol/citus_rows.hpp"
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -30,7 +32,7 @@ struct pg_error {
 };
 
 // Text values, row by row; a NULL is nullopt.
-using pg_rows = std::vector<std::vector<std::optional<std::string>>>;
+using pg_rows = protocol::text_rows;
 
 struct pg_outcome {
   std::optional<pg_rows> rows; // set on success

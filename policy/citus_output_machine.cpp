@@ -1,10 +1,13 @@
 #include "policy/citus_output_machine.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace wlg::policy {
 
-citus_output_machine::citus_output_machine(options opts) : options_(opts), plan_(opts.plan) {}
+citus_output_machine::citus_output_machine(options opts)
+  : options_(opts), lease_(opts.run.rehearse), health_(opts.health), plan_(opts.plan),
+    rebalance_({opts.follow_interval, opts.run.once}) {}
 
 citus_output_machine::commands citus_output_machine::on_apply(std::set<citus_node> wanted,
                                                               membership_plan::successions formers) {
@@ -12,15 +15,13 @@ citus_output_machine::commands citus_output_machine::on_apply(std::set<citus_nod
   formers_ = std::move(formers);
   unblocked_ = true;
   ++tickets_;
-  return start_pass();
+  commands out;
+  start_pass(out);
+  return out;
 }
 
 citus_output_machine::commands citus_output_machine::on_retry() {
   armed_due_.reset();
-  return start_pass();
-}
-
-citus_output_machine::commands citus_output_machine::start_pass() {
   commands out;
   start_pass(out);
   return out;
@@ -45,7 +46,7 @@ void citus_output_machine::start_pass(commands& out) {
 }
 
 void citus_output_machine::lead_then_read(commands& out) {
-  if (!leader_ && !options_.run.rehearse) {
+  if (lease_.must_try()) {
     at_ = stage::locking;
     out.push_back(take_lock{});
     return;
@@ -54,11 +55,9 @@ void citus_output_machine::lead_then_read(commands& out) {
   out.push_back(read_nodes{});
 }
 
-void citus_output_machine::set_role(commands& out, bool leader) {
-  leader_ = leader;
-  if (told_leader_ != leader)
-    out.push_back(role{leader});
-  told_leader_ = leader;
+void citus_output_machine::report_role(commands& out, std::optional<bool> leader) {
+  if (leader)
+    out.push_back(role{*leader});
 }
 
 citus_output_machine::commands citus_output_machine::on_connected() {
@@ -75,7 +74,7 @@ citus_output_machine::commands citus_output_machine::on_lock(bool held) {
   commands out;
   if (at_ != stage::locking)
     return out;
-  set_role(out, held);
+  report_role(out, lease_.on_lock(held));
   if (held) {
     at_ = stage::reading;
     out.push_back(read_nodes{});
@@ -126,38 +125,43 @@ citus_output_machine::commands citus_output_machine::on_nodes(const std::set<cit
   last_why_.clear();
   present_ = present;
   inactive_ = inactive;
-  auto probe = membership_plan::to_probe(wanted_, present_, inactive_);
+  auto probe = node_health::to_probe(wanted_, present_, inactive_);
   if (!probe.empty()) {
     at_ = stage::probing;
     out.push_back(probe_nodes{std::move(probe)});
     return out;
   }
-  plan_.on_probed({}, now);
-  plan_changes(out, now);
+  probed(out, {}, now);
   return out;
 }
 
-citus_output_machine::commands citus_output_machine::on_probed(
-  const std::vector<membership_plan::probe_result>& results, time_point now) {
+citus_output_machine::commands citus_output_machine::on_probed(const std::vector<node_health::probe_result>& results,
+                                                               time_point now) {
   commands out;
   if (at_ != stage::probing)
     return out;
-  plan_.on_probed(results, now);
-  plan_changes(out, now);
+  probed(out, results, now);
   return out;
 }
 
-void citus_output_machine::plan_changes(commands& out, time_point now) {
-  if (std::exchange(unblocked_, false))
+void citus_output_machine::probed(commands& out, const std::vector<node_health::probe_result>& results,
+                                  time_point now) {
+  // A node answering again, a new apply or connection: failed adds are due at once.
+  const bool recovered = health_.on_probed(results, now);
+  if (std::exchange(unblocked_, false) || recovered)
     plan_.retry_now(now);
-  const auto plan = plan_.plan(wanted_, present_, now, formers_, inactive_);
+  plan_changes(out, now);
+}
+
+void citus_output_machine::plan_changes(commands& out, time_point now) {
+  const auto silent = health_.unreachable();
+  const auto plan = plan_.plan(wanted_, present_, now, formers_, inactive_, {silent.begin(), silent.end()});
+  const auto disable = health_.plan(wanted_, present_, inactive_, plan.taken_over, now);
   report_health(out);
-  // A refusal is said again if its node answers and later goes silent again.
-  std::erase_if(told_refusals_, [&](const auto& told) { return !plan_.is_unreachable(told.first); });
   changes_.clear();
   using kind = node_change::kind;
   // Disabling first: a node that does not answer blocks the adds after it.
-  for (const auto& node : plan.disable)
+  for (const auto& node : disable)
     changes_.push_back({node, kind::disable, {}});
   for (const auto& node : plan.activate)
     changes_.push_back({node, kind::activate, {}});
@@ -176,17 +180,14 @@ void citus_output_machine::plan_changes(commands& out, time_point now) {
 }
 
 void citus_output_machine::report_health(commands& out) {
-  nodes_health health{plan_.unreachable(), inactive_.size(), plan_.blocking()};
-  if (told_health_ != health)
-    out.push_back(health);
-  told_health_ = std::move(health);
+  if (auto health = health_.changed_report(inactive_.size()))
+    out.push_back(std::move(*health));
 }
 
 void citus_output_machine::next_change(commands& out) {
-  if (changes_.empty() && options_.rebalance_after_add && !options_.run.rehearse && (rebalance_owed_ || job_active_)) {
+  if (changes_.empty() && options_.rebalance_after_add && !options_.run.rehearse && rebalance_.due()) {
     at_ = stage::rebalancing;
-    out.push_back(read_rebalance{});
-    return;
+    return carry_job(out, rebalance_.begin());
   }
   if (changes_.empty())
     return end_pass(out, {});
@@ -200,7 +201,7 @@ citus_output_machine::commands citus_output_machine::on_added() {
   // shards as much as a new one.
   const bool activated = at_ == stage::changing && changes_.front().what == node_change::kind::activate;
   if (at_ == stage::changing && (changes_.front().what == node_change::kind::add || activated))
-    rebalance_owed_ = true;
+    rebalance_.owe();
   return after_change([this, activated](const citus_node& node, commands& out) {
     plan_.on_added(node);
     pass_changed_ = true;
@@ -235,7 +236,7 @@ citus_output_machine::commands citus_output_machine::on_kept(const std::string& 
 
 citus_output_machine::commands citus_output_machine::on_disabled() {
   return after_change([this](const citus_node& node, commands& out) {
-    plan_.on_disabled(node);
+    health_.on_disabled(node);
     pass_changed_ = true;
     inactive_.insert(node);
     report_health(out);
@@ -244,8 +245,7 @@ citus_output_machine::commands citus_output_machine::on_disabled() {
 
 citus_output_machine::commands citus_output_machine::on_disable_refused(const std::string& why, time_point now) {
   return after_change([&](const citus_node& node, commands& out) {
-    plan_.on_disable_refused(node, why, now);
-    if (told_refusals_.emplace(node, why).second)
+    if (health_.on_disable_refused(node, why, now))
       out.push_back(disable_refused{node, why});
   });
 }
@@ -256,8 +256,8 @@ citus_output_machine::commands citus_output_machine::on_lost(const std::string& 
     return out;
   const auto failure = "lost the coordinator while " + doing() + ": " + why;
   connected_ = false;
-  if (leader_)
-    set_role(out, false); // the lock went with the session
+  report_role(out, lease_.on_session_lost()); // the lock went with the session
+  rebalance_.on_lost();
   changes_.clear();
   out.push_back(drop_connection{true, failure});
   end_pass(out, failure);
@@ -269,7 +269,7 @@ std::string citus_output_machine::doing() const {
     return "reading pg_dist_node";
   if (at_ == stage::probing)
     return "probing worker nodes";
-  if (at_ == stage::rebalancing || at_ == stage::following)
+  if (at_ == stage::rebalancing)
     return "rebalancing";
   if (at_ == stage::locking)
     return "taking the leader's lock";
@@ -292,99 +292,65 @@ void citus_output_machine::end_pass(commands& out, const std::string& failure) {
     out.push_back(fail{pass_covers_, "a worker node could not be added"});
   else
     out.push_back(answer{pass_covers_, output_report{pass_changed_, summary()}});
-  // Refused adds are tried again when due (a --once run is over by then).
-  // (An earlier due than the armed one arms another timer.)
-  if (failure.empty() && !options_.run.once)
-    if (const auto due = plan_.next_retry(); due && (!armed_due_ || *due < *armed_due_)) {
+  // Refused adds, and the watch over silent nodes, are due again (a --once
+  // run is over by then). An earlier due than the armed one arms another timer.
+  if (failure.empty() && !options_.run.once) {
+    auto due = plan_.next_retry();
+    if (const auto watch = health_.watch_due(); watch && (!due || *watch < *due))
+      due = watch;
+    if (due && (!armed_due_ || *due < *armed_due_)) {
       armed_due_ = due;
       out.push_back(arm_retry{*due});
     }
+  }
   if (again_)
     start_pass(out);
 }
 
 // --- the rebalance ---------------------------------------------------------------
 
-void citus_output_machine::set_phase(commands& out, rebalance_phase phase, const std::string& why) {
-  if (phase != phase_ || (phase == rebalance_phase::failed && why != rebalance_failure_))
-    out.push_back(rebalance_state{phase, why});
-  phase_ = phase;
-  rebalance_failure_ = phase == rebalance_phase::failed ? why : std::string{};
-}
-
-// A job runs: look again after the follow interval. With --once the pass
-// waits for it; otherwise it ends, and the timer starts a pass of its own.
-void citus_output_machine::follow(commands& out) {
-  if (!follow_armed_) {
-    follow_armed_ = true;
-    out.push_back(arm_follow{options_.follow_interval});
+void citus_output_machine::carry_job(commands& out, background_job::commands job) {
+  for (auto& command : job) {
+    if (std::holds_alternative<background_job::read_state>(command))
+      out.push_back(read_rebalance{});
+    else if (std::holds_alternative<background_job::start>(command))
+      out.push_back(start_rebalance{});
+    else if (const auto* follow = std::get_if<background_job::arm_follow>(&command))
+      out.push_back(arm_follow{follow->delay});
+    else if (auto* phase = std::get_if<background_job::phase_changed>(&command))
+      out.push_back(rebalance_state{phase->phase, std::move(phase->why)});
+    else if (const auto* done = std::get_if<background_job::step_done>(&command))
+      end_pass(out, done->failure.empty() ? std::string{} : "rebalance: " + done->failure);
   }
-  if (options_.run.once) {
-    at_ = stage::following;
-    return;
-  }
-  end_pass(out, {});
 }
 
 citus_output_machine::commands citus_output_machine::on_rebalance_status(const std::string& state) {
   commands out;
-  if (at_ != stage::rebalancing)
-    return out;
-  const bool running = state == "scheduled" || state == "running" || state == "cancelling" || state == "failing";
-  job_active_ = running;
-  if (running) {
-    set_phase(out, rebalance_phase::running, {});
-    follow(out);
-    return out;
-  }
-  if (state == "finished")
-    set_phase(out, rebalance_phase::finished, {});
-  else if (!state.empty() && phase_ != rebalance_phase::none)
-    set_phase(out, rebalance_phase::failed, "the job ended " + state);
-  if (rebalance_owed_) {
-    out.push_back(start_rebalance{});
-    return out;
-  }
-  end_pass(out, options_.run.once && phase_ == rebalance_phase::failed ? "rebalance: " + rebalance_failure_ : "");
+  if (at_ == stage::rebalancing)
+    carry_job(out, rebalance_.on_state(state));
   return out;
 }
 
 citus_output_machine::commands citus_output_machine::on_rebalance_started(std::optional<std::int64_t> job) {
   commands out;
-  if (at_ != stage::rebalancing)
-    return out;
-  rebalance_owed_ = false;
-  if (!job) { // nothing to move
-    set_phase(out, rebalance_phase::finished, {});
-    end_pass(out, {});
-    return out;
-  }
-  job_active_ = true;
-  set_phase(out, rebalance_phase::running, {});
-  follow(out);
+  if (at_ == stage::rebalancing)
+    carry_job(out, rebalance_.on_started(job));
   return out;
 }
 
 citus_output_machine::commands citus_output_machine::on_rebalance_refused(const std::string& why) {
   commands out;
-  if (at_ != stage::rebalancing)
-    return out;
-  rebalance_owed_ = false; // tried again after the next add
-  job_active_ = false;
-  set_phase(out, rebalance_phase::failed, why);
-  end_pass(out, options_.run.once ? "rebalance: " + why : "");
+  if (at_ == stage::rebalancing)
+    carry_job(out, rebalance_.on_refused(why));
   return out;
 }
 
 citus_output_machine::commands citus_output_machine::on_follow() {
   commands out;
-  follow_armed_ = false;
-  if (at_ == stage::following) {
-    at_ = stage::rebalancing;
-    out.push_back(read_rebalance{});
-    return out;
-  }
-  if (job_active_)
+  auto job = rebalance_.on_follow();
+  if (!job.empty())
+    carry_job(out, std::move(job));
+  else if (rebalance_.active())
     start_pass(out);
   return out;
 }
@@ -395,9 +361,9 @@ std::string citus_output_machine::summary() const {
   if (options_.run.rehearse)
     return "dry run: no statement was run";
   std::string rebalance;
-  if (phase_ == rebalance_phase::finished)
+  if (rebalance_.phase() == rebalance_phase::finished)
     rebalance = "; the rebalance finished";
-  else if (phase_ == rebalance_phase::running)
+  else if (rebalance_.phase() == rebalance_phase::running)
     rebalance = "; a rebalance runs";
   return std::to_string(wanted_.size()) + " wanted worker node(s); "
          + (pass_changed_ ? "the coordinator was changed" : "the coordinator already had them") + rebalance;

@@ -6,31 +6,28 @@
 // No I/O, no clock (time comes in as an argument), no CAF: tested by
 // simulation (test/unit/citus_output_machine_test.cpp).
 //
+// It composes four pure parts, each with its own simulations:
+// - leader_lease: only the holder of the coordinator's advisory lock acts;
+// - node_health: probe, the unreachable clock, disable, blocking, the watch;
+// - membership_plan: adds, activations, updates and removes, with retries;
+// - background_job: the rebalance after an add, started and followed.
+//
 // One pass at a time: connect if need be, make sure this sidecar leads, read
-// the worker nodes, probe the ones membership_plan asks about (a registered
-// node not wanted, a disabled one wanted again), then each change it decides,
-// in turn.
+// the worker nodes, probe the ones node_health asks about, then each change
+// in turn (disables first: a node that does not answer blocks the adds after
+// it), then the rebalance when one is owed or runs.
 // Applies that arrive during a pass are answered by the next one. A refused
 // add is retried for that node alone when due, whether or not anything else
 // happens, and at once on the next apply or connection, since what blocked
 // it may have gone; a lost connection ends the pass with an error (the
 // reconciler retries) and is made again next time. With --once a refused add
-// fails the run; with --dry-run the changes are shown and none is run.
-//
-// Two sidecars never fight: only the one holding the coordinator's session
-// advisory lock (protocol::try_leader_lock) changes anything. Another one
-// stands by: each pass tries the lock, and without it answers that nothing
-// was done. The lock goes with the session, so a leader that loses its
-// connection leads again only once it holds the lock again; a dead leader's
-// lock is free once its session ends. --dry-run takes no lock.
-//
-// With --rebalance=after-add, a pass that added a node ends by asking for the
-// latest rebalance job's state (citus_rebalance_status) and, unless one still
-// runs, starting one (citus_rebalance_start). A running job is followed every
-// `follow_interval`; with --once the answer waits until it has ended.
+// fails the run and the pass waits for a rebalance to end; with --dry-run the
+// changes are shown and none is run.
 
+#include "policy/background_job.hpp"
+#include "policy/leader_lease.hpp"
 #include "policy/membership_plan.hpp"
-#include "policy/rebalance_phase.hpp"
+#include "policy/node_health.hpp"
 #include "policy/run_options.hpp"
 #include "policy/sync_machine.hpp"
 #include "protocol/coordinator_problem.hpp"
@@ -66,6 +63,7 @@ public:
     run_options run; // --once: a refused add fails the run; --dry-run: the changes are shown, none is run
     bool rebalance_after_add = false;
     duration follow_interval{std::chrono::seconds(1)};
+    node_health::options health;
   };
 
   // Applies are numbered from 1; an answer covers every apply up to `through`.
@@ -97,14 +95,8 @@ public:
   struct role { bool leader; };               // this sidecar leads, or stands by (on each change)
   struct add_refused { citus_node node; std::string why; duration retry_in; }; // or its update
   struct kept { citus_node node; std::string why; }; // no longer wanted, stays (first time)
-  // The registered nodes, on each change: the probed ones that do not
-  // answer, how many are disabled, and the ones that block every add.
-  struct nodes_health {
-    std::vector<citus_node> unreachable;
-    std::size_t disabled = 0;
-    std::vector<membership_plan::blocked_node> blocking;
-    friend bool operator==(const nodes_health&, const nodes_health&) = default;
-  };
+  // The registered nodes' health, on each change.
+  using nodes_health = node_health::report;
   struct disable_refused { citus_node node; std::string why; }; // said once per node and reason
   using command = std::variant<connect, take_lock, read_nodes, probe_nodes, run_change, show_changes, answer, fail,
                                arm_retry, drop_connection, unreachable, usable, role, add_refused, kept, read_rebalance,
@@ -128,7 +120,7 @@ public:
   // them disabled.
   commands on_nodes(const std::set<citus_node>& present, time_point now, const std::set<citus_node>& inactive = {});
   // What probe_nodes found, one result per node asked about.
-  commands on_probed(const std::vector<membership_plan::probe_result>& results, time_point now);
+  commands on_probed(const std::vector<node_health::probe_result>& results, time_point now);
   // An add, an update or an activation went through, or was refused
   // (retried when due).
   commands on_added();
@@ -151,19 +143,18 @@ public:
   commands on_lost(const std::string& why);
 
   bool connected() const noexcept { return connected_; }
-  bool leader() const noexcept { return leader_; }
+  bool leader() const noexcept { return lease_.held(); }
   bool busy() const noexcept { return at_ != stage::idle; }
   std::size_t stale_nodes() const noexcept { return plan_.stale_nodes(); }
   ticket last_ticket() const noexcept { return tickets_; }
 
 private:
-  enum class stage { idle, connecting, locking, reading, probing, changing, rebalancing, following };
+  enum class stage { idle, connecting, locking, reading, probing, changing, rebalancing };
 
-  commands start_pass();
   void start_pass(commands& out);
   // Connected: lead (take the lock unless held or rehearsing), then read.
   void lead_then_read(commands& out);
-  void set_role(commands& out, bool leader);
+  void report_role(commands& out, std::optional<bool> role);
   // The change under way is done: `settle(node, out)` records how, then the
   // next one starts (or the pass ends).
   template <class Settle>
@@ -180,25 +171,29 @@ private:
   // The nodes' health, when it changed since last said.
   void report_health(commands& out);
   // Probed (or nothing to probe): plan the changes and start them.
+  void probed(commands& out, const std::vector<node_health::probe_result>& results, time_point now);
   void plan_changes(commands& out, time_point now);
   void next_change(commands& out);
+  // The job's commands as this machine's; its step's end ends the pass.
+  void carry_job(commands& out, background_job::commands job);
   void end_pass(commands& out, const std::string& failure);
   std::string doing() const;
   std::string summary() const;
+  // The problem last reported, so that each is reported once.
+  void report_problem(commands& out, protocol::coordinator_problem problem, const std::string& why);
 
   options options_;
+  leader_lease lease_;
+  node_health health_;
   membership_plan plan_;
+  background_job rebalance_;
   std::set<citus_node> wanted_;
   membership_plan::successions formers_;
   std::set<citus_node> present_;  // as the pass read them
   std::set<citus_node> inactive_;
-  std::optional<nodes_health> told_health_;
-  std::set<std::pair<citus_node, std::string>> told_refusals_;
   std::deque<node_change> changes_;
   stage at_ = stage::idle;
   bool connected_ = false;
-  bool leader_ = false;
-  std::optional<bool> told_leader_; // the role last reported
   ticket tickets_ = 0;      // the last apply's
   ticket pass_covers_ = 0;  // the applies the pass under way answers
   bool again_ = false;      // an apply or a retry arrived during the pass
@@ -207,17 +202,6 @@ private:
   bool pass_add_refused_ = false;
   bool standing_by_ = false; // the pass ended without the lock
   bool unblocked_ = false;   // a new apply or connection: failed adds are due at once
-  // The rebalance: one is owed (a node was added since the last start), a
-  // job is known to run, its follow timer is armed, the phase last reported.
-  void set_phase(commands& out, rebalance_phase phase, const std::string& why);
-  void follow(commands& out);
-  bool rebalance_owed_ = false;
-  bool job_active_ = false;
-  bool follow_armed_ = false;
-  rebalance_phase phase_ = rebalance_phase::none;
-  std::string rebalance_failure_;
-  // The problem last reported, so that each is reported once.
-  void report_problem(commands& out, protocol::coordinator_problem problem, const std::string& why);
   protocol::coordinator_problem last_problem_ = protocol::coordinator_problem::none;
   std::string last_why_;
 };

@@ -4,49 +4,14 @@
 
 namespace wlg::policy {
 
-std::string to_string(const citus_node& node) {
-  return node.name + ":" + std::to_string(node.port);
-}
-
 membership_plan::membership_plan(options opts) : options_(opts) {}
-
-std::vector<citus_node> membership_plan::to_probe(const std::set<citus_node>& wanted,
-                                                  const std::set<citus_node>& present,
-                                                  const std::set<citus_node>& inactive) {
-  std::vector<citus_node> out;
-  for (const auto& node : present)
-    if (wanted.count(node) == inactive.count(node))
-      out.push_back(node); // wanted and disabled, or not wanted and active
-  return out;
-}
-
-void membership_plan::on_probed(const std::vector<probe_result>& results, time_point now) {
-  bool recovered = false;
-  std::map<citus_node, silence> still;
-  for (const auto& probe : results) {
-    const auto known = unreachable_.find(probe.node);
-    if (probe.answers) {
-      recovered = recovered || known != unreachable_.end();
-      continue;
-    }
-    auto entry = known != unreachable_.end() ? known->second
-                                             : silence{now, now + options_.disable_after.value_or(duration::zero()), 0, {}};
-    entry.only_placements = probe.only_placements;
-    still.emplace(probe.node, std::move(entry));
-  }
-  unreachable_ = std::move(still);
-  if (recovered)
-    retry_now(now);
-  watch_due_.reset();
-  if (!unreachable_.empty())
-    watch_due_ = now + options_.watch_interval;
-}
 
 membership_plan::changes membership_plan::plan(const std::set<citus_node>& wanted,
                                                const std::set<citus_node>& present, time_point now,
-                                               const successions& formers, const std::set<citus_node>& inactive) {
+                                               const successions& formers, const std::set<citus_node>& inactive,
+                                               const std::set<citus_node>& silent) {
   changes out;
-  std::set<citus_node> taken_over; // registered, unwanted, replaced by a wanted node
+  auto& taken_over = out.taken_over;
   // The registered node a missing wanted one replaces, if any.
   const auto predecessor = [&](const citus_node& node) -> const citus_node* {
     const auto it = formers.find(node);
@@ -63,7 +28,7 @@ membership_plan::changes membership_plan::plan(const std::set<citus_node>& wante
       continue;
     }
     if (present.count(node)) { // disabled: activated once it answers
-      if (unreachable_.count(node))
+      if (silent.count(node))
         continue;
       const auto retry = retries_.find(node);
       if (retry != retries_.end() && retry->second.due > now)
@@ -88,22 +53,6 @@ membership_plan::changes membership_plan::plan(const std::set<citus_node>& wante
   std::erase_if(stale_, [&](const citus_node& node) {
     return wanted.count(node) || !present.count(node) || taken_over.count(node);
   });
-  std::erase_if(unreachable_, [&](const auto& entry) { return !present.count(entry.first); });
-  blocking_.clear();
-  for (const auto& [node, quiet] : unreachable_) {
-    if (wanted.count(node) || inactive.count(node) || taken_over.count(node))
-      continue;
-    if (!options_.disable_after)
-      blocking_.push_back({node, quiet.only_placements, "disabling is off (--disable-unreachable-after=never)"});
-    else if (quiet.only_placements > 0)
-      blocking_.push_back({node, quiet.only_placements,
-                           "it holds the only placement of " + std::to_string(quiet.only_placements)
-                             + " shard(s), so Citus cannot disable it"});
-    else if (!quiet.refused.empty())
-      blocking_.push_back({node, 0, "Citus refused to disable it: " + quiet.refused});
-    if (options_.disable_after && quiet.only_placements == 0 && quiet.disable_due <= now)
-      out.disable.push_back(node);
-  }
   if (options_.remove_unwanted)
     for (const auto& node : present)
       if (!wanted.count(node) && !taken_over.count(node))
@@ -132,39 +81,20 @@ bool membership_plan::on_kept(const citus_node& node) {
   return stale_.insert(node).second;
 }
 
-std::vector<citus_node> membership_plan::unreachable() const {
-  std::vector<citus_node> out;
-  for (const auto& [node, quiet] : unreachable_)
-    out.push_back(node);
-  return out;
-}
-
-void membership_plan::on_disabled(const citus_node& node) {
-  unreachable_.erase(node);
-}
-
-void membership_plan::on_disable_refused(const citus_node& node, const std::string& why, time_point now) {
-  const auto it = unreachable_.find(node);
-  if (it == unreachable_.end())
-    return;
-  it->second.refused = why;
-  it->second.disable_due = now + options_.retry_max;
-}
-
 void membership_plan::retry_now(time_point now) {
   for (auto& [node, r] : retries_)
     r.due = std::min(r.due, now);
 }
 
 std::optional<time_point> membership_plan::next_retry() const {
-  std::optional<time_point> earliest = watch_due_;
+  std::optional<time_point> earliest;
   const auto consider = [&](time_point due) {
     if (!earliest || due < *earliest)
       earliest = due;
   };
   for (const auto& [node, r] : retries_)
     consider(r.due);
-  return earliest; // (a disable falls due while its node is watched)
+  return earliest;
 }
 
 } // namespace wlg::policy

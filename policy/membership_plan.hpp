@@ -17,18 +17,12 @@
 // in place, keeping its id, group and placements, rather than one node
 // removed and another added.
 //
-// A dead worker must not block every add (Citus syncs metadata to every
-// active node when one is added). Each pass the caller probes, from the
-// coordinator, the registered nodes that are not wanted but still active and
-// the disabled ones that are wanted again, and reports what answered. One not
-// wanted that has not answered for `disable_after` is disabled (its row and
-// placements stay), unless it holds the only placement of some shard, which
-// Citus refuses: that one blocks, and says so. A disabled node that is wanted
-// and answers is activated. While any probed node does not answer, a pass is
-// due every `watch_interval`, so the adds it blocked go through as soon as it
-// answers again.
+// Nodes that do not answer are node_health's; this plan only needs to know
+// which they are (`silent`): a disabled node wanted again is activated once
+// it answers, like an add, with the same retries.
 
 #include "policy/backoff.hpp"
+#include "policy/citus_node.hpp"
 #include "policy/steady_time.hpp"
 
 #include <cstdint>
@@ -40,14 +34,6 @@
 
 namespace wlg::policy {
 
-struct citus_node {
-  std::string name;
-  std::uint16_t port = 0;
-  friend auto operator<=>(const citus_node&, const citus_node&) = default;
-};
-
-std::string to_string(const citus_node& node); // "name:port"
-
 class membership_plan {
 public:
   struct options {
@@ -55,26 +41,6 @@ public:
     std::chrono::milliseconds retry_max{30'000};
     bool remove_unwanted = true; // --remove-workers=if-empty
     std::uint64_t seed = 0;
-    std::optional<duration> disable_after = std::chrono::seconds(30); // none: never
-    duration watch_interval = std::chrono::milliseconds(500);
-  };
-
-  // What a probe found: the node answers the coordinator or not, and how many
-  // shards have their only active placement on it.
-  struct probe_result {
-    citus_node node;
-    bool answers = false;
-    std::int64_t only_placements = 0;
-    friend bool operator==(const probe_result&, const probe_result&) = default;
-  };
-
-  // An active node that does not answer and that is not disabled: it blocks
-  // every add, and the operator has to bring it back.
-  struct blocked_node {
-    citus_node node;
-    std::int64_t only_placements = 0; // shards with no reachable placement
-    std::string why;                  // why it is not disabled
-    friend bool operator==(const blocked_node&, const blocked_node&) = default;
   };
 
   struct takeover {
@@ -91,23 +57,19 @@ public:
     std::vector<citus_node> add;
     std::vector<citus_node> remove; // if it holds no placements
     std::vector<citus_node> waiting; // wanted, missing, its add waits out a back-off
-    std::vector<citus_node> disable; // not wanted, not answering for disable_after
     std::vector<citus_node> activate; // disabled, wanted and answering
+    // Registered, not wanted, replaced by a wanted node (now or once its
+    // update's back-off is over): neither removed nor disabled.
+    std::set<citus_node> taken_over;
   };
 
   explicit membership_plan(options opts);
 
-  // The registered nodes to probe before planning: the active ones not
-  // wanted, and the disabled ones wanted again.
-  static std::vector<citus_node> to_probe(const std::set<citus_node>& wanted, const std::set<citus_node>& present,
-                                          const std::set<citus_node>& inactive);
-  // What the probe of those nodes found (all of them; none probed: empty).
-  // When a node answers again, the failed adds are due at once.
-  void on_probed(const std::vector<probe_result>& results, time_point now);
-
-  // `present`: every registered worker node; `inactive`: those disabled.
+  // `present`: every registered worker node; `inactive`: those disabled;
+  // `silent`: those that do not answer the coordinator.
   changes plan(const std::set<citus_node>& wanted, const std::set<citus_node>& present, time_point now,
-               const successions& formers = {}, const std::set<citus_node>& inactive = {});
+               const successions& formers = {}, const std::set<citus_node>& inactive = {},
+               const std::set<citus_node>& silent = {});
 
   // An add or an update (to `node`) went through, or failed.
   void on_added(const citus_node& node);
@@ -116,25 +78,14 @@ public:
   void on_removed(const citus_node& node);
   // The node holds placements and stays. True the first time: warn once.
   bool on_kept(const citus_node& node);
-  void on_disabled(const citus_node& node);
-  // Citus refused (why): the node blocks, and the disable is tried again
-  // after retry_max.
-  void on_disable_refused(const citus_node& node, const std::string& why, time_point now);
-
   // Something that could unblock the failed adds happened (a new sync, the
   // coordinator back): each is due at once, its back-off kept for the next
   // failure.
   void retry_now(time_point now);
 
-  // The earliest time a pass is due: a failed add again, or the watch over a
-  // node that does not answer (which also brings its disable when due).
+  // The earliest time a failed add is due again.
   std::optional<time_point> next_retry() const;
   std::size_t stale_nodes() const noexcept { return stale_.size(); }
-  // The probed nodes that did not answer.
-  std::vector<citus_node> unreachable() const;
-  bool is_unreachable(const citus_node& node) const { return unreachable_.count(node) != 0; }
-  // As of the last plan.
-  const std::vector<blocked_node>& blocking() const noexcept { return blocking_; }
 
 private:
   struct retry {
@@ -142,19 +93,8 @@ private:
     time_point due;
   };
 
-  // A probed node that does not answer.
-  struct silence {
-    time_point since;
-    time_point disable_due;
-    std::int64_t only_placements = 0;
-    std::string refused; // Citus refused to disable it: why
-  };
-
   options options_;
   std::map<citus_node, retry> retries_;
-  std::map<citus_node, silence> unreachable_;
-  std::optional<time_point> watch_due_;
-  std::vector<blocked_node> blocking_;
   std::set<citus_node> stale_;
   std::uint64_t seeds_ = 0;
 };

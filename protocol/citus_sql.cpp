@@ -58,6 +58,14 @@ sql_statement update_worker_node(std::string_view name, std::uint16_t port, std:
           {std::string{name}, std::to_string(port), std::string{new_name}}};
 }
 
+sql_statement read_node_states() {
+  return {"SELECT n.nodename, n.nodeport, n.isactive, n.shouldhaveshards,"
+          " (SELECT count(*) FROM pg_dist_placement p WHERE p.groupid = n.groupid)"
+          " FROM pg_dist_node n WHERE n.groupid <> 0 AND n.noderole = 'primary'"
+          " ORDER BY n.nodename COLLATE \"C\", n.nodeport",
+          {}};
+}
+
 sql_statement try_leader_lock() {
   return {"SELECT pg_try_advisory_lock($1::bigint)", {std::to_string(leader_lock_key)}};
 }

@@ -4,6 +4,8 @@
 // later: the citus_* functions), with their parameters, and how --dry-run
 // shows them.
 
+#include "protocol/node_address.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,18 +23,15 @@ struct sql_statement {
 // nodename, nodeport, isactive ('t' or 'f').
 sql_statement read_worker_nodes();
 
-// A node to probe, by name and port.
-struct node_address {
-  std::string name;
-  std::uint16_t port = 0;
-};
-
 // Asks the coordinator whether it reaches each node (its own view, which is
 // the one that blocks citus_add_node), waiting at most `connect_timeout_ms`
 // for each, and how many shards have their only active placement there (what
 // makes Citus refuse to disable it). Columns: nodename, nodeport, answers
 // ('t' or 'f'), only-placement shards. Citus's warning for a node that does
 // not answer is kept out of the session: the answer says it.
+// How long the coordinator waits for each probed node, by default: a node
+// that is gone may not refuse at once, and the probe waits on it.
+inline constexpr std::int64_t probe_connect_timeout_ms = 2'000;
 sql_statement probe_worker_nodes(const std::vector<node_address>& nodes, std::int64_t connect_timeout_ms);
 
 // Marks a node inactive, keeping its row and placements (citus_disable_node).
@@ -55,6 +54,10 @@ sql_statement remove_worker_node_if_empty(std::string_view name, std::uint16_t p
 // keeps its node id, group and placements (a replaced swarm task's new
 // address). One row when it was updated, none when no such node is left.
 sql_statement update_worker_node(std::string_view name, std::uint16_t port, std::string_view new_name);
+
+// What `status` shows of each worker node, by name then port. Columns:
+// nodename, nodeport, isactive, shouldhaveshards, shard placements on it.
+sql_statement read_node_states();
 
 // The key of the session advisory lock that makes one sidecar the leader,
 // fixed by the project so every sidecar of every version takes the same one.

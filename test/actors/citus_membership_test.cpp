@@ -74,6 +74,19 @@ struct fixture : actor_fixture {
            from(self).to(membership).with(internal_atom::value, pg_atom::value, step, std::move(outcome)));
   }
 
+  // The first pass of a sidecar wanting {a, b} whose coordinator lists
+  // {a, x}, x silent and holding the only placement of `only` shards:
+  // connected, leading, read, probed. Step 5 is the pass's first change.
+  std::shared_ptr<answer_box> first_pass_with_silent_x(int only) {
+    start();
+    auto first = apply({"a", "b"});
+    answer(1, ok());
+    answer(2, lock(true));
+    answer(3, rows(nodes({"a", "x"})));
+    answer(4, rows(probed("x", false, only)));
+    return first;
+  }
+
   // Lets the answer reach its requester.
   const answer_box& reply(const std::shared_ptr<answer_box>& box) {
     sched.run();
@@ -157,12 +170,7 @@ CAF_TEST(a node no longer wanted that holds placements stays and is counted once
 }
 
 CAF_TEST(a node not wanted that stops answering is disabled once it has been silent long enough and then b is added) {
-  start();
-  auto first = apply({"a", "b"});
-  answer(1, ok());
-  answer(2, lock(true));
-  answer(3, rows(nodes({"a", "x"})));
-  answer(4, rows(probed("x", false))); // silent from now on; not yet 30 s
+  auto first = first_pass_with_silent_x(0); // silent from now on; not yet 30 s
   answer(5, statement_error("connection to the remote node x:5432 failed")); // x blocks b's add
   answer(6, rows({}));                 // x holds placements: it stays
   CAF_REQUIRE(reply(first).report.has_value());
@@ -182,12 +190,7 @@ CAF_TEST(a node not wanted that stops answering is disabled once it has been sil
 }
 
 CAF_TEST(a silent node holding the only placement of shards blocks and says so and the add goes through once it answers) {
-  start();
-  auto first = apply({"a", "b"});
-  answer(1, ok());
-  answer(2, lock(true));
-  answer(3, rows(nodes({"a", "x"})));
-  answer(4, rows(probed("x", false, 16))); // Citus would refuse to disable it: not tried
+  auto first = first_pass_with_silent_x(16); // Citus would refuse to disable it: not tried
   answer(5, statement_error("connection to the remote node x:5432 failed"));
   answer(6, rows({}));
   CAF_REQUIRE(reply(first).report.has_value());

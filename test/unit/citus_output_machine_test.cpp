@@ -16,7 +16,11 @@ namespace protocol = wlg::protocol;
 namespace {
 
 machine::options quick() {
-  return {quick_plan(), quick_run()};
+  machine::options o;
+  o.plan = quick_plan();
+  o.run = quick_run();
+  o.health.refused_retry = 1s; // as quick_plan's retry_max
+  return o;
 }
 
 node_change adding(const char* name) { return {node(name), node_change::kind::add, {}}; }
@@ -33,7 +37,7 @@ machine::commands nodes_read(machine& m, const std::set<citus_node>& present, ti
   const auto probes = all_of<machine::probe_nodes>(out);
   if (probes.empty())
     return out;
-  std::vector<membership_plan::probe_result> results;
+  std::vector<node_health::probe_result> results;
   for (const auto& n : probes.front().nodes)
     results.push_back({n, !silent.count(n), silent.count(n) ? only : 0});
   std::erase_if(out, [](const auto& c) { return std::holds_alternative<machine::probe_nodes>(c); });
@@ -433,7 +437,7 @@ node_change activating(const char* name) { return {node(name), node_change::kind
 
 machine::options disabling_after(duration after) {
   auto options = quick();
-  options.plan.disable_after = after;
+  options.health.disable_after = after;
   return options;
 }
 

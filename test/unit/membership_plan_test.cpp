@@ -119,134 +119,38 @@ TEST_CASE("a failed update waits out its back-off like an add, and the predecess
   CHECK(c.update.size() == 1);
 }
 
-// --- nodes that do not answer ---------------------------------------------------
+// --- disabled nodes, and adds that nodes which do not answer held up -----------
 
-namespace {
-
-membership_plan::probe_result silent(const char* name, std::int64_t only = 0) { return {node(name), false, only}; }
-membership_plan::probe_result answering(const char* name) { return {node(name), true, 0}; }
-
-membership_plan::options disabling_after(duration after) {
-  auto o = quick_plan();
-  o.disable_after = after;
-  return o;
-}
-
-} // namespace
-
-TEST_CASE("the nodes probed are the active ones not wanted and the disabled ones wanted again") {
-  const auto probe = membership_plan::to_probe(nodes({"a", "b", "back"}), nodes({"a", "back", "gone", "off"}),
-                                               nodes({"back", "off"}));
-  CHECK(probe == std::vector<citus_node>{node("back"), node("gone")});
-}
-
-TEST_CASE("a node not wanted is disabled once it has not answered for disable_after, not before") {
-  membership_plan plan{disabling_after(30s)};
-  plan.on_probed({silent("x")}, start);
-  auto c = plan.plan(nodes({"a"}), nodes({"a", "x"}), start);
-  CHECK(c.disable.empty());
-  CHECK(plan.unreachable() == std::vector<citus_node>{node("x")});
-  CHECK(plan.blocking().empty()); // it will be disabled
-  // Watched meanwhile; the disable is due at 30 s.
-  CHECK(plan.next_retry() == start + 500ms);
-  plan.on_probed({silent("x")}, start + 29s);
-  CHECK(plan.plan(nodes({"a"}), nodes({"a", "x"}), start + 29s).disable.empty());
-  plan.on_probed({silent("x")}, start + 30s);
-  c = plan.plan(nodes({"a"}), nodes({"a", "x"}), start + 30s);
-  CHECK(c.disable == std::vector<citus_node>{node("x")});
-  plan.on_disabled(node("x"));
-  // Disabled and not wanted: no longer probed, no longer watched.
-  plan.on_probed({}, start + 31s);
-  CHECK(plan.plan(nodes({"a"}), nodes({"a", "x"}), start + 31s, {}, nodes({"x"})).disable.empty());
-  CHECK(plan.unreachable().empty());
-  CHECK_FALSE(plan.next_retry().has_value());
-}
-
-TEST_CASE("a node that answers again before disable_after starts its count again") {
-  membership_plan plan{disabling_after(30s)};
-  plan.on_probed({silent("x")}, start);
-  plan.on_probed({answering("x")}, start + 20s);
-  plan.on_probed({silent("x")}, start + 25s);
-  CHECK(plan.plan(nodes({}), nodes({"x"}), start + 40s).disable.empty());
-  plan.on_probed({silent("x")}, start + 55s);
-  CHECK(plan.plan(nodes({}), nodes({"x"}), start + 55s).disable == std::vector<citus_node>{node("x")});
-}
-
-TEST_CASE("a silent node holding the only placement of shards is not disabled and blocks, named with its shards") {
-  membership_plan plan{disabling_after(0s)};
-  plan.on_probed({silent("x", 16)}, start);
-  const auto c = plan.plan(nodes({"a"}), nodes({"a", "x"}), start + 1h);
-  CHECK(c.disable.empty());
-  REQUIRE(plan.blocking().size() == 1);
-  CHECK(plan.blocking().front().node == node("x"));
-  CHECK(plan.blocking().front().only_placements == 16);
-  CHECK(plan.blocking().front().why == "it holds the only placement of 16 shard(s), so Citus cannot disable it");
-}
-
-TEST_CASE("with disabling off a silent node blocks at once and is never disabled") {
-  auto options = quick_plan();
-  options.disable_after.reset();
-  membership_plan plan{options};
-  plan.on_probed({silent("x")}, start);
-  CHECK(plan.plan(nodes({}), nodes({"x"}), start + 24h).disable.empty());
-  REQUIRE(plan.blocking().size() == 1);
-  CHECK(plan.blocking().front().why == "disabling is off (--disable-unreachable-after=never)");
-}
-
-TEST_CASE("a refused disable blocks with Citus's reason and is tried again after retry_max") {
-  membership_plan plan{disabling_after(0s)};
-  plan.on_probed({silent("x")}, start);
-  REQUIRE(plan.plan(nodes({}), nodes({"x"}), start).disable.size() == 1);
-  plan.on_disable_refused(node("x"), "it contains the only shard placement for shard 102008", start);
-  plan.on_probed({silent("x")}, start + 500ms);
-  CHECK(plan.plan(nodes({}), nodes({"x"}), start + 500ms).disable.empty());
-  REQUIRE(plan.blocking().size() == 1);
-  CHECK(plan.blocking().front().why == "Citus refused to disable it: it contains the only shard placement for shard 102008");
-  plan.on_probed({silent("x")}, start + 1s); // retry_max
-  CHECK(plan.plan(nodes({}), nodes({"x"}), start + 1s).disable.size() == 1);
-}
-
-TEST_CASE("a silent node answering again makes the adds it blocked due at once, whatever their back-off") {
+TEST_CASE("retry_now makes every failed add due at once, whatever its back-off") {
   auto options = quick_plan();
   options.retry_max = 1h;
   membership_plan plan{options};
-  plan.on_probed({silent("x", 4)}, start);
   REQUIRE(plan.plan(nodes({"b"}), nodes({"x"}), start).add.size() == 1);
   auto due = plan.on_add_failed(node("b"), start);
   for (int i = 0; i < 10; ++i)
     due = plan.on_add_failed(node("b"), due); // back-off grown to minutes
   CHECK(due > start + 1min);
-  plan.on_probed({silent("x", 4)}, start + 500ms);
   CHECK(plan.plan(nodes({"b"}), nodes({"x"}), start + 500ms).waiting.size() == 1);
-  plan.on_probed({answering("x")}, start + 1s);
+  plan.retry_now(start + 1s);
   CHECK(plan.plan(nodes({"b"}), nodes({"x"}), start + 1s).add == std::vector<citus_node>{node("b")});
-  CHECK(plan.blocking().empty());
 }
 
 TEST_CASE("a disabled node wanted again is activated once it answers, and its refused activation is retried") {
   membership_plan plan{quick_plan()};
-  plan.on_probed({silent("x")}, start);
-  auto c = plan.plan(nodes({"x"}), nodes({"x"}), start, {}, nodes({"x"}));
+  auto c = plan.plan(nodes({"x"}), nodes({"x"}), start, {}, nodes({"x"}), nodes({"x"})); // silent
   CHECK(c.activate.empty());
   CHECK(c.add.empty());
-  CHECK(plan.blocking().empty()); // disabled: it blocks nothing
-  plan.on_probed({answering("x")}, start + 1s);
   c = plan.plan(nodes({"x"}), nodes({"x"}), start + 1s, {}, nodes({"x"}));
   CHECK(c.activate == std::vector<citus_node>{node("x")});
   const auto due = plan.on_add_failed(node("x"), start + 1s);
-  plan.on_probed({answering("x")}, start + 1s);
   CHECK(plan.plan(nodes({"x"}), nodes({"x"}), start + 1s, {}, nodes({"x"})).waiting == std::vector<citus_node>{node("x")});
-  plan.on_probed({answering("x")}, due);
   CHECK(plan.plan(nodes({"x"}), nodes({"x"}), due, {}, nodes({"x"})).activate.size() == 1);
 }
 
-TEST_CASE("a disabled node wanted again that stays silent is watched every 500 ms, never sooner") {
-  membership_plan plan{disabling_after(1s)};
-  for (auto at = start; at < start + 5s; at += 500ms) {
-    plan.on_probed({silent("x")}, at);
-    const auto c = plan.plan(nodes({"x"}), nodes({"x"}), at, {}, nodes({"x"}));
-    CHECK(c.disable.empty());
-    CHECK(c.activate.empty());
-    CHECK(plan.next_retry() == at + 500ms);
-  }
+TEST_CASE("a node taken over by its successor is listed, and neither removed nor disabled meanwhile") {
+  membership_plan plan{quick_plan()};
+  const membership_plan::successions formers{{node("new"), {node("old")}}};
+  const auto c = plan.plan(nodes({"new"}), nodes({"old"}), start, formers);
+  CHECK(c.taken_over == nodes({"old"}));
+  CHECK(c.remove.empty());
 }

@@ -1,0 +1,46 @@
+#pragma once
+
+// What the Citus output machine tells the operator, carried out for the
+// citus_membership actor: one log line per change of state, and the metrics
+// that /healthz and /metrics read. No I/O but the log.
+
+#include "config/settings.hpp"
+#include "policy/citus_output_machine.hpp"
+#include "runtime/metrics.hpp"
+
+#include <spdlog/logger.h>
+
+#include <memory>
+
+namespace wlg::actors {
+
+class citus_reports {
+public:
+  using machine = policy::citus_output_machine;
+
+  citus_reports(std::shared_ptr<spdlog::logger> log, runtime::metrics& metrics,
+                std::optional<config::settings::duration> disable_after)
+    : log_(std::move(log)), metrics_(metrics), disable_after_(disable_after) {}
+
+  void say(const machine::rebalance_state& r);
+  void say(const machine::unreachable& u);
+  void say(const machine::usable&);
+  void say(const machine::role& r);
+  void say(const machine::add_refused& r);
+  // Each node that went silent, answers again, starts or stops blocking is
+  // said once, against the health said before.
+  void say(const machine::nodes_health& h);
+  void say(const machine::disable_refused& r);
+  void say(const machine::kept& k);
+
+private:
+  // What happens to a node not wanted that does not answer.
+  std::string disable_plan() const;
+
+  std::shared_ptr<spdlog::logger> log_;
+  runtime::metrics& metrics_;
+  std::optional<config::settings::duration> disable_after_;
+  machine::nodes_health said_; // the nodes' health last said
+};
+
+} // namespace wlg::actors

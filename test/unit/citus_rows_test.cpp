@@ -1,0 +1,56 @@
+// Reading what the coordinator answers: every row of the statement's shape,
+// nothing from a row that is not.
+
+#include "protocol/citus_rows.hpp"
+
+#include <doctest/doctest.h>
+
+using namespace wlg::protocol;
+
+namespace {
+
+std::optional<std::string> v(const char* text) { return std::string{text}; }
+const std::optional<std::string> null;
+
+} // namespace
+
+TEST_CASE("registered nodes: every worker, the disabled ones apart; a bad port or a short row is skipped") {
+  const auto nodes = read_registered_nodes({{v("w1"), v("5432"), v("t")},
+                                            {v("w2"), v("5432"), v("f")},
+                                            {v("w3"), v("70000"), v("t")},
+                                            {v("w4"), v("5432")},
+                                            {null, v("5432"), v("t")}});
+  CHECK(nodes.present == std::set<node_address>{{"w1", 5432}, {"w2", 5432}});
+  CHECK(nodes.inactive == std::set<node_address>{{"w2", 5432}});
+}
+
+TEST_CASE("probes: whether each node answers and its only placements") {
+  const auto probes = read_node_probes({{v("w1"), v("5432"), v("t"), v("0")},
+                                        {v("w2"), v("6432"), v("f"), v("16")},
+                                        {v("w3"), v("5432"), null, null}});
+  REQUIRE(probes.size() == 3);
+  CHECK(probes[0] == node_probe{{"w1", 5432}, true, 0});
+  CHECK(probes[1] == node_probe{{"w2", 6432}, false, 16});
+  CHECK(probes[2] == node_probe{{"w3", 5432}, false, 0});
+}
+
+TEST_CASE("node states: active, should have shards, placements") {
+  const auto states = read_node_states({{v("w1"), v("5432"), v("t"), v("f"), v("8")},
+                                        {v("w2"), v("5432"), v("f"), v("t"), v("0")},
+                                        {v("w3"), v("5432"), v("t"), v("t")}});
+  REQUIRE(states.size() == 2);
+  CHECK(states[0] == node_state{{"w1", 5432}, true, false, 8});
+  CHECK(states[1] == node_state{{"w2", 5432}, false, true, 0});
+}
+
+TEST_CASE("the first value: a boolean, a text, a bigint; nothing for no row or NULL") {
+  CHECK(first_is_true({{v("t")}}));
+  CHECK_FALSE(first_is_true({{v("f")}}));
+  CHECK_FALSE(first_is_true({}));
+  CHECK(first_text({{v("running")}}) == "running");
+  CHECK_FALSE(first_text({{null}}).has_value());
+  CHECK_FALSE(first_text({}).has_value());
+  CHECK(first_int64({{v("42")}}) == 42);
+  CHECK_FALSE(first_int64({{null}}).has_value());
+  CHECK(to_string(node_address{"w1", 5432}) == "w1:5432");
+}
