@@ -1,6 +1,7 @@
 #include "app/conninfo.hpp"
 #include "app/sidecar.hpp"
 #include "app/startup_checks.hpp"
+#include "app/status_command.hpp"
 #include "app/version_info.hpp"
 #include "config/configuration.hpp"
 #include "runtime/heap.hpp"
@@ -11,15 +12,46 @@
 #include <string>
 #include <vector>
 
+namespace {
+
+using namespace wlg;
+
+// Every secret the process knows, to be taken out of whatever it prints.
+std::vector<std::string> secrets_of(const config::settings& settings, bool coordinator) {
+  auto secrets = runtime::secrets_of(settings.auth.reveal());
+  if (coordinator)
+    if (auto password = app::conninfo_password(settings.coordinator.reveal()))
+      secrets.push_back(std::move(*password));
+  if (const char* password = std::getenv("PGPASSWORD"); password && *password)
+    secrets.emplace_back(password);
+  return secrets;
+}
+
+int configuration_error(const config::config_error& problem) {
+  std::fprintf(stderr, "%s\n", config::describe(problem).c_str());
+  return 2;
+}
+
+// A command beside the sidecar: it talks to the coordinator only.
+int run_command(const config::command_line& parsed) {
+  const auto& settings = parsed.config;
+  if (auto problem = app::conninfo_problem(settings.coordinator.reveal()))
+    return configuration_error({config::setting_label("WORKERLISTGEN_COORDINATOR", "coordinator"), *problem});
+  switch (parsed.command) {
+    case config::subcommand::status: return app::run_status(settings, secrets_of(settings, true));
+    case config::subcommand::sidecar: break;
+  }
+  return 2;
+}
+
+} // namespace
+
 int main(int argc, char** argv) {
-  using namespace wlg;
   runtime::configure_heap();
   const std::vector<std::string> args(argv + 1, argv + argc);
   auto parsed = config::parse_configuration(app::current_environment(), args);
-  if (!parsed) {
-    std::fprintf(stderr, "%s\n", config::describe(parsed.error()).c_str());
-    return 2;
-  }
+  if (!parsed)
+    return configuration_error(parsed.error());
   switch (parsed->what) {
     case config::command_line::action::help:
       std::fputs(config::help_text().c_str(), stdout);
@@ -30,21 +62,13 @@ int main(int argc, char** argv) {
     case config::command_line::action::run:
       break;
   }
+  if (parsed->command != config::subcommand::sidecar)
+    return run_command(*parsed);
   const auto& settings = parsed->config;
-  if (auto problem = app::check_environment(settings)) {
-    std::fprintf(stderr, "%s\n", config::describe(*problem).c_str());
-    return 2;
-  }
-  // Every secret the process knows is taken out of every log line.
-  auto secrets = runtime::secrets_of(settings.auth.reveal());
-  if (settings.target == config::output_target::citus) {
-    if (auto password = app::conninfo_password(settings.coordinator.reveal()))
-      secrets.push_back(std::move(*password));
-  }
-  if (const char* password = std::getenv("PGPASSWORD"); password && *password)
-    secrets.emplace_back(password);
+  if (auto problem = app::check_environment(settings))
+    return configuration_error(*problem);
   runtime::configure_logging(
     {settings.log_format == config::log_style::json ? runtime::log_format::json : runtime::log_format::text,
-     settings.debug, std::move(secrets), settings.dry_run});
+     settings.debug, secrets_of(settings, settings.target == config::output_target::citus), settings.dry_run});
   return app::run_sidecar(settings);
 }

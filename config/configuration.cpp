@@ -4,6 +4,7 @@
 #include "config/setting_table.hpp"
 #include "protocol/version.hpp"
 
+#include <algorithm>
 #include <optional>
 
 namespace wlg::config {
@@ -127,9 +128,27 @@ std::string describe(const config_error& e) {
   return line;
 }
 
+const std::vector<subcommand_doc>& subcommand_docs() {
+  static const std::vector<subcommand_doc> docs{
+    {subcommand::status, "status",
+     "Print the coordinator's worker nodes (--coordinator) with their state: active, should have shards, shard "
+     "placements, and whether the coordinator reaches each; as JSON with --log-format=json. Changes nothing."},
+  };
+  return docs;
+}
+
 result<command_line, config_error> parse_configuration(const environment& env,
-                                                       const std::vector<std::string>& args) {
+                                                       const std::vector<std::string>& all_args) {
   command_line out;
+  std::vector<std::string> args = all_args;
+  if (!args.empty() && !args.front().empty() && args.front().front() != '-') {
+    const auto& docs = subcommand_docs();
+    const auto named = std::ranges::find(docs, args.front(), &subcommand_doc::name);
+    if (named == docs.end())
+      return fail(config_error{"", "unknown command '" + args.front() + "' (see --help)"});
+    out.command = named->command;
+    args.erase(args.begin());
+  }
   for (const auto& arg : args) {
     if (arg == "--help" || arg == "-h") {
       out.what = command_line::action::help;
@@ -147,8 +166,11 @@ result<command_line, config_error> parse_configuration(const environment& env,
     for (const auto& value : raw_values(spec, env, *flags))
       if (auto problem = spec.apply(out.config, value))
         return fail(config_error{label_of(spec), std::move(*problem)});
-  if (auto problem = check_requirements(out.config))
-    return fail(std::move(*problem));
+  // A command needs only the coordinator, which has a default; the sidecar's
+  // own requirements (Docker Cloud's variables, faults) are not its.
+  if (out.command == subcommand::sidecar)
+    if (auto problem = check_requirements(out.config))
+      return fail(std::move(*problem));
   return out;
 }
 
@@ -168,10 +190,15 @@ std::vector<setting_doc> setting_docs() {
 
 std::string help_text() {
   std::string text = "Usage: " + std::string{command_name} + " [OPTION]...\n"
+    "       " + std::string{command_name} + " COMMAND [OPTION]...\n"
     "Keeps $CITUS_CONFDIR/pg_worker_list.conf in sync with the worker containers linked to\n"
-    "this one, and signals the Citus master through the Docker socket when it changes.\n\n"
-    "Every option can also be set through the environment variable shown beside it;\n"
-    "an option on the command line wins.\n\n";
+    "this one, and signals the Citus master through the Docker socket when it changes;\n"
+    "with --target=citus, keeps the Citus coordinator's worker nodes in sync instead.\n\n"
+    "Commands, run beside the sidecar with the same options and environment:\n";
+  for (const auto& doc : subcommand_docs())
+    text += "  " + std::string{doc.name} + "\n      " + std::string{doc.help} + "\n";
+  text += "\nEvery option can also be set through the environment variable shown beside it;\n"
+          "an option on the command line wins.\n\n";
   for (const auto& doc : setting_docs()) {
     text += "  " + doc.flag + "\n      " + doc.env;
     text += doc.fallback.empty() ? std::string{", no default"} : ", default " + doc.fallback;
@@ -180,7 +207,8 @@ std::string help_text() {
   text += "  --help\n      Print this text and exit.\n"
           "  --version\n      Print the version and exit.\n\n"
           "Signals: SIGUSR1 forces a full resync, rewrite and signal; SIGTERM and SIGINT stop.\n"
-          "Exit status: 0 stopped on request, 1 gave up, 2 configuration error.\n";
+          "Exit status: 0 stopped on request, 1 gave up, 2 configuration error.\n"
+          "A command's exit status: 0 done, 1 the coordinator cannot be used, 2 configuration error.\n";
   return text;
 }
 

@@ -24,9 +24,22 @@ struct config_error {
 // The one line printed on stderr before exiting with status 2.
 std::string describe(const config_error& e);
 
+// What the binary runs: the sidecar, or a command beside it, named by the
+// first argument (`dockercloud-workerlistgen status`). A command reads the
+// same settings; it needs only those it uses.
+enum class subcommand { sidecar, status };
+
+struct subcommand_doc {
+  subcommand command;
+  std::string_view name;
+  std::string_view help;
+};
+const std::vector<subcommand_doc>& subcommand_docs();
+
 struct command_line {
   enum class action { run, help, version };
   action what = action::run;
+  subcommand command = subcommand::sidecar;
   settings config;
 };
 

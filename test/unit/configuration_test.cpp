@@ -346,3 +346,32 @@ TEST_CASE("--target=citus and its coordinator") {
   CHECK(s.remove_workers == worker_removal::never);
 }
 
+
+TEST_CASE("a first argument names a command, which reads the same settings and needs none of the sidecar's") {
+  auto parsed = parse_configuration({{"WORKERLISTGEN_COORDINATOR", "host=c1 port=5433"}},
+                                    {"status", "--log-format=json"});
+  REQUIRE_MESSAGE(parsed.has_value(), describe(parsed.error()));
+  CHECK(parsed->command == subcommand::status);
+  CHECK(parsed->config.coordinator.reveal() == "host=c1 port=5433");
+  CHECK(parsed->config.log_format == log_style::json);
+  // Without a command the same environment is the sidecar's, which is not in Docker Cloud.
+  CHECK(parse_configuration({}, {}).has_value() == false);
+  CHECK(parse_configuration({}, {"status"})->command == subcommand::status);
+}
+
+TEST_CASE("an unknown command, or a command's unknown option, is a usage error naming it") {
+  CHECK(describe(parse_error_of({}, {"stauts"})) == "dockercloud-workerlistgen: unknown command 'stauts' (see --help)");
+  CHECK(describe(parse_error_of({}, {"status", "--no-such-flag"})).find("--no-such-flag") != std::string::npos);
+  CHECK(describe(parse_error_of({}, {"status", "extra"})).find("'extra'") != std::string::npos);
+}
+
+TEST_CASE("--help lists the commands and their exit status") {
+  const auto text = help_text();
+  for (const auto& doc : subcommand_docs())
+    CHECK(text.find("  " + std::string{doc.name} + "\n") != std::string::npos);
+  CHECK(text.find("A command's exit status: 0 done, 1 the coordinator cannot be used, 2 configuration error.")
+        != std::string::npos);
+  auto help = parse_configuration({}, {"status", "--help"});
+  REQUIRE(help.has_value());
+  CHECK(help->what == command_line::action::help);
+}
