@@ -315,12 +315,11 @@ TEST_CASE("citus: a wrong password, a missing database and a database without Ci
     {
       sidecar side{t.env({{"WORKERLISTGEN_COORDINATOR", c.conninfo}, {"PGPASSFILE", "/nonexistent"}}), with_status_port()};
       REQUIRE_MESSAGE(side.metric_reaches("coordinator_problem{problem=\"" + c.problem + "\"}", 1), side.log());
-      // Retried, and said once.
+      // Retried (said once, as the outage test checks), and /healthz names it.
       REQUIRE_MESSAGE(side.metric_reaches("apply_failures_total", 3, 15s), side.log());
       const auto health = http_request("GET", "http://127.0.0.1:" + std::to_string(side.status_port()) + "/healthz");
       CHECK(health.status == 503);
       CHECK_MESSAGE(health.body.find(c.reason) != std::string::npos, health.body);
-      CHECK_MESSAGE(count_of(side.log(), c.reason) == 1, side.log());
       CHECK(side.log().find("right-one") == std::string::npos);
       CHECK(side.log().find("wrong-one") == std::string::npos);
     }
@@ -363,11 +362,12 @@ TEST_CASE("citus: two sidecars, one leader: nothing is done twice, and the stand
   std::optional<sidecar> first{std::in_place, env, with_status_port()};
   sidecar second{env, with_status_port()};
   REQUIRE_MESSAGE(t.nodes_become(both), (first->log() + second.log()));
-  // Both have tried the lock on a live connection: one leads, one stands by.
+  // Both have answered a pass on a live connection, and each pass of one
+  // that does not lead tries the lock: one leads, one stands by.
   const auto both_settled = [&] {
     return first->metric("coordinator_connected") == 1 && second.metric("coordinator_connected") == 1
-           && first->metric("citus_leader") + second.metric("citus_leader") == 1
-           && count_of(first->log() + second.log(), "standing by") == 1;
+           && first->metric("last_sync_timestamp_seconds") > 0 && second.metric("last_sync_timestamp_seconds") > 0
+           && first->metric("citus_leader") + second.metric("citus_leader") == 1;
   };
   REQUIRE_MESSAGE(wait_until(both_settled, 15s), (first->log() + second.log()));
   CHECK(first->metric("citus_nodes_added_total") + second.metric("citus_nodes_added_total") == 2);

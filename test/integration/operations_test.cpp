@@ -341,13 +341,15 @@ TEST_CASE("--dry-run prints the file and the containers, and writes and signals 
     REQUIRE(out.substr(would_write.size(), would_signal.size()) == would_signal);
     CHECK(count_of(out.substr(would_write.size() + would_signal.size()), "\n") == 1); // the master's line
   }
-  SUBCASE("following events: each change is printed") {
-    sidecar side{env, {"--dry-run"}, dir.path() + "/citus"};
-    REQUIRE(wait_until([&] { return count_of(side.log(), first_workers(3)) == 1; }, 10s));
+  SUBCASE("following events: each change is printed on stdout") {
+    child_process proc{{bin_path("dockercloud-workerlistgen"), {"--dry-run"}, env, dir.path() + "/stdout", {},
+                        dir.path() + "/stderr"}};
+    const auto report = [&] { return read_file(dir.path() + "/stdout").value_or(""); };
+    REQUIRE(wait_until([&] { return count_of(report(), first_workers(3)) == 1; }, 10s));
     emu.scale(5);
-    CHECK_MESSAGE(wait_until([&] { return count_of(side.log(), first_workers(5)) == 1; }, 10s), side.log());
+    CHECK_MESSAGE(wait_until([&] { return count_of(report(), first_workers(5)) == 1; }, 10s), report());
     // The would-signal report follows the would-write report: wait for it.
-    CHECK_MESSAGE(wait_until([&] { return count_of(side.log(), "would send SIGHUP") == 2; }, 10s), side.log());
+    CHECK_MESSAGE(wait_until([&] { return count_of(report(), "would send SIGHUP") == 2; }, 10s), report());
   }
   CHECK(read_file(dir.path() + "/citus/pg_worker_list.conf") == first_workers(1));
   CHECK(inode_of(dir.path() + "/citus/pg_worker_list.conf") == inode);
