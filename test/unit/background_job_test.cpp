@@ -24,7 +24,7 @@ TEST_CASE("nothing owed and none running: nothing is due") {
   CHECK(j.due());
 }
 
-TEST_CASE("an owed job is started once none runs, then followed; the step ends while it runs") {
+TEST_CASE("an owed job is started once none runs, then followed, and the step ends while it runs") {
   job j{following(false)};
   j.owe();
   one_of<job::read_state>(j.begin());
@@ -72,7 +72,7 @@ TEST_CASE("nothing to move: the job is finished at once") {
   CHECK(all_of<job::arm_follow>(out).empty());
 }
 
-TEST_CASE("a refused job fails the step that waits for it, with Citus's reason; otherwise it is only reported") {
+TEST_CASE("a refused job fails the step that waits for it, with Citus's reason, and otherwise is only reported") {
   const std::string why = "Shard replication factor (1) cannot be greater than number of nodes with "
                           "should_have_shards=true (0).";
   for (const bool to_the_end : {true, false}) {

@@ -14,7 +14,7 @@ const std::optional<std::string> null;
 
 } // namespace
 
-TEST_CASE("registered nodes: every worker, the disabled ones apart; a bad port or a short row is skipped") {
+TEST_CASE("registered nodes: every worker, the disabled ones apart, a bad port or a short row is skipped") {
   const auto nodes = read_registered_nodes({{v("w1"), v("5432"), v("t")},
                                             {v("w2"), v("5432"), v("f")},
                                             {v("w3"), v("70000"), v("t")},
@@ -43,7 +43,7 @@ TEST_CASE("node states: active, should have shards, placements") {
   CHECK(states[1] == node_state{{"w2", 5432}, false, true, 0});
 }
 
-TEST_CASE("the first value: a boolean, a text, a bigint; nothing for no row or NULL") {
+TEST_CASE("the first value: a boolean, a text, a bigint, and nothing for no row or NULL") {
   CHECK(first_is_true({{v("t")}}));
   CHECK_FALSE(first_is_true({{v("f")}}));
   CHECK_FALSE(first_is_true({}));
