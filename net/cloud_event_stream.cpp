@@ -11,6 +11,8 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include <utility>
+
 namespace wlg::net {
 
 namespace websocket = beast::websocket;
@@ -218,9 +220,8 @@ private:
   }
 
   void finish(stream_failure failure) {
-    if (finished_)
+    if (std::exchange(finished_, true))
       return;
-    finished_ = true;
     ping_timer_.cancel();
     pong_timer_.cancel();
     resolver_.cancel();

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <optional>
+#include <utility>
 
 namespace wlg::net {
 
@@ -161,9 +162,8 @@ private:
   }
 
   void finish(stream_failure failure) {
-    if (finished_)
+    if (std::exchange(finished_, true))
       return;
-    finished_ = true;
     beast::error_code ignored;
     stream_.socket().close(ignored);
     report_closed(handlers_, std::move(failure));
