@@ -205,7 +205,10 @@ private:
   }
 
   void report(const machine::start_rebalance&, net::pg_outcome outcome) {
-    if (!outcome.rows && outcome.error.what == net::pg_error::kind::statement)
+    const bool refused = !outcome.rows && outcome.error.what == net::pg_error::kind::statement;
+    if (refused && protocol::says_a_job_runs(outcome.error.message))
+      return run(machine_.on_rebalance_busy());
+    if (refused)
       return run(machine_.on_rebalance_refused(outcome.error.message));
     if (!outcome.rows)
       return run(machine_.on_lost(outcome.error.message));
@@ -282,13 +285,18 @@ private:
       ++ctx_->metrics->citus_add_failures;
       return run(machine_.on_add_refused(outcome.error.message, self_->clock().now()));
     }
-    if (!refused && !outcome.rows->empty()) {
+    if (refused)
+      return run(machine_.on_kept(outcome.error.message));
+    const auto removal = protocol::read_removal(*outcome.rows);
+    if (!removal) // no longer registered: someone removed it
+      return run(machine_.on_removed());
+    if (removal->removed) {
       ++ctx_->metrics->citus_nodes_removed;
       log_->info("removed worker node {}", name);
       return run(machine_.on_removed());
     }
-    run(machine_.on_kept(refused ? outcome.error.message
-                                 : "it holds shard placements (move them with citus_drain_node to let it go)"));
+    run(machine_.on_kept("it holds shard placements (dockercloud-workerlistgen drain moves them off)",
+                         removal->only_copies));
   }
 
   // `refusal`: why the node could not be updated, if it could not.

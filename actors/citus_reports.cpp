@@ -2,6 +2,7 @@
 
 #include "config/values.hpp"
 #include "protocol/citus_sql.hpp"
+#include "runtime/status_pages.hpp"
 
 #include <algorithm>
 
@@ -66,7 +67,17 @@ void citus_reports::say(const machine::nodes_health& h) {
   for (const auto& b : said_.blocking)
     if (!blocks(h, b.node))
       log_->info("worker node {} no longer blocks adds", policy::to_string(b.node));
+  std::vector<runtime::departed_node> departed;
+  for (const auto& d : h.departed) {
+    departed.push_back({policy::to_string(d.node), d.shards});
+    if (std::ranges::find(said_.departed, d) == said_.departed.end())
+      log_->error("{}", runtime::departed_reason(policy::to_string(d.node), d.shards));
+  }
+  for (const auto& d : said_.departed)
+    if (std::ranges::find(h.departed, d.node, &policy::node_health::departed_node::node) == h.departed.end())
+      log_->info("worker node {} no longer holds shards that are served nowhere else", policy::to_string(d.node));
   said_ = h;
+  metrics_.citus_departed.set(std::move(departed));
   metrics_.citus_unreachable_nodes = static_cast<std::int64_t>(h.unreachable.size());
   metrics_.citus_disabled_nodes = static_cast<std::int64_t>(h.disabled);
   metrics_.citus_blocking.set(std::move(blocking));
@@ -77,7 +88,8 @@ void citus_reports::say(const machine::disable_refused& r) {
 }
 
 void citus_reports::say(const machine::kept& k) {
-  log_->warn("worker node {} is no longer wanted but stays: {}", policy::to_string(k.node), k.why);
+  if (k.only_copies == 0) // (one whose shards are served nowhere else is said by its health)
+    log_->warn("worker node {} is no longer wanted but stays: {}", policy::to_string(k.node), k.why);
 }
 
 std::string citus_reports::disable_plan() const {

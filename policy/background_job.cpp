@@ -84,6 +84,16 @@ background_job::commands background_job::on_refused(const std::string& why) {
   return out;
 }
 
+background_job::commands background_job::on_busy() {
+  commands out;
+  if (at_ != stage::asking)
+    return out;
+  active_ = true;
+  set_phase(out, rebalance_phase::running, {});
+  follow(out);
+  return out;
+}
+
 background_job::commands background_job::on_follow() {
   follow_armed_ = false;
   if (at_ != stage::waiting)

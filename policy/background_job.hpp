@@ -59,6 +59,9 @@ public:
   commands on_started(std::optional<std::int64_t> job);
   // Citus refused to start or report one (why).
   commands on_refused(const std::string& why);
+  // Citus refused to start one because another runs (a drain, another
+  // sidecar's rebalance): that one is followed, and this one stays owed.
+  commands on_busy();
   // The follow timer fired. A step waiting for the job reads it again;
   // otherwise nothing, and the caller begins a step if active().
   commands on_follow();

@@ -180,7 +180,10 @@ void citus_output_machine::plan_changes(commands& out, time_point now) {
 }
 
 void citus_output_machine::report_health(commands& out) {
-  if (auto health = health_.changed_report(inactive_.size()))
+  std::vector<node_health::departed_node> departed;
+  for (const auto& [node, shards] : plan_.departed())
+    departed.push_back({node, shards});
+  if (auto health = health_.changed_report(inactive_.size(), std::move(departed)))
     out.push_back(std::move(*health));
 }
 
@@ -221,16 +224,18 @@ citus_output_machine::commands citus_output_machine::on_add_refused(const std::s
 }
 
 citus_output_machine::commands citus_output_machine::on_removed() {
-  return after_change([this](const citus_node& node, commands&) {
+  return after_change([this](const citus_node& node, commands& out) {
     plan_.on_removed(node);
     pass_changed_ = true;
+    report_health(out);
   });
 }
 
-citus_output_machine::commands citus_output_machine::on_kept(const std::string& why) {
+citus_output_machine::commands citus_output_machine::on_kept(const std::string& why, std::int64_t only_copies) {
   return after_change([&](const citus_node& node, commands& out) {
-    if (plan_.on_kept(node))
-      out.push_back(kept{node, why});
+    if (plan_.on_kept(node, only_copies))
+      out.push_back(kept{node, why, only_copies});
+    report_health(out);
   });
 }
 
@@ -342,6 +347,13 @@ citus_output_machine::commands citus_output_machine::on_rebalance_refused(const 
   commands out;
   if (at_ == stage::rebalancing)
     carry_job(out, rebalance_.on_refused(why));
+  return out;
+}
+
+citus_output_machine::commands citus_output_machine::on_rebalance_busy() {
+  commands out;
+  if (at_ == stage::rebalancing)
+    carry_job(out, rebalance_.on_busy());
   return out;
 }
 

@@ -94,7 +94,9 @@ public:
   struct usable {};                           // it can again, after a problem
   struct role { bool leader; };               // this sidecar leads, or stands by (on each change)
   struct add_refused { citus_node node; std::string why; duration retry_in; }; // or its update
-  struct kept { citus_node node; std::string why; }; // no longer wanted, stays (first time)
+  // No longer wanted, stays (first time); `only_copies` of its shards are
+  // served nowhere else.
+  struct kept { citus_node node; std::string why; std::int64_t only_copies = 0; };
   // The registered nodes' health, on each change.
   using nodes_health = node_health::report;
   struct disable_refused { citus_node node; std::string why; }; // said once per node and reason
@@ -126,8 +128,9 @@ public:
   commands on_added();
   commands on_add_refused(const std::string& why, time_point now);
   commands on_removed();
-  // The node holds placements (why says so), or its removal was refused.
-  commands on_kept(const std::string& why);
+  // The node holds placements (why says so; `only_copies` of its shards have
+  // no active placement elsewhere), or its removal was refused.
+  commands on_kept(const std::string& why, std::int64_t only_copies = 0);
   commands on_disabled();
   commands on_disable_refused(const std::string& why, time_point now);
   // The latest rebalance job's state as citus_rebalance_status() says it
@@ -137,6 +140,9 @@ public:
   commands on_rebalance_started(std::optional<std::int64_t> job);
   // Citus refused to start or report one (why).
   commands on_rebalance_refused(const std::string& why);
+  // Citus would not start one because another job runs (a drain): that one
+  // is followed, and the rebalance starts once it has ended.
+  commands on_rebalance_busy();
   // The follow timer fired.
   commands on_follow();
   // The connection broke during the step under way.

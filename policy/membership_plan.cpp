@@ -50,7 +50,8 @@ membership_plan::changes membership_plan::plan(const std::set<citus_node>& wante
   }
   // Forget what is no longer wanted, or no longer there.
   std::erase_if(retries_, [&](const auto& entry) { return !wanted.count(entry.first); });
-  std::erase_if(stale_, [&](const citus_node& node) {
+  std::erase_if(stale_, [&](const auto& entry) {
+    const auto& node = entry.first;
     return wanted.count(node) || !present.count(node) || taken_over.count(node);
   });
   if (options_.remove_unwanted)
@@ -77,8 +78,18 @@ void membership_plan::on_removed(const citus_node& node) {
   stale_.erase(node);
 }
 
-bool membership_plan::on_kept(const citus_node& node) {
-  return stale_.insert(node).second;
+bool membership_plan::on_kept(const citus_node& node, std::int64_t only_copies) {
+  const bool first = !stale_.count(node);
+  stale_[node] = only_copies;
+  return first;
+}
+
+std::vector<std::pair<citus_node, std::int64_t>> membership_plan::departed() const {
+  std::vector<std::pair<citus_node, std::int64_t>> out;
+  for (const auto& [node, only_copies] : stale_)
+    if (only_copies > 0)
+      out.emplace_back(node, only_copies);
+  return out;
 }
 
 void membership_plan::retry_now(time_point now) {

@@ -76,8 +76,9 @@ public:
   // Returns when the node is due again.
   time_point on_add_failed(const citus_node& node, time_point now);
   void on_removed(const citus_node& node);
-  // The node holds placements and stays. True the first time: warn once.
-  bool on_kept(const citus_node& node);
+  // The node holds placements and stays; `only_copies` of its shards have no
+  // active placement elsewhere. True the first time: warn once.
+  bool on_kept(const citus_node& node, std::int64_t only_copies = 0);
   // Something that could unblock the failed adds happened (a new sync, the
   // coordinator back): each is due at once, its back-off kept for the next
   // failure.
@@ -86,6 +87,8 @@ public:
   // The earliest time a failed add is due again.
   std::optional<time_point> next_retry() const;
   std::size_t stale_nodes() const noexcept { return stale_.size(); }
+  // The kept nodes whose shards are served nowhere else: each with their count.
+  std::vector<std::pair<citus_node, std::int64_t>> departed() const;
 
 private:
   struct retry {
@@ -95,7 +98,7 @@ private:
 
   options options_;
   std::map<citus_node, retry> retries_;
-  std::set<citus_node> stale_;
+  std::map<citus_node, std::int64_t> stale_; // kept -> shards served only there
   std::uint64_t seeds_ = 0;
 };
 

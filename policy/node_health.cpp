@@ -78,8 +78,9 @@ bool node_health::on_disable_refused(const citus_node& node, const std::string& 
   return told_refusals_.emplace(node, why).second;
 }
 
-std::optional<node_health::report> node_health::changed_report(std::size_t disabled) {
-  report now{unreachable(), disabled, blocking_};
+std::optional<node_health::report> node_health::changed_report(std::size_t disabled,
+                                                               std::vector<departed_node> departed) {
+  report now{unreachable(), disabled, blocking_, std::move(departed)};
   if (told_ == now)
     return std::nullopt;
   told_ = now;

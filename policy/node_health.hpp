@@ -50,12 +50,22 @@ public:
     friend bool operator==(const blocked_node&, const blocked_node&) = default;
   };
 
+  // A node no longer wanted (its container or task gone) that stays holding
+  // shards whose only placement it has: their rows are not served.
+  struct departed_node {
+    citus_node node;
+    std::int64_t shards = 0;
+    friend bool operator==(const departed_node&, const departed_node&) = default;
+  };
+
   // The registered nodes' health, for the operator: the probed ones that do
-  // not answer, how many are disabled, and the ones that block every add.
+  // not answer, how many are disabled, the ones that block every add, and
+  // the ones that left holding shards.
   struct report {
     std::vector<citus_node> unreachable;
     std::size_t disabled = 0;
     std::vector<blocked_node> blocking;
+    std::vector<departed_node> departed;
     friend bool operator==(const report&, const report&) = default;
   };
 
@@ -91,9 +101,10 @@ public:
   // As of the last plan.
   const std::vector<blocked_node>& blocking() const noexcept { return blocking_; }
 
-  // The report for `disabled` disabled nodes, when it differs from the one
-  // last taken (nothing otherwise): each change is said once.
-  std::optional<report> changed_report(std::size_t disabled);
+  // The report, with `disabled` disabled nodes and the `departed` ones, when
+  // it differs from the one last taken (nothing otherwise): each change is
+  // said once.
+  std::optional<report> changed_report(std::size_t disabled, std::vector<departed_node> departed = {});
 
 private:
   // A probed node that does not answer.

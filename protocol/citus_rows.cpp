@@ -60,6 +60,31 @@ std::vector<node_state> read_node_states(const text_rows& rows) {
   return out;
 }
 
+std::optional<removal> read_removal(const text_rows& rows) {
+  if (rows.empty() || rows.front().size() != 2)
+    return std::nullopt;
+  return removal{is_true(rows.front()[0]), as_int64(rows.front()[1])};
+}
+
+drain_progress_row read_drain_progress(const text_rows& rows) {
+  if (rows.empty() || rows.front().size() != 3)
+    return {};
+  return {rows.front()[0].value_or(""), as_int64(rows.front()[1]), rows.front()[2].value_or("")};
+}
+
+std::vector<shard_move> read_shard_moves(const text_rows& rows) {
+  std::vector<shard_move> out;
+  for (const auto& row : rows) {
+    if (row.size() != 6 || !row[0])
+      continue;
+    const auto from = node_of({row[2], row[3]});
+    const auto to = node_of({row[4], row[5]});
+    if (from && to)
+      out.push_back({*row[0], as_int64(row[1]), *from, *to});
+  }
+  return out;
+}
+
 bool first_is_true(const text_rows& rows) {
   return !rows.empty() && !rows.front().empty() && is_true(rows.front()[0]);
 }

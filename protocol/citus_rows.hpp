@@ -43,6 +43,35 @@ struct node_state {
 };
 std::vector<node_state> read_node_states(const text_rows& rows);
 
+// remove_worker_node_if_empty: whether the node was removed, and the shards
+// whose only active placement it holds; nothing when it is not registered.
+struct removal {
+  bool removed = false;
+  std::int64_t only_copies = 0;
+};
+std::optional<removal> read_removal(const text_rows& rows);
+
+// drain_progress: the latest rebalance job's state ("" when there is none),
+// the distributed tables' placements left on the nodes, and Citus's reason
+// when a task of the job failed ("" otherwise).
+struct drain_progress_row {
+  std::string job_state;
+  std::int64_t placements_left = 0;
+  std::string failure;
+  friend bool operator==(const drain_progress_row&, const drain_progress_row&) = default;
+};
+drain_progress_row read_drain_progress(const text_rows& rows);
+
+// planned_drain_moves: one planned move of a shard.
+struct shard_move {
+  std::string table;
+  std::int64_t shard = 0;
+  node_address from;
+  node_address to;
+  friend bool operator==(const shard_move&, const shard_move&) = default;
+};
+std::vector<shard_move> read_shard_moves(const text_rows& rows);
+
 // The first column of the first row: 't' (a true boolean), its text, or a
 // bigint (0 when it is not a number). Nothing when there is no row or it is NULL.
 bool first_is_true(const text_rows& rows);

@@ -2,6 +2,13 @@
 
 #include <charconv>
 
+// The placements of distributed tables' shards held by the node row `n`, as
+// `p` (a reference table, with partmethod 'n', is on every node). A macro, so
+// that each statement stays one string literal.
+#define WLG_DISTRIBUTED_PLACEMENTS_OF_N                                                                               \
+  " FROM pg_dist_placement p JOIN pg_dist_shard s USING (shardid) JOIN pg_dist_partition t USING (logicalrelid)"     \
+  " WHERE p.groupid = n.groupid AND t.partmethod <> 'n'"
+
 namespace wlg::protocol {
 
 sql_statement read_worker_nodes() {
@@ -46,9 +53,13 @@ sql_statement add_worker_node(std::string_view name, std::uint16_t port) {
 }
 
 sql_statement remove_worker_node_if_empty(std::string_view name, std::uint16_t port) {
-  return {"SELECT citus_remove_node(n.nodename, n.nodeport) FROM pg_dist_node n"
-          " WHERE n.nodename = $1 AND n.nodeport = $2::int AND n.groupid <> 0"
-          " AND NOT EXISTS (SELECT 1 FROM pg_dist_placement p WHERE p.groupid = n.groupid)",
+  return {"SELECT CASE WHEN h.shards = 0 THEN citus_remove_node(n.nodename, n.nodeport)::text IS NOT NULL"
+          " ELSE false END, h.only_copies"
+          " FROM pg_dist_node n, LATERAL (SELECT count(*) AS shards, count(*) FILTER (WHERE NOT EXISTS ("
+          "   SELECT 1 FROM pg_dist_placement q JOIN pg_dist_node m ON m.groupid = q.groupid"
+          "   WHERE q.shardid = p.shardid AND q.groupid <> p.groupid AND m.isactive)) AS only_copies"
+          WLG_DISTRIBUTED_PLACEMENTS_OF_N ") h"
+          " WHERE n.nodename = $1 AND n.nodeport = $2::int AND n.groupid <> 0",
           {std::string{name}, std::to_string(port)}};
 }
 
@@ -59,11 +70,52 @@ sql_statement update_worker_node(std::string_view name, std::uint16_t port, std:
 }
 
 sql_statement read_node_states() {
-  return {"SELECT n.nodename, n.nodeport, n.isactive, n.shouldhaveshards,"
-          " (SELECT count(*) FROM pg_dist_placement p WHERE p.groupid = n.groupid)"
+  return {"SELECT n.nodename, n.nodeport, n.isactive, n.shouldhaveshards, (SELECT count(*)"
+          WLG_DISTRIBUTED_PLACEMENTS_OF_N ")"
           " FROM pg_dist_node n WHERE n.groupid <> 0 AND n.noderole = 'primary'"
           " ORDER BY n.nodename COLLATE \"C\", n.nodeport",
           {}};
+}
+
+sql_statement set_should_have_shards(std::string_view name, std::uint16_t port, bool value) {
+  return {"SELECT citus_set_node_property($1, $2::int, 'shouldhaveshards', $3::boolean)",
+          {std::string{name}, std::to_string(port), value ? "true" : "false"}};
+}
+
+sql_statement start_drain(std::string_view transfer_mode) {
+  return {"SELECT citus_rebalance_start(drain_only := true, shard_transfer_mode := $1::citus.shard_transfer_mode)",
+          {std::string{transfer_mode}}};
+}
+
+sql_statement drain_progress(const std::vector<node_address>& nodes) {
+  std::vector<std::string> names;
+  std::vector<std::string> ports;
+  for (const auto& node : nodes) {
+    names.push_back(node.name);
+    ports.push_back(std::to_string(node.port));
+  }
+  return {"SELECT (SELECT state::text FROM citus_rebalance_status()),"
+          " (SELECT count(*) FROM pg_dist_node n, LATERAL (SELECT 1" WLG_DISTRIBUTED_PLACEMENTS_OF_N ") h"
+          "  WHERE (n.nodename, n.nodeport) IN (SELECT * FROM unnest($1::text[], $2::int[]))),"
+          " (SELECT message FROM pg_dist_background_task WHERE status = 'error' AND job_id ="
+          "  (SELECT max(job_id) FROM pg_dist_background_job WHERE job_type = 'rebalance') ORDER BY task_id LIMIT 1)",
+          {text_array_literal(names), text_array_literal(ports)}};
+}
+
+sql_statement planned_drain_moves() {
+  return {"SELECT table_name::text, shardid, sourcename, sourceport, targetname, targetport"
+          " FROM get_rebalance_table_shards_plan(drain_only := true)",
+          {}};
+}
+
+sql_statement begin_transaction() { return {"BEGIN", {}}; }
+
+sql_statement roll_back() { return {"ROLLBACK", {}}; }
+
+sql_statement stop_rebalance() { return {"SELECT citus_rebalance_stop()", {}}; }
+
+bool says_a_job_runs(std::string_view message) {
+  return message.find("A rebalance is already running") != std::string_view::npos;
 }
 
 sql_statement try_leader_lock() {

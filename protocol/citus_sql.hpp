@@ -46,8 +46,12 @@ sql_statement activate_worker_node(std::string_view name, std::uint16_t port);
 // Adds a node; idempotent in Citus (an existing node's id comes back).
 sql_statement add_worker_node(std::string_view name, std::uint16_t port);
 
-// Removes the node only when it holds no shard placements, in one statement:
-// one row when it was removed, none when it stays. Nothing else is touched.
+// Removes the node only when it holds no placement of a distributed table's
+// shard (a reference table's, which every node holds, citus_remove_node
+// drops itself), in one statement. One row: whether it was removed ('t' or
+// 'f'), and how many of its shards have no active placement elsewhere (what
+// is not served while it is gone); none when no such node is registered.
+// Nothing else is touched.
 sql_statement remove_worker_node_if_empty(std::string_view name, std::uint16_t port);
 
 // Gives the registered node `name:port` the name `new_name`, in place: it
@@ -56,8 +60,39 @@ sql_statement remove_worker_node_if_empty(std::string_view name, std::uint16_t p
 sql_statement update_worker_node(std::string_view name, std::uint16_t port, std::string_view new_name);
 
 // What `status` shows of each worker node, by name then port. Columns:
-// nodename, nodeport, isactive, shouldhaveshards, shard placements on it.
+// nodename, nodeport, isactive, shouldhaveshards, and the placements of
+// distributed tables' shards on it (what a drain moves; reference tables,
+// which every node holds, are not counted).
 sql_statement read_node_states();
+
+// Whether the rebalancer may put shards on the node (and keep them there).
+sql_statement set_should_have_shards(std::string_view name, std::uint16_t port, bool value);
+
+// Schedules a background job that moves every shard off the nodes that
+// should not have shards: its job id, or NULL when nothing needs moving.
+sql_statement start_drain(std::string_view transfer_mode);
+
+// The latest rebalance job's state (NULL when there has been none), how
+// many placements of distributed tables' shards the nodes still hold, and
+// why the job's first failed task failed (NULL when none did).
+sql_statement drain_progress(const std::vector<node_address>& nodes);
+
+// The moves a drain would make now (get_rebalance_table_shards_plan with
+// drain_only). Columns: table, shard id, source name and port, target name
+// and port.
+sql_statement planned_drain_moves();
+
+// A transaction around statements sent one by one on the same connection:
+// --dry-run sets the nodes' property, reads the plan and rolls back.
+sql_statement begin_transaction();
+sql_statement roll_back();
+
+// Stops the running rebalance job, if any (citus_rebalance_stop).
+sql_statement stop_rebalance();
+
+// Whether Citus refused to start a job because one already runs ("A
+// rebalance is already running as job N").
+bool says_a_job_runs(std::string_view message);
 
 // The key of the session advisory lock that makes one sidecar the leader,
 // fixed by the project so every sidecar of every version takes the same one.

@@ -46,20 +46,29 @@ struct blocking_node {
   std::string why;                  // why it is not disabled
 };
 
-class blocking_nodes {
+// A registered Citus worker node whose container or task is gone while it
+// holds shards that have no placement anywhere else.
+struct departed_node {
+  std::string node;        // name:port
+  std::int64_t shards = 0; // whose only placement it holds
+};
+
+// A short list that the Citus output replaces and the status pages read.
+template <class Item>
+class guarded_list {
 public:
-  void set(std::vector<blocking_node> nodes) {
+  void set(std::vector<Item> items) {
     std::lock_guard lock{mutex_};
-    nodes_ = std::move(nodes);
+    items_ = std::move(items);
   }
-  std::vector<blocking_node> get() const {
+  std::vector<Item> get() const {
     std::lock_guard lock{mutex_};
-    return nodes_;
+    return items_;
   }
 
 private:
   mutable std::mutex mutex_;
-  std::vector<blocking_node> nodes_;
+  std::vector<Item> items_;
 };
 
 // The parts of a sync whose time /metrics shows: fetching the worker list
@@ -130,7 +139,8 @@ struct metrics {
   std::atomic<std::int64_t> citus_stale_nodes{0};
   std::atomic<std::int64_t> citus_unreachable_nodes{0}; // probed, not answering
   std::atomic<std::int64_t> citus_disabled_nodes{0};
-  blocking_nodes citus_blocking;
+  guarded_list<blocking_node> citus_blocking;
+  guarded_list<departed_node> citus_departed;
   counter coordinator_connects{0};
   counter coordinator_connect_failures{0};
   counter coordinator_reconnects{0}; // established connections lost

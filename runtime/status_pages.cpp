@@ -125,6 +125,11 @@ std::string blocking_reason(const blocking_node& blocking) {
 
 } // namespace
 
+std::string departed_reason(std::string_view node, std::int64_t shards) {
+  return "worker " + std::string{node} + " left holding " + std::to_string(shards)
+         + " shard(s): start it again; its rows are not served until then";
+}
+
 std::string prometheus_text(const metrics& m) {
   exposition out;
   for (const auto& c : counters)
@@ -170,6 +175,12 @@ std::string prometheus_text(const metrics& m) {
   for (const auto& blocking : m.citus_blocking.get())
     out.sample("citus_blocking_node_shards", "node=" + label_value(blocking.node),
                static_cast<double>(blocking.only_placements));
+  out.family("citus_departed_node_shards", "gauge",
+             "A worker node whose container or task is gone while it holds shards: those whose only placement it "
+             "holds, not served until it is started again.");
+  for (const auto& departed : m.citus_departed.get())
+    out.sample("citus_departed_node_shards", "node=" + label_value(departed.node),
+               static_cast<double>(departed.shards));
   out.single("coordinator_connected", "gauge", "1 while connected to the coordinator.",
              m.coordinator_connected.load() ? 1 : 0);
   const auto phase = m.citus_rebalance.load();
@@ -215,6 +226,8 @@ net::status_response health_page(const metrics& m, const health_rules& rules) {
     reason = "coordinator not connected";
   else if (const auto blocking = m.citus_blocking.get(); rules.coordinator_required && !blocking.empty())
     reason = blocking_reason(blocking.front());
+  else if (const auto departed = m.citus_departed.get(); rules.coordinator_required && !departed.empty())
+    reason = departed_reason(departed.front().node, departed.front().shards);
   else if (last_sync == 0)
     reason = "no successful sync yet";
   else if (rules.stream_required && !connected)

@@ -25,4 +25,7 @@ net::status_response health_page(const metrics& counters, const health_rules& ru
 // The /metrics body alone.
 std::string prometheus_text(const metrics& counters);
 
+// What /healthz and the log say of a worker node that left holding shards.
+std::string departed_reason(std::string_view node, std::int64_t shards);
+
 } // namespace wlg::runtime

@@ -18,6 +18,11 @@ net::pg_outcome statement_error(std::string why) { return {std::nullopt, {net::p
 net::pg_outcome lock(bool held) { return rows({{std::string{held ? "t" : "f"}}}); }
 net::pg_outcome connect_error(std::string why) { return {std::nullopt, {net::pg_error::kind::connect, std::move(why), {}}}; }
 
+// The conditional removal's answer: removed, or kept with the shards served
+// only by it.
+net::pg_outcome removed() { return rows({{std::string{"t"}, std::string{"0"}}}); }
+net::pg_outcome kept(int only_copies = 0) { return rows({{std::string{"f"}, std::to_string(only_copies)}}); }
+
 // pg_dist_node's active worker nodes.
 net::pg_rows nodes(std::initializer_list<const char*> names) {
   net::pg_rows out;
@@ -155,7 +160,7 @@ CAF_TEST(a node no longer wanted that holds placements stays and is counted once
   answer(2, lock(true));
   answer(3, rows(nodes({"a", "x"})));
   answer(4, rows(probed("x", true))); // x is not wanted: probed first
-  answer(5, rows({}));                // the removal found placements: no row
+  answer(5, kept());                  // the removal found placements
   CAF_REQUIRE(reply(first).report.has_value());
   CAF_CHECK_EQUAL(metrics.citus_stale_nodes.load(), 1);
   CAF_CHECK_EQUAL(metrics.citus_nodes_removed.load(), 0u);
@@ -163,7 +168,7 @@ CAF_TEST(a node no longer wanted that holds placements stays and is counted once
   auto second = apply({"a"});
   answer(6, rows(nodes({"a", "x"})));
   answer(7, rows(probed("x", true)));
-  answer(8, rows({{std::string{"x"}}})); // drained meanwhile: removed
+  answer(8, removed()); // drained meanwhile
   CAF_REQUIRE(reply(second).report.has_value());
   CAF_CHECK_EQUAL(metrics.citus_stale_nodes.load(), 0);
   CAF_CHECK_EQUAL(metrics.citus_nodes_removed.load(), 1u);
@@ -172,7 +177,7 @@ CAF_TEST(a node no longer wanted that holds placements stays and is counted once
 CAF_TEST(a node not wanted that stops answering is disabled once it has been silent long enough and then b is added) {
   auto first = first_pass_with_silent_x(0); // silent from now on; not yet 30 s
   answer(5, statement_error("connection to the remote node x:5432 failed")); // x blocks b's add
-  answer(6, rows({}));                 // x holds placements: it stays
+  answer(6, kept());                   // x holds placements: it stays
   CAF_REQUIRE(reply(first).report.has_value());
   CAF_CHECK_EQUAL(metrics.citus_unreachable_nodes.load(), 1);
   CAF_CHECK(metrics.citus_blocking.get().empty()); // it will be disabled
@@ -184,7 +189,7 @@ CAF_TEST(a node not wanted that stops answering is disabled once it has been sil
   answer(8, rows(probed("x", false)));
   answer(9, rows({{std::string{""}}})); // disabled
   answer(10, rows({{std::string{"3"}}})); // b added: x no longer blocks it
-  answer(11, rows({}));                   // x stays
+  answer(11, kept());                     // x stays
   CAF_CHECK_EQUAL(metrics.citus_nodes_disabled.load(), 1u);
   CAF_CHECK_EQUAL(metrics.citus_nodes_added.load(), 1u);
 }
@@ -192,8 +197,12 @@ CAF_TEST(a node not wanted that stops answering is disabled once it has been sil
 CAF_TEST(a silent node holding the only placement of shards blocks and says so and the add goes through once it answers) {
   auto first = first_pass_with_silent_x(16); // Citus would refuse to disable it: not tried
   answer(5, statement_error("connection to the remote node x:5432 failed"));
-  answer(6, rows({}));
+  answer(6, kept(16)); // its shards are served nowhere else
   CAF_REQUIRE(reply(first).report.has_value());
+  const auto departed = metrics.citus_departed.get();
+  CAF_REQUIRE_EQUAL(departed.size(), 1u);
+  CAF_CHECK_EQUAL(departed.front().node, "x:5432");
+  CAF_CHECK_EQUAL(departed.front().shards, 16);
   const auto blocking = metrics.citus_blocking.get();
   CAF_REQUIRE_EQUAL(blocking.size(), 1u);
   CAF_CHECK_EQUAL(blocking.front().node, "x:5432");
@@ -206,7 +215,7 @@ CAF_TEST(a silent node holding the only placement of shards blocks and says so a
   answer(7, rows(nodes({"a", "x"})));
   answer(8, rows(probed("x", true)));
   answer(9, rows({{std::string{"3"}}})); // b added
-  answer(10, rows({}));
+  answer(10, kept(16));
   CAF_CHECK_EQUAL(metrics.citus_nodes_added.load(), 1u);
   CAF_CHECK(metrics.citus_blocking.get().empty());
   CAF_CHECK_EQUAL(metrics.citus_nodes_disabled.load(), 0u);
@@ -220,7 +229,7 @@ CAF_TEST(a refused probe counts every node as answering so the pass goes on and 
   answer(3, rows(nodes({"a", "x"})));
   answer(4, statement_error("function citus_check_connection_to_node(text, integer) does not exist"));
   answer(5, rows({{std::string{"3"}}})); // b added
-  answer(6, rows({}));                   // x stays
+  answer(6, kept());                     // x stays
   CAF_REQUIRE(reply(asked).report.has_value());
   CAF_CHECK_EQUAL(metrics.citus_nodes_added.load(), 1u);
   CAF_CHECK_EQUAL(metrics.citus_unreachable_nodes.load(), 0);

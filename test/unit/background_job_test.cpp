@@ -135,3 +135,17 @@ TEST_CASE("the follow timer is armed once however often the job is read") {
   j.begin();
   CHECK(all_of<job::arm_follow>(j.on_state("running")).size() == 1);
 }
+
+TEST_CASE("a job refused because another runs follows that one, and starts once it has ended") {
+  job j{following(true)};
+  j.owe();
+  j.begin();
+  one_of<job::start>(j.on_state("finished")); // an old one
+  auto out = j.on_busy(); // another was started meanwhile
+  CHECK(one_of<job::phase_changed>(out).phase == rebalance_phase::running);
+  one_of<job::arm_follow>(out);
+  CHECK(all_of<job::step_done>(out).empty());
+  CHECK(j.due());
+  one_of<job::read_state>(j.on_follow());
+  one_of<job::start>(j.on_state("finished")); // still owed
+}

@@ -455,7 +455,7 @@ TEST_CASE("a pass probes the registered nodes not wanted, then disables a silent
   CHECK(health.unreachable == std::vector<citus_node>{node("x")});
   CHECK(health.blocking.empty());
   out = m.on_disabled();
-  CHECK(one_of<machine::nodes_health>(out) == machine::nodes_health{{}, 1, {}});
+  CHECK(one_of<machine::nodes_health>(out) == machine::nodes_health{{}, 1, {}, {}});
   CHECK(one_of<machine::run_change>(out).change == adding("b"));
   CHECK(one_of<machine::run_change>(m.on_added()).change == removing("x"));
   CHECK(one_of<machine::answer>(m.on_kept("it holds shard placements")).report.changed);
@@ -548,4 +548,51 @@ TEST_CASE("a refused disable is said again when its node went silent again after
   one_of<machine::answer>(m.on_kept("it holds shard placements"));
   one_of<machine::read_nodes>(m.on_apply(nodes({})));
   CHECK(refuse(now + 2s) == 1);
+}
+
+// --- workers that leave holding shards, and drains beside the sidecar -------------
+
+TEST_CASE("a node that left holding shards served nowhere else is reported as departed until it goes or comes back") {
+  connected_machine t;
+  one_of<machine::read_nodes>(t.m.on_apply(nodes({})));
+  one_of<machine::run_change>(nodes_read(t.m, nodes({"a"}), t.now)); // a's removal
+  auto out = t.m.on_kept("it holds shard placements", 16);
+  CHECK(one_of<machine::kept>(out).only_copies == 16);
+  const auto health = one_of<machine::nodes_health>(out);
+  REQUIRE(health.departed.size() == 1);
+  CHECK(health.departed.front() == node_health::departed_node{node("a"), 16});
+  one_of<machine::answer>(out);
+
+  // Its container is back: wanted again, no longer departed.
+  one_of<machine::read_nodes>(t.m.on_apply(nodes({"a"})));
+  CHECK(one_of<machine::nodes_health>(nodes_read(t.m, nodes({"a"}), t.now)).departed.empty());
+}
+
+TEST_CASE("a drained node that left is removed, and said as no longer departed") {
+  connected_machine t;
+  one_of<machine::read_nodes>(t.m.on_apply(nodes({})));
+  one_of<machine::run_change>(nodes_read(t.m, nodes({"a"}), t.now));
+  one_of<machine::nodes_health>(t.m.on_kept("it holds shard placements", 8));
+  one_of<machine::read_nodes>(t.m.on_apply(nodes({})));
+  one_of<machine::run_change>(nodes_read(t.m, nodes({"a"}), t.now)); // drained meanwhile
+  const auto out = t.m.on_removed();
+  CHECK(one_of<machine::nodes_health>(out).departed.empty());
+  CHECK(one_of<machine::answer>(out).report.changed);
+  CHECK(t.m.stale_nodes() == 0);
+}
+
+TEST_CASE("a rebalance that Citus will not start because a drain runs follows the drain, then starts") {
+  auto options = quick();
+  options.rebalance_after_add = true;
+  auto m = reading(options, nodes({"a", "b"}));
+  one_of<machine::run_change>(nodes_read(m, nodes({"a"}), time_point{}));
+  one_of<machine::read_rebalance>(m.on_added());
+  one_of<machine::start_rebalance>(m.on_rebalance_status("finished"));
+  auto out = m.on_rebalance_busy(); // "A rebalance is already running as job 4"
+  CHECK(one_of<machine::rebalance_state>(out).phase == rebalance_phase::running);
+  one_of<machine::arm_follow>(out);
+  one_of<machine::answer>(out);
+  one_of<machine::read_nodes>(m.on_follow()); // a pass of its own
+  one_of<machine::read_rebalance>(nodes_read(m, nodes({"a", "b"}), time_point{}));
+  one_of<machine::start_rebalance>(m.on_rebalance_status("finished")); // the drain ended: still owed
 }

@@ -54,3 +54,26 @@ TEST_CASE("the first value: a boolean, a text, a bigint, and nothing for no row 
   CHECK_FALSE(first_int64({{null}}).has_value());
   CHECK(to_string(node_address{"w1", 5432}) == "w1:5432");
 }
+
+TEST_CASE("a removal, a drain's progress and planned moves") {
+  CHECK(read_removal({{v("t"), v("0")}})->removed);
+  CHECK(read_removal({{v("f"), v("16")}})->only_copies == 16);
+  CHECK_FALSE(read_removal({}).has_value());
+  CHECK(read_drain_progress({{v("running"), v("6"), null}}) == drain_progress_row{"running", 6, ""});
+  CHECK(read_drain_progress({{null, v("0"), null}}) == drain_progress_row{"", 0, ""});
+  const auto moves = read_shard_moves({{v("items"), v("102008"), v("w4"), v("5432"), v("w1"), v("5432")},
+                                       {v("items"), v("102009"), v("w4"), v("x"), v("w1"), v("5432")}});
+  REQUIRE(moves.size() == 1);
+  CHECK(moves[0] == shard_move{"items", 102008, {"w4", 5432}, {"w1", 5432}});
+}
+
+TEST_CASE("a node named on the command line: a name, or a name and a port") {
+  CHECK(parse_node_spec("w1") == node_spec{"w1", std::nullopt});
+  CHECK(parse_node_spec("w1:6432") == node_spec{"w1", 6432});
+  CHECK(parse_node_spec("fe80::1") == node_spec{"fe80::1", std::nullopt});
+  CHECK_FALSE(parse_node_spec("").has_value());
+  CHECK_FALSE(parse_node_spec("w1:").has_value());
+  CHECK_FALSE(parse_node_spec(":5432").has_value());
+  CHECK_FALSE(parse_node_spec("w1:99999").has_value());
+  CHECK(to_string(node_spec{"w1", 6432}) == "w1:6432");
+}

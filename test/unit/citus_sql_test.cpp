@@ -13,7 +13,10 @@ TEST_CASE("the statements carry names and ports as parameters") {
   CHECK(add.params == std::vector<std::string>{"worker-1", "5432"});
   const auto remove = remove_worker_node_if_empty("worker-1", 5432);
   CHECK(remove.params == std::vector<std::string>{"worker-1", "5432"});
-  CHECK(std::string{remove.text}.find("NOT EXISTS (SELECT 1 FROM pg_dist_placement") != std::string::npos);
+  // Removed only when it holds no distributed table's placement (a reference
+  // table's, on every node, citus_remove_node drops itself).
+  CHECK(std::string{remove.text}.find("CASE WHEN h.shards = 0 THEN citus_remove_node") != std::string::npos);
+  CHECK(std::string{remove.text}.find("t.partmethod <> 'n'") != std::string::npos);
   CHECK(read_worker_nodes().params.empty());
 }
 
@@ -46,4 +49,20 @@ TEST_CASE("a disable is synchronous for the first worker node only, as Citus ask
   CHECK(text.find("COLLATE \"C\"") != std::string::npos);
   CHECK(text.find("citus_remove_node") == std::string::npos);
   CHECK(activate_worker_node("worker-1", 5432).text == "SELECT citus_activate_node($1, $2::int)");
+}
+
+TEST_CASE("the drain's statements carry their nodes and modes as parameters") {
+  const auto set = set_should_have_shards("worker-1", 5432, false);
+  CHECK(set.text == "SELECT citus_set_node_property($1, $2::int, 'shouldhaveshards', $3::boolean)");
+  CHECK(set.params == std::vector<std::string>{"worker-1", "5432", "false"});
+  CHECK(set_should_have_shards("worker-1", 5432, true).params.back() == "true");
+  const auto start = start_drain("block_writes");
+  CHECK(std::string{start.text}.find("drain_only := true") != std::string::npos);
+  CHECK(start.params == std::vector<std::string>{"block_writes"});
+  const auto progress = drain_progress({{"w3", 5432}, {"w'4", 6432}});
+  CHECK(progress.params == std::vector<std::string>{"{\"w3\",\"w'4\"}", "{\"5432\",\"6432\"}"});
+  CHECK(std::string{planned_drain_moves().text}.find("get_rebalance_table_shards_plan(drain_only := true)")
+        != std::string::npos);
+  CHECK(says_a_job_runs("A rebalance is already running as job 2"));
+  CHECK_FALSE(says_a_job_runs("permission denied"));
 }
