@@ -1,4 +1,5 @@
 #include "app/conninfo.hpp"
+#include "app/drain_command.hpp"
 #include "app/sidecar.hpp"
 #include "app/startup_checks.hpp"
 #include "app/status_command.hpp"
@@ -39,6 +40,8 @@ int run_command(const config::command_line& parsed) {
     return configuration_error({config::setting_label("WORKERLISTGEN_COORDINATOR", "coordinator"), *problem});
   switch (parsed.command) {
     case config::subcommand::status: return app::run_status(settings, secrets_of(settings, true));
+    case config::subcommand::drain:
+    case config::subcommand::undrain: return app::run_drain(parsed, secrets_of(settings, true));
     case config::subcommand::sidecar: break;
   }
   return 2;

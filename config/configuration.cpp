@@ -64,10 +64,14 @@ std::vector<std::string> raw_values(const setting_spec& spec, const environment&
 }
 
 result<std::map<std::string_view, std::vector<std::string>>, config_error>
-read_flags(const std::vector<std::string>& args) {
+read_flags(const std::vector<std::string>& args, std::vector<std::string>* operands) {
   std::map<std::string_view, std::vector<std::string>> flags;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view arg = args[i];
+    if (operands && !arg.empty() && arg.front() != '-') {
+      operands->emplace_back(arg);
+      continue;
+    }
     if (arg.substr(0, 2) != "--" || arg.size() == 2)
       return fail(config_error{"", "unexpected argument '" + std::string{arg} + "' (see --help)"});
     arg.remove_prefix(2);
@@ -130,9 +134,15 @@ std::string describe(const config_error& e) {
 
 const std::vector<subcommand_doc>& subcommand_docs() {
   static const std::vector<subcommand_doc> docs{
-    {subcommand::status, "status",
+    {subcommand::status, "status", "", 0, 0,
      "Print the coordinator's worker nodes (--coordinator) with their state: active, should have shards, shard "
      "placements, and whether the coordinator reaches each; as JSON with --log-format=json. Changes nothing."},
+    {subcommand::drain, "drain", "NODE...", 1, 64,
+     "Move every shard off the worker nodes named (NAME or NAME:PORT, as pg_dist_node has them): set "
+     "shouldhaveshards off, run one drain job (--rebalance-transfer-mode) and follow it to the end. "
+     "--dry-run prints the planned moves and changes nothing."},
+    {subcommand::undrain, "undrain", "NODE...", 1, 64,
+     "Let the rebalancer put shards on the nodes named again, and stop a running rebalance job."},
   };
   return docs;
 }
@@ -159,18 +169,29 @@ result<command_line, config_error> parse_configuration(const environment& env,
       return out;
     }
   }
-  auto flags = read_flags(args);
+  std::vector<std::string> operands;
+  auto flags = read_flags(args, out.command == subcommand::sidecar ? nullptr : &operands);
   if (!flags)
     return fail(flags.error());
   for (const auto& spec : setting_specs())
     for (const auto& value : raw_values(spec, env, *flags))
       if (auto problem = spec.apply(out.config, value))
         return fail(config_error{label_of(spec), std::move(*problem)});
-  // A command needs only the coordinator, which has a default; the sidecar's
-  // own requirements (Docker Cloud's variables, faults) are not its.
-  if (out.command == subcommand::sidecar)
+  // A command needs only the coordinator, which has a default, and its
+  // operands; the sidecar's own requirements (Docker Cloud's variables,
+  // faults) are not its.
+  if (out.command == subcommand::sidecar) {
     if (auto problem = check_requirements(out.config))
       return fail(std::move(*problem));
+    return out;
+  }
+  const auto& doc = *std::ranges::find(subcommand_docs(), out.command, &subcommand_doc::command);
+  if (operands.size() < doc.min_operands || operands.size() > doc.max_operands)
+    return fail(config_error{"", std::string{doc.name}
+                                   + (doc.usage.empty() ? std::string{" takes no argument"}
+                                                        : " needs " + std::string{doc.usage})
+                                   + " (see --help)"});
+  out.operands = std::move(operands);
   return out;
 }
 
@@ -196,7 +217,8 @@ std::string help_text() {
     "with --target=citus, keeps the Citus coordinator's worker nodes in sync instead.\n\n"
     "Commands, run beside the sidecar with the same options and environment:\n";
   for (const auto& doc : subcommand_docs())
-    text += "  " + std::string{doc.name} + "\n      " + std::string{doc.help} + "\n";
+    text += "  " + std::string{doc.name} + (doc.usage.empty() ? "" : " " + std::string{doc.usage}) + "\n      "
+            + std::string{doc.help} + "\n";
   text += "\nEvery option can also be set through the environment variable shown beside it;\n"
           "an option on the command line wins.\n\n";
   for (const auto& doc : setting_docs()) {
@@ -208,7 +230,8 @@ std::string help_text() {
           "  --version\n      Print the version and exit.\n\n"
           "Signals: SIGUSR1 forces a full resync, rewrite and signal; SIGTERM and SIGINT stop.\n"
           "Exit status: 0 stopped on request, 1 gave up, 2 configuration error.\n"
-          "A command's exit status: 0 done, 1 the coordinator cannot be used, 2 configuration error.\n";
+          "A command's exit status: 0 done; 1 the coordinator cannot be used, or a job failed; 2 configuration\n"
+          "error; 3 refused before anything changed (an unknown node, or none left that may hold shards).\n";
   return text;
 }
 

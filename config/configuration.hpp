@@ -27,11 +27,14 @@ std::string describe(const config_error& e);
 // What the binary runs: the sidecar, or a command beside it, named by the
 // first argument (`dockercloud-workerlistgen status`). A command reads the
 // same settings; it needs only those it uses.
-enum class subcommand { sidecar, status };
+enum class subcommand { sidecar, status, drain, undrain };
 
 struct subcommand_doc {
   subcommand command;
   std::string_view name;
+  std::string_view usage; // its operands, "NODE..."
+  std::size_t min_operands = 0;
+  std::size_t max_operands = 0;
   std::string_view help;
 };
 const std::vector<subcommand_doc>& subcommand_docs();
@@ -40,6 +43,7 @@ struct command_line {
   enum class action { run, help, version };
   action what = action::run;
   subcommand command = subcommand::sidecar;
+  std::vector<std::string> operands; // a command's, after its name
   settings config;
 };
 

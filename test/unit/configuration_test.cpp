@@ -362,16 +362,27 @@ TEST_CASE("a first argument names a command, which reads the same settings and n
 TEST_CASE("an unknown command, or a command's unknown option, is a usage error naming it") {
   CHECK(describe(parse_error_of({}, {"stauts"})) == "dockercloud-workerlistgen: unknown command 'stauts' (see --help)");
   CHECK(describe(parse_error_of({}, {"status", "--no-such-flag"})).find("--no-such-flag") != std::string::npos);
-  CHECK(describe(parse_error_of({}, {"status", "extra"})).find("'extra'") != std::string::npos);
+  CHECK(describe(parse_error_of({}, {"status", "extra"})) == "dockercloud-workerlistgen: status takes no argument (see --help)");
+  CHECK(describe(parse_error_of({}, {"drain"})) == "dockercloud-workerlistgen: drain needs NODE... (see --help)");
+  CHECK(describe(parse_error_of({}, {"drain", "-x"})).find("'-x'") != std::string::npos);
 }
 
 TEST_CASE("--help lists the commands and their exit status") {
   const auto text = help_text();
   for (const auto& doc : subcommand_docs())
-    CHECK(text.find("  " + std::string{doc.name} + "\n") != std::string::npos);
-  CHECK(text.find("A command's exit status: 0 done, 1 the coordinator cannot be used, 2 configuration error.")
-        != std::string::npos);
+    CHECK(text.find("  " + std::string{doc.name}) != std::string::npos);
+  CHECK(text.find("A command's exit status: 0 done; 1 the coordinator cannot be used, or a job failed; 2") != std::string::npos);
   auto help = parse_configuration({}, {"status", "--help"});
   REQUIRE(help.has_value());
   CHECK(help->what == command_line::action::help);
+}
+
+TEST_CASE("drain and undrain take their nodes as operands, among the options") {
+  auto parsed = parse_configuration({}, {"drain", "w3", "--dry-run", "w4:6432", "--rebalance-transfer-mode", "block_writes"});
+  REQUIRE_MESSAGE(parsed.has_value(), describe(parsed.error()));
+  CHECK(parsed->command == subcommand::drain);
+  CHECK(parsed->operands == std::vector<std::string>{"w3", "w4:6432"});
+  CHECK(parsed->config.dry_run);
+  CHECK(parsed->config.rebalance_transfer_mode == "block_writes");
+  CHECK(parse_configuration({}, {"undrain", "w3"})->command == subcommand::undrain);
 }
