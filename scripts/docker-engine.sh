@@ -9,6 +9,7 @@
 #                                                    one more labelled container
 #   docker-engine.sh pid DIR NAME                   the PID of a container's process, on the host
 #   docker-engine.sh stop-container DIR NAME        stop (not remove) a container
+#   docker-engine.sh remove-container DIR NAME      remove a container (as a scale-down does)
 #   docker-engine.sh stop-service DIR               stop dockerd (with live-restore the containers keep running)
 #   docker-engine.sh start-service DIR              start it again
 #   docker-engine.sh stop DIR                       remove the containers, stop dockerd

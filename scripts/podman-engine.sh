@@ -9,6 +9,7 @@
 #                                                    one more labelled container
 #   podman-engine.sh pid DIR NAME                   the PID of a container's process, on the host
 #   podman-engine.sh stop-container DIR NAME        stop (not remove) a container
+#   podman-engine.sh remove-container DIR NAME      remove a container (as a scale-down does)
 #   podman-engine.sh stop-service DIR               stop the API service (containers keep running)
 #   podman-engine.sh start-service DIR              start it again
 #   podman-engine.sh stop DIR                       remove the containers, stop the service

@@ -2,10 +2,10 @@
 // against a real Citus cluster: run to completion, their output and exit
 // status checked.
 
-#include "test/support/citus_cluster.hpp"
-#include "test/support/citus_kit.hpp"
+#include "test/support/citus_setup.hpp"
 #include "test/support/files.hpp"
 #include "test/support/fixtures.hpp"
+#include "test/support/http_client.hpp"
 #include "test/support/process.hpp"
 #include "test/support/watch.hpp"
 
@@ -17,12 +17,6 @@ using namespace wlg::test;
 using namespace std::chrono_literals;
 
 namespace {
-
-#define SKIP_WITHOUT_CITUS()                                                                                   \
-  if (auto why = citus_unavailable()) {                                                                        \
-    std::fprintf(stderr, "%s\n", why->c_str());                                                                \
-    return;                                                                                                    \
-  }
 
 // A command's stdout and stderr apart, and its exit status.
 struct command_result {
@@ -38,16 +32,14 @@ command_result run_command(const std::vector<std::string>& args, const env_map& 
   return {run.status, run.output, read_file(dir.path() + "/err").value_or("")};
 }
 
-// A cluster of two registered workers and a 1,000-row table in 32 shards.
+// A cluster of `workers` registered workers and a 1,000-row table in 32 shards.
 struct registered_cluster {
-  citus_cluster cluster{2};
-  registered_cluster() {
-    for (int i = 1; i <= 2; ++i)
+  citus_cluster cluster;
+  explicit registered_cluster(int workers = 2) : cluster(workers) {
+    for (int i = 1; i <= workers; ++i)
       REQUIRE(cluster.sql("SELECT citus_add_node('" + citus_cluster::worker(i) + "', " + std::to_string(cluster.port())
                           + ")"));
-    REQUIRE(cluster.sql("SET citus.shard_count = 32; CREATE TABLE items (id int PRIMARY KEY, payload text);"
-                        "SELECT create_distributed_table('items', 'id');"
-                        "INSERT INTO items SELECT g, md5(g::text) FROM generate_series(1, 1000) g;"));
+    REQUIRE(cluster.sql(thousand_rows));
   }
   env_map env(const std::string& conninfo = {}) const {
     return {{"WORKERLISTGEN_COORDINATOR", conninfo.empty() ? cluster.conninfo() : conninfo}};
@@ -57,6 +49,20 @@ struct registered_cluster {
            + "}";
   }
 };
+
+// Placements of distributed tables' shards on worker i (reference tables,
+// on every node, left out), as psql prints the count.
+std::string shards_on(const citus_cluster& cluster, int worker) {
+  return cluster
+    .sql("SELECT count(*) FROM pg_dist_placement p JOIN pg_dist_node n USING (groupid) JOIN pg_dist_shard s "
+         "USING (shardid) JOIN pg_dist_partition t USING (logicalrelid) WHERE t.partmethod <> 'n' AND n.nodename = '"
+         + citus_cluster::worker(worker) + "'")
+    .value_or("");
+}
+
+std::string row_count(const citus_cluster& cluster) { return cluster.sql("SELECT count(*) FROM items").value_or(""); }
+
+const std::string a_reference_table = "CREATE TABLE kinds (id int PRIMARY KEY); SELECT create_reference_table('kinds');";
 
 } // namespace
 
@@ -109,4 +115,126 @@ TEST_CASE("citus: status exits 1 naming the problem when the coordinator cannot 
 
   // A bad connection string is a configuration error, as for the sidecar.
   CHECK(run_command({"status"}, t.env("host=127.0.0.1 port=notaport")).status == 2);
+}
+
+TEST_CASE("citus: drain moves every shard off two of four workers, --dry-run moves none, undrain lets them back") {
+  SKIP_WITHOUT_CITUS();
+  registered_cluster t{4};
+  REQUIRE(t.cluster.sql(a_reference_table));
+  const auto w3 = citus_cluster::worker(3);
+  const auto w4 = citus_cluster::worker(4);
+  const env_map env{{"WORKERLISTGEN_COORDINATOR", t.cluster.conninfo()},
+                    {"WORKERLISTGEN_REBALANCE_TRANSFER_MODE", "block_writes"}};
+
+  const auto rehearsal = run_command({"drain", w3, w4, "--dry-run"}, env);
+  CHECK_MESSAGE(rehearsal.status == 0, rehearsal.err);
+  CHECK(rehearsal.out.find("16 move(s) planned") != std::string::npos);
+  CHECK(shards_on(t.cluster, 3) == "8\n");
+  CHECK(t.cluster.sql("SELECT count(*) FROM pg_dist_node WHERE NOT shouldhaveshards").value_or("") == "0\n");
+
+  const auto started = std::chrono::steady_clock::now();
+  const auto drain = run_command({"drain", w3, w4}, env);
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+  REQUIRE_MESSAGE(drain.status == 0, (drain.out + drain.err));
+  MESSAGE("drain of 2 of 4 workers, 1,000 rows in 32 shards, block_writes: " << took.count() << " s");
+  CHECK(drain.out.find("drain: 16 of 16 shard placement(s) moved, 0 left") != std::string::npos);
+  CHECK(shards_on(t.cluster, 3) == "0\n");
+  CHECK(shards_on(t.cluster, 4) == "0\n");
+  CHECK(shards_on(t.cluster, 1) == "16\n");
+  CHECK(shards_on(t.cluster, 2) == "16\n");
+  CHECK(row_count(t.cluster) == "1000\n");
+
+  // A second drain of the same nodes has nothing to move and says so.
+  CHECK(run_command({"drain", w4}, env).status == 0);
+
+  const auto undrain = run_command({"undrain", w3, w4}, env);
+  CHECK_MESSAGE(undrain.status == 0, undrain.err);
+  REQUIRE(t.cluster.sql("SELECT citus_rebalance_start(shard_transfer_mode := 'block_writes')"));
+  REQUIRE(t.cluster.sql("SELECT citus_rebalance_wait()"));
+  CHECK(shards_on(t.cluster, 3) != "0\n");
+  CHECK(shards_on(t.cluster, 4) != "0\n");
+  CHECK(row_count(t.cluster) == "1000\n");
+}
+
+TEST_CASE("citus: drain refuses an unknown node and a drain of every node, and fails when the coordinator is down") {
+  SKIP_WITHOUT_CITUS();
+  registered_cluster t{2};
+  const env_map env{{"WORKERLISTGEN_COORDINATOR", t.cluster.conninfo()}};
+  const auto unknown = run_command({"drain", "127.0.0.99"}, env);
+  CHECK(unknown.status == 3);
+  CHECK_MESSAGE(unknown.err.rfind("dockercloud-workerlistgen drain: no worker node 127.0.0.99 is registered", 0) == 0,
+                unknown.err);
+  const auto every = run_command({"drain", citus_cluster::worker(1), citus_cluster::worker(2)}, env);
+  CHECK(every.status == 3);
+  CHECK(every.err.find("would leave no worker node that may hold shards") != std::string::npos);
+  CHECK(t.cluster.sql("SELECT count(*) FROM pg_dist_node WHERE NOT shouldhaveshards").value_or("") == "0\n");
+  CHECK(run_command({"drain", "127.0.0.2:"}, env).status == 2);
+  CHECK(run_command({"drain"}, env).status == 2);
+  t.cluster.stop_node("coord");
+  const auto down = run_command({"drain", citus_cluster::worker(1)}, env);
+  CHECK(down.status == 1);
+  CHECK(down.err.find("cannot reach the coordinator") != std::string::npos);
+}
+
+TEST_CASE("citus: a drain beside a leading sidecar that rebalances after adds, then the drained workers leave and go") {
+  SKIP_WITHOUT_CITUS();
+  citus_setup t{4, 5};
+  sidecar side{t.env({{"WORKERLISTGEN_REBALANCE", "after-add"}, {"WORKERLISTGEN_REBALANCE_TRANSFER_MODE", "block_writes"}}),
+               with_status_port()};
+  std::set<std::string> four;
+  for (int i = 1; i <= 4; ++i)
+    four.insert(citus_cluster::worker(i));
+  REQUIRE_MESSAGE(t.nodes_become(four), side.log());
+  REQUIRE(t.cluster.sql(thousand_rows + a_reference_table));
+
+  // The drain runs as its own process while a fifth worker comes: the
+  // sidecar adds it and owes a rebalance, which waits for the drain's job.
+  const auto rebalances = side.metric("citus_rebalances_started_total");
+  temp_dir dir;
+  child_process drain{{bin_path("dockercloud-workerlistgen"), {"drain", citus_cluster::worker(3), citus_cluster::worker(4)},
+                       t.env({{"WORKERLISTGEN_REBALANCE_TRANSFER_MODE", "block_writes"}}), dir.path() + "/out", {}}};
+  t.run_worker(5);
+  const auto drained = drain.wait_for_exit(120s);
+  CHECK_MESSAGE(drained == 0, (read_file(dir.path() + "/out").value_or("") + side.log()));
+  // The sidecar's rebalance for the fifth worker has run, after the drain's
+  // job or before it, and finished.
+  REQUIRE_MESSAGE(wait_until([&] {
+                    return side.metric("citus_rebalances_started_total") > rebalances
+                           && side.metric("citus_rebalance{state=\"finished\"}") == 1;
+                  }, 60s),
+                  side.log());
+  CHECK(shards_on(t.cluster, 3) == "0\n");
+  CHECK(shards_on(t.cluster, 4) == "0\n");
+  CHECK(shards_on(t.cluster, 5) != "0\n"); // the new worker got shards, the drained ones none
+
+  // Their containers go: the drained nodes are removed, reference table and all.
+  t.engine.remove_container("citus_worker_3");
+  t.engine.remove_container("citus_worker_4");
+  CHECK_MESSAGE(t.nodes_become({citus_cluster::worker(1), citus_cluster::worker(2), citus_cluster::worker(5)}),
+                side.log());
+  CHECK(side.metric("citus_nodes_removed_total") == 2);
+  CHECK(row_count(t.cluster) == "1000\n");
+  CHECK(t.cluster.sql("SELECT count(*) FROM kinds").value_or("") == "0\n");
+}
+
+TEST_CASE("citus: a worker that leaves holding shards is named by /healthz and a metric until it is back") {
+  SKIP_WITHOUT_CITUS();
+  citus_setup t{2};
+  sidecar side{t.env(), with_status_port()};
+  REQUIRE_MESSAGE(t.nodes_become({citus_cluster::worker(1), citus_cluster::worker(2)}), side.log());
+  REQUIRE(t.cluster.sql(thousand_rows));
+  const auto w2 = citus_cluster::worker(2) + ":" + std::to_string(t.cluster.port());
+  const auto metric = "citus_departed_node_shards{node=\"" + w2 + "\"}";
+  t.engine.remove_container("citus_worker_2");
+  REQUIRE_MESSAGE(side.metric_reaches(metric, 16, 15s), side.log());
+  const auto health_url = "http://127.0.0.1:" + std::to_string(side.status_port()) + "/healthz";
+  const auto health = http_request("GET", health_url);
+  CHECK(health.status == 503);
+  CHECK_MESSAGE(health.body.find("worker " + w2 + " left holding 16 shard(s): start it again") != std::string::npos,
+                health.body);
+  CHECK(t.cluster.worker_nodes().count(citus_cluster::worker(2)) == 1); // kept, with its placements
+
+  t.run_worker(2);
+  CHECK_MESSAGE(wait_until([&] { return http_request("GET", health_url).status == 200; }, 15s), side.log());
+  CHECK(side.metric(metric) == -1); // no sample: nothing has departed
 }

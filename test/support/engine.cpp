@@ -52,6 +52,10 @@ void container_engine::stop_container(const std::string& name) {
   script({"stop-container", name});
 }
 
+void container_engine::remove_container(const std::string& name) {
+  script({"remove-container", name});
+}
+
 void container_engine::exec(const std::string& name, const std::vector<std::string>& command) {
   std::vector<std::string> args{"exec", name};
   args.insert(args.end(), command.begin(), command.end());

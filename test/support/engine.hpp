@@ -41,6 +41,8 @@ public:
   // hostname, and --health-cmd=..., --health-interval=... its healthcheck.
   void run(const std::string& name, const std::vector<std::string>& labels);
   void stop_container(const std::string& name);
+  // Removes container NAME, as a scale-down does; its name can be used again.
+  void remove_container(const std::string& name);
   // Runs `command` in container NAME.
   void exec(const std::string& name, const std::vector<std::string>& command);
   // The PID, on the host, of container NAME's main process.
