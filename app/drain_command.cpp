@@ -12,17 +12,18 @@ namespace {
 
 using machine = policy::drain_machine;
 
+// How often a running job is looked at.
+constexpr std::chrono::milliseconds follow_interval{500};
+
 // Carries out the machine's commands; each outcome comes back on the one
 // thread that runs the session, until the machine is done.
 class drain_run {
 public:
-  drain_run(const config::command_line& command, std::vector<protocol::node_spec> targets,
+  drain_run(const config::settings& config, machine::options options, std::vector<protocol::node_spec> targets,
             const std::vector<std::string>& secrets)
-    : config_(command.config), name_(command.command == config::subcommand::drain ? "drain" : "undrain"),
+    : config_(config), name_(options.what == machine::mode::drain ? "drain" : "undrain"),
       terminal_(::isatty(STDOUT_FILENO) == 1), secrets_(secrets), session_(config_),
-      machine_({command.command == config::subcommand::drain ? machine::mode::drain : machine::mode::undrain,
-                config_.dry_run, std::chrono::milliseconds(500)},
-               std::move(targets)) {}
+      machine_(options, std::move(targets)) {}
 
   int run() {
     carry_out(machine_.start());
@@ -174,7 +175,15 @@ int run_drain(const config::command_line& command, const std::vector<std::string
     }
     targets.push_back(std::move(*spec));
   }
-  drain_run run{command, std::move(targets), secrets};
+  const auto what = command.command == config::subcommand::drain ? machine::mode::drain : machine::mode::undrain;
+  drain_run run{command.config, {what, command.config.dry_run, follow_interval, false}, std::move(targets), secrets};
+  return run.run();
+}
+
+int drain_nodes(const config::settings& config, std::vector<protocol::node_spec> targets,
+                const std::vector<std::string>& secrets, bool pass_over_unknown) {
+  drain_run run{config, {machine::mode::drain, config.dry_run, follow_interval, pass_over_unknown}, std::move(targets),
+                secrets};
   return run.run();
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "config/configuration.hpp"
+#include "protocol/node_address.hpp"
 
 #include <string>
 #include <vector>
@@ -15,5 +16,10 @@ namespace wlg::app {
 // 1 the coordinator could not be used or the job failed, 3 refused before
 // anything changed; 2 for a NODE that cannot be a node's name.
 int run_drain(const config::command_line& command, const std::vector<std::string>& secrets);
+
+// The same for nodes already parsed: `scale`'s drain, which passes over
+// names that pg_dist_node does not have.
+int drain_nodes(const config::settings& config, std::vector<protocol::node_spec> targets,
+                const std::vector<std::string>& secrets, bool pass_over_unknown);
 
 } // namespace wlg::app

@@ -1,5 +1,6 @@
 #include "app/conninfo.hpp"
 #include "app/drain_command.hpp"
+#include "app/scale_command.hpp"
 #include "app/sidecar.hpp"
 #include "app/startup_checks.hpp"
 #include "app/status_command.hpp"
@@ -42,6 +43,7 @@ int run_command(const config::command_line& parsed) {
     case config::subcommand::status: return app::run_status(settings, secrets_of(settings, true));
     case config::subcommand::drain:
     case config::subcommand::undrain: return app::run_drain(parsed, secrets_of(settings, true));
+    case config::subcommand::scale: return app::run_scale(parsed, secrets_of(settings, true));
     case config::subcommand::sidecar: break;
   }
   return 2;

@@ -143,6 +143,10 @@ const std::vector<subcommand_doc>& subcommand_docs() {
      "--dry-run prints the planned moves and changes nothing."},
     {subcommand::undrain, "undrain", "NODE...", 1, 64,
      "Let the rebalancer put shards on the nodes named again, and stop a running rebalance job."},
+    {subcommand::scale, "scale", "SERVICE REPLICAS", 2, 2,
+     "Scale the worker service SERVICE to REPLICAS without losing a row: drain the replicas that go first. "
+     "--source=swarm: then set the service's replicas. Compose (--source=engine, the project in "
+     "DOCKERCLOUD_STACK_NAME): then print the docker compose command to run. --dry-run prints the plan."},
   };
   return docs;
 }

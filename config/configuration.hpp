@@ -27,7 +27,7 @@ std::string describe(const config_error& e);
 // What the binary runs: the sidecar, or a command beside it, named by the
 // first argument (`dockercloud-workerlistgen status`). A command reads the
 // same settings; it needs only those it uses.
-enum class subcommand { sidecar, status, drain, undrain };
+enum class subcommand { sidecar, status, drain, undrain, scale };
 
 struct subcommand_doc {
   subcommand command;

@@ -15,7 +15,7 @@ namespace {
 class engine_session : public std::enable_shared_from_this<engine_session> {
   unix_stream stream_;
   engine_options options_;
-  http::request<http::empty_body> request_;
+  http::request<http::string_body> request_;
   beast::flat_buffer buffer_;
   std::optional<http::response_parser<http::string_body>> parser_;
   std::function<void(http_outcome)> done_;
@@ -30,6 +30,10 @@ public:
     request_.set(http::field::host, "localhost"); // must be a valid name, not the socket path
     request_.set(http::field::user_agent, options_.user_agent);
     request_.keep_alive(false);
+    if (!request.body.empty()) {
+      request_.set(http::field::content_type, "application/json");
+      request_.body() = std::move(request.body);
+    }
     request_.prepare_payload();
   }
 

@@ -17,6 +17,7 @@ namespace wlg::net {
 struct engine_request {
   std::string method; // "GET" or "POST"
   std::string target; // "/v1.44/containers/json?..."
+  std::string body = {}; // JSON, sent when not empty
 };
 
 struct engine_options {

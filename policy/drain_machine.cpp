@@ -62,6 +62,8 @@ std::optional<std::string> drain_machine::resolve(const std::vector<protocol::no
     for (const auto& state : states)
       if (state.node.name == spec.name && (!spec.port || state.node.port == *spec.port))
         found.push_back(state.node);
+    if (found.empty() && options_.pass_over_unknown)
+      continue;
     if (found.empty()) {
       std::string known;
       for (const auto& state : states)
@@ -83,6 +85,10 @@ drain_machine::commands drain_machine::on_states(const std::vector<protocol::nod
     return out;
   if (auto problem = resolve(states)) {
     end(out, refused_status, *problem);
+    return out;
+  }
+  if (nodes_.empty()) {
+    end(out, done_status, "no worker node named is registered: nothing to " + std::string{options_.what == mode::drain ? "drain" : "undrain"});
     return out;
   }
   const auto named_here = [&](const node_address& node) { return std::ranges::find(nodes_, node) != nodes_.end(); };

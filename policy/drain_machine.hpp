@@ -40,6 +40,9 @@ public:
     mode what = mode::drain;
     bool rehearse = false; // --dry-run
     duration follow_interval{std::chrono::seconds(1)};
+    // A name pg_dist_node does not have is passed over rather than refused
+    // (`scale`: a replica never registered holds nothing).
+    bool pass_over_unknown = false;
   };
 
   // How the command ends: done; the coordinator could not be used or the job

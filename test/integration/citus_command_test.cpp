@@ -238,3 +238,44 @@ TEST_CASE("citus: a worker that leaves holding shards is named by /healthz and a
   CHECK_MESSAGE(wait_until([&] { return http_request("GET", health_url).status == 200; }, 15s), side.log());
   CHECK(side.metric(metric) == -1); // no sample: nothing has departed
 }
+
+TEST_CASE("citus: scale in a compose project drains the highest-numbered workers, then prints the compose command") {
+  SKIP_WITHOUT_CITUS();
+  citus_setup t{0, 4};
+  for (int i = 1; i <= 4; ++i) {
+    auto labels = worker_labels(i);
+    labels.push_back("com.docker.compose.service=worker");
+    labels.push_back("com.docker.compose.container-number=" + std::to_string(i));
+    t.engine.run("citus_worker_" + std::to_string(i), labels);
+  }
+  sidecar side{t.env(), with_status_port()};
+  std::set<std::string> four;
+  for (int i = 1; i <= 4; ++i)
+    four.insert(citus_cluster::worker(i));
+  REQUIRE_MESSAGE(t.nodes_become(four), side.log());
+  REQUIRE(t.cluster.sql(thousand_rows));
+  REQUIRE(shards_on(t.cluster, 4) == "8\n");
+
+  const auto env = t.env({{"WORKERLISTGEN_REBALANCE_TRANSFER_MODE", "block_writes"}});
+  const auto rehearsal = run_command({"scale", "worker", "2", "--dry-run"}, env);
+  CHECK_MESSAGE(rehearsal.status == 0, (rehearsal.out + rehearsal.err));
+  CHECK(rehearsal.out.find("would drain " + citus_cluster::worker(3) + ", " + citus_cluster::worker(4)) != std::string::npos);
+  CHECK(shards_on(t.cluster, 4) == "8\n");
+
+  const auto started = std::chrono::steady_clock::now();
+  const auto scale = run_command({"scale", "worker", "2"}, env);
+  REQUIRE_MESSAGE(scale.status == 0, (scale.out + scale.err));
+  CHECK(scale.out.find("docker compose -p citus up -d --scale worker=2") != std::string::npos);
+  CHECK(shards_on(t.cluster, 3) == "0\n");
+  CHECK(shards_on(t.cluster, 4) == "0\n");
+  // What the printed command does: the two highest-numbered containers go.
+  t.engine.remove_container("citus_worker_3");
+  t.engine.remove_container("citus_worker_4");
+  CHECK_MESSAGE(t.nodes_become({citus_cluster::worker(1), citus_cluster::worker(2)}), side.log());
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
+  MESSAGE("scale worker 4 -> 2 (compose, stand-in containers): drained and removed in " << took.count() << " s");
+  CHECK(row_count(t.cluster) == "1000\n");
+
+  CHECK(run_command({"scale", "nosuch", "1"}, env).status == 3);
+  CHECK(run_command({"scale", "worker", "two"}, env).status == 2);
+}

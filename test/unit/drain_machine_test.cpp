@@ -218,3 +218,13 @@ TEST_CASE("undrain with no job running changes only the property, and its dry ru
   CHECK(all_of<machine::set_property>(out).empty());
   CHECK(one_of<machine::finish>(out).message.find("dry run:") == 0);
 }
+
+TEST_CASE("scale's drain passes over names pg_dist_node does not have, and has nothing to do without any") {
+  machine m{{machine::mode::drain, false, 1s, true}, {{"w4", std::nullopt}, {"w9", std::nullopt}}};
+  one_of<machine::set_property>(read(m, four()));
+  CHECK(m.nodes() == std::vector<node_address>{{"w4", 5432}});
+  machine none{{machine::mode::drain, false, 1s, true}, {{"w9", std::nullopt}}};
+  const auto f = one_of<machine::finish>(read(none, four()));
+  CHECK(f.status == machine::done_status);
+  CHECK(f.message == "no worker node named is registered: nothing to drain");
+}

@@ -1,0 +1,2 @@
+// Boost.JSON, compiled once here (header-only use without its library).
+#include <boost/json/src.hpp>
