@@ -15,49 +15,20 @@ using machine = policy::drain_machine;
 // How often a running job is looked at.
 constexpr std::chrono::milliseconds follow_interval{500};
 
-// Carries out the machine's commands; each outcome comes back on the one
-// thread that runs the session, until the machine is done.
-class drain_run {
+// The drain machine's own steps: its statements, the job, what is shown.
+class drain_run : public command_run<drain_run, machine> {
 public:
   drain_run(const config::settings& config, machine::options options, std::vector<protocol::node_spec> targets,
             const std::vector<std::string>& secrets)
-    : config_(config), name_(options.what == machine::mode::drain ? "drain" : "undrain"),
-      terminal_(::isatty(STDOUT_FILENO) == 1), secrets_(secrets), session_(config_),
-      machine_(options, std::move(targets)) {}
-
-  int run() {
-    carry_out(machine_.start());
-    session_.run();
-    return status_;
-  }
+    : command_run(config, machine{options, std::move(targets)}), config_(config),
+      name_(options.what == machine::mode::drain ? "drain" : "undrain"), terminal_(::isatty(STDOUT_FILENO) == 1),
+      secrets_(secrets) {}
 
 private:
-  void carry_out(const machine::commands& commands) {
-    for (const auto& command : commands)
-      std::visit([this](const auto& c) { step(c); }, command);
-  }
+  friend class command_run<drain_run, machine>;
+  using command_run::step;
 
   // --- statements, and their outcomes as reports to the machine ----------------
-
-  void step(const machine::connect&) {
-    session_.connect([this](std::optional<net::pg_error> error) {
-      if (error)
-        return carry_out(
-          machine_.on_connect_failed(protocol::classify_connect_failure(error->message), error->message));
-      carry_out(machine_.on_connected());
-    });
-  }
-
-  void step(const machine::read_states&) {
-    session_.execute(protocol::read_node_states(), [this](net::pg_outcome outcome) {
-      if (outcome.rows)
-        return carry_out(machine_.on_states(protocol::read_node_states(*outcome.rows)));
-      if (refused(outcome))
-        return carry_out(machine_.on_read_refused(protocol::classify_read_failure(outcome.error.sqlstate),
-                                                  outcome.error.message));
-      carry_out(machine_.on_lost(outcome.error.message));
-    });
-  }
 
   void step(const machine::begin&) { simple(protocol::begin_transaction()); }
   void step(const machine::roll_back&) { simple(protocol::roll_back()); }
@@ -147,8 +118,7 @@ private:
       std::fputs(failure_line(name_, f.message, {}, config_.log_format == config::log_style::json, secrets_).c_str(),
                  stderr);
     std::fflush(stdout);
-    status_ = f.status;
-    session_.close();
+    finish(f.status);
   }
 
   const config::settings& config_;
@@ -156,10 +126,7 @@ private:
   bool terminal_ = false;
   bool progress_shown_ = false;
   const std::vector<std::string>& secrets_;
-  coordinator_session session_;
-  machine machine_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
-  int status_ = machine::failed_status;
 };
 
 } // namespace

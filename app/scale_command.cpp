@@ -86,14 +86,21 @@ std::variant<Items, stop> parse_with(const std::string& body, const char* what) 
   return std::move(*parsed);
 }
 
-std::variant<listing, stop> list_swarm(engine_api& engine, const config::settings& config, const std::string& name) {
-  auto services_body = engine.call(
-    "GET", protocol::service_list_target("", protocol::swarm_service_labels(config.worker_label_key,
-                                                                             config.worker_label_value,
-                                                                             config.stack_name)));
-  if (auto* failed = std::get_if<stop>(&services_body))
+// GET `target`, read by Parser (`what` names it in an error).
+template <class Parser, class Items = std::decay_t<decltype(*std::declval<Parser&>().parse(std::string_view{}))>>
+std::variant<Items, stop> fetch(engine_api& engine, const std::string& target, const char* what) {
+  auto body = engine.call("GET", target);
+  if (auto* failed = std::get_if<stop>(&body))
     return *failed;
-  auto services = parse_with<protocol::swarm_service_parser>(std::get<std::string>(services_body), "services");
+  return parse_with<Parser>(std::get<std::string>(body), what);
+}
+
+std::variant<listing, stop> list_swarm(engine_api& engine, const config::settings& config, const std::string& name) {
+  auto services = fetch<protocol::swarm_service_parser>(
+    engine,
+    protocol::service_list_target(
+      "", protocol::swarm_service_labels(config.worker_label_key, config.worker_label_value, config.stack_name)),
+    "services");
   if (auto* failed = std::get_if<stop>(&services))
     return *failed;
   listing out;
@@ -105,10 +112,7 @@ std::variant<listing, stop> list_swarm(engine_api& engine, const config::setting
                                   + config.worker_label_value + ") on this swarm"};
   if (!out.service->replicas)
     return stop{refused_status, name + " is a global service: it has no replicas to set"};
-  auto tasks_body = engine.call("GET", protocol::task_list_target("", {out.service->id}));
-  if (auto* failed = std::get_if<stop>(&tasks_body))
-    return *failed;
-  auto tasks = parse_with<protocol::swarm_task_parser>(std::get<std::string>(tasks_body), "tasks");
+  auto tasks = fetch<protocol::swarm_task_parser>(engine, protocol::task_list_target("", {out.service->id}), "tasks");
   if (auto* failed = std::get_if<stop>(&tasks))
     return *failed;
   out.running = protocol::swarm_replicas(*out.service, std::get<0>(tasks), config.worker_name, config.stack_name);
@@ -119,12 +123,11 @@ std::variant<listing, stop> list_compose(engine_api& engine, const config::setti
   if (config.stack_name.empty())
     return stop{2, std::string{config::command_name}
                      + ": scale needs the compose project in DOCKERCLOUD_STACK_NAME (--stack-name)"};
-  auto body = engine.call("GET", protocol::container_list_target(
-                                   "", {"com.docker.compose.project=" + config.stack_name,
-                                        "com.docker.compose.service=" + name}));
-  if (auto* failed = std::get_if<stop>(&body))
-    return *failed;
-  auto containers = parse_with<protocol::container_list_parser>(std::get<std::string>(body), "containers");
+  auto containers = fetch<protocol::container_list_parser>(
+    engine,
+    protocol::container_list_target(
+      "", {"com.docker.compose.project=" + config.stack_name, "com.docker.compose.service=" + name}),
+    "containers");
   if (auto* failed = std::get_if<stop>(&containers))
     return *failed;
   listing out;
@@ -153,11 +156,8 @@ std::string names_of(const std::vector<protocol::numbered_replica>& replicas) {
 void stop_drained_tasks(engine_api& engine, const std::vector<protocol::numbered_replica>& go,
                         const std::string& service) {
   for (const auto& replica : go) {
-    const auto label = "com.docker.swarm.task.name=" + replica.name;
-    auto body = engine.call("GET", protocol::container_list_target("", {label}));
-    if (std::holds_alternative<stop>(body))
-      continue;
-    auto containers = parse_with<protocol::container_list_parser>(std::get<std::string>(body), "containers");
+    auto containers = fetch<protocol::container_list_parser>(
+      engine, protocol::container_list_target("", {"com.docker.swarm.task.name=" + replica.name}), "containers");
     if (std::holds_alternative<stop>(containers) || std::get<0>(containers).empty()) {
       std::printf("%s runs on another node: Swarm may remove another task of %s; the check below says\n",
                   replica.name.c_str(), service.c_str());

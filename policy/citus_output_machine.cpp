@@ -330,31 +330,19 @@ void citus_output_machine::carry_job(commands& out, background_job::commands job
 }
 
 citus_output_machine::commands citus_output_machine::on_rebalance_status(const std::string& state) {
-  commands out;
-  if (at_ == stage::rebalancing)
-    carry_job(out, rebalance_.on_state(state));
-  return out;
+  return carried(rebalance_.on_state(state));
 }
 
 citus_output_machine::commands citus_output_machine::on_rebalance_started(std::optional<std::int64_t> job) {
-  commands out;
-  if (at_ == stage::rebalancing)
-    carry_job(out, rebalance_.on_started(job));
-  return out;
+  return carried(rebalance_.on_started(job));
 }
 
 citus_output_machine::commands citus_output_machine::on_rebalance_refused(const std::string& why) {
-  commands out;
-  if (at_ == stage::rebalancing)
-    carry_job(out, rebalance_.on_refused(why));
-  return out;
+  return carried(rebalance_.on_refused(why));
 }
 
 citus_output_machine::commands citus_output_machine::on_rebalance_busy() {
-  commands out;
-  if (at_ == stage::rebalancing)
-    carry_job(out, rebalance_.on_busy());
-  return out;
+  return carried(rebalance_.on_busy());
 }
 
 citus_output_machine::commands citus_output_machine::on_follow() {

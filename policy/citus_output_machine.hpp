@@ -182,6 +182,12 @@ private:
   void next_change(commands& out);
   // The job's commands as this machine's; its step's end ends the pass.
   void carry_job(commands& out, background_job::commands job);
+  // The same, as commands of their own (the job ignores answers out of turn).
+  commands carried(background_job::commands job) {
+    commands out;
+    carry_job(out, std::move(job));
+    return out;
+  }
   void end_pass(commands& out, const std::string& failure);
   std::string doing() const;
   std::string summary() const;

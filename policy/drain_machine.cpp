@@ -22,22 +22,19 @@ std::string drain_machine::named() const {
   return out;
 }
 
-drain_machine::commands drain_machine::start() {
+drain_machine::commands drain_machine::advance(stage from, stage to, command next) {
   commands out;
-  if (at_ != stage::idle)
+  if (at_ != from)
     return out;
-  at_ = stage::connecting;
-  out.emplace_back(connect{});
+  at_ = to;
+  out.push_back(std::move(next));
   return out;
 }
 
+drain_machine::commands drain_machine::start() { return advance(stage::idle, stage::connecting, connect{}); }
+
 drain_machine::commands drain_machine::on_connected() {
-  commands out;
-  if (at_ != stage::connecting)
-    return out;
-  at_ = stage::reading;
-  out.emplace_back(read_states{});
-  return out;
+  return advance(stage::connecting, stage::reading, read_states{});
 }
 
 drain_machine::commands drain_machine::on_connect_failed(protocol::coordinator_problem problem,
@@ -199,23 +196,21 @@ drain_machine::commands drain_machine::on_progress(const protocol::drain_progres
 }
 
 drain_machine::commands drain_machine::on_started(std::optional<std::int64_t> job) {
-  commands out;
-  if (at_ == stage::job)
-    carry_job(out, job_.on_started(job));
-  return out;
+  return job_said(job_.on_started(job));
 }
 
 drain_machine::commands drain_machine::on_busy() {
-  commands out;
-  if (at_ == stage::job)
-    carry_job(out, job_.on_busy());
-  return out;
+  return job_said(job_.on_busy());
 }
 
 drain_machine::commands drain_machine::on_follow() {
+  return job_said(job_.on_follow());
+}
+
+drain_machine::commands drain_machine::job_said(background_job::commands job) {
   commands out;
   if (at_ == stage::job)
-    carry_job(out, job_.on_follow());
+    carry_job(out, std::move(job));
   return out;
 }
 

@@ -97,12 +97,16 @@ public:
 private:
   enum class stage { idle, connecting, reading, stepping, planning, job, undrain_job, done };
 
+  // From stage `from` (else nothing) to `to`, asking for `next`.
+  commands advance(stage from, stage to, command next);
   // Finds the named nodes; why not, when one is unknown or ambiguous.
   std::optional<std::string> resolve(const std::vector<protocol::node_state>& states);
   // The queued statements, one at a time; then what follows them.
   void next_step(commands& out);
   void after_steps(commands& out);
   void carry_job(commands& out, background_job::commands job);
+  // The job's answer to a report (the job ignores answers out of turn).
+  commands job_said(background_job::commands job);
   void end(commands& out, int status, std::string message);
   std::string named() const;
 

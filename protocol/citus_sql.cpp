@@ -1,6 +1,7 @@
 #include "protocol/citus_sql.hpp"
 
 #include <charconv>
+#include <utility>
 
 // The placements of distributed tables' shards held by the node row `n`, as
 // `p` (a reference table, with partmethod 'n', is on every node). A macro, so
@@ -11,17 +12,28 @@
 
 namespace wlg::protocol {
 
-sql_statement read_worker_nodes() {
-  return {"SELECT nodename, nodeport, isactive FROM pg_dist_node WHERE groupid <> 0 AND noderole = 'primary'", {}};
-}
+namespace {
 
-sql_statement probe_worker_nodes(const std::vector<node_address>& nodes, std::int64_t connect_timeout_ms) {
+// The nodes as two array parameters, $1 text[] of names and $2 int[] of
+// ports, for unnest($1::text[], $2::int[]).
+std::pair<std::string, std::string> node_arrays(const std::vector<node_address>& nodes) {
   std::vector<std::string> names;
   std::vector<std::string> ports;
   for (const auto& node : nodes) {
     names.push_back(node.name);
     ports.push_back(std::to_string(node.port));
   }
+  return {text_array_literal(names), text_array_literal(ports)};
+}
+
+} // namespace
+
+sql_statement read_worker_nodes() {
+  return {"SELECT nodename, nodeport, isactive FROM pg_dist_node WHERE groupid <> 0 AND noderole = 'primary'", {}};
+}
+
+sql_statement probe_worker_nodes(const std::vector<node_address>& nodes, std::int64_t connect_timeout_ms) {
+  auto [names, ports] = node_arrays(nodes);
   // The settings are local to this statement's transaction; the subquery that
   // sets them is evaluated before any row is projected.
   return {"SELECT u.name, u.port, citus_check_connection_to_node(u.name, u.port),"
@@ -32,7 +44,7 @@ sql_statement probe_worker_nodes(const std::vector<node_address>& nodes, std::in
           " FROM unnest($1::text[], $2::int[]) AS u(name, port),"
           " (SELECT set_config('citus.node_connection_timeout', $3, true),"
           "         set_config('client_min_messages', 'error', true)) AS limits",
-          {text_array_literal(names), text_array_literal(ports), std::to_string(connect_timeout_ms)}};
+          {std::move(names), std::move(ports), std::to_string(connect_timeout_ms)}};
 }
 
 sql_statement disable_worker_node(std::string_view name, std::uint16_t port) {
@@ -88,18 +100,13 @@ sql_statement start_drain(std::string_view transfer_mode) {
 }
 
 sql_statement drain_progress(const std::vector<node_address>& nodes) {
-  std::vector<std::string> names;
-  std::vector<std::string> ports;
-  for (const auto& node : nodes) {
-    names.push_back(node.name);
-    ports.push_back(std::to_string(node.port));
-  }
+  auto [names, ports] = node_arrays(nodes);
   return {"SELECT (SELECT state::text FROM citus_rebalance_status()),"
           " (SELECT count(*) FROM pg_dist_node n, LATERAL (SELECT 1" WLG_DISTRIBUTED_PLACEMENTS_OF_N ") h"
           "  WHERE (n.nodename, n.nodeport) IN (SELECT * FROM unnest($1::text[], $2::int[]))),"
           " (SELECT message FROM pg_dist_background_task WHERE status = 'error' AND job_id ="
           "  (SELECT max(job_id) FROM pg_dist_background_job WHERE job_type = 'rebalance') ORDER BY task_id LIMIT 1)",
-          {text_array_literal(names), text_array_literal(ports)}};
+          {std::move(names), std::move(ports)}};
 }
 
 sql_statement planned_drain_moves() {

@@ -189,11 +189,25 @@ run_docker() {
   up_scale_and_distribute
 
   # 4. Scale back to 3: worker_4 holds no placements and leaves.
-  local removed placements
+  # worker_4 gets shards, so a plain scale-down would lose its rows with its
+  # volume; scale drains it first and prints the command that removes it.
+  local removed placements printed t0_scale
+  sql "SELECT citus_rebalance_start(shard_transfer_mode := 'block_writes')" >/dev/null || fail "rebalance"
+  sql "SELECT citus_rebalance_wait()" >/dev/null || fail "rebalance wait"
+  [[ "$(sql "SELECT count(*) FROM pg_dist_placement p JOIN pg_dist_node n USING (groupid)
+             WHERE n.nodename = '$(container worker_4)'")" != 0 ]] || fail "worker_4 holds no shard to lose"
   removed=$(metric "$listen" workerlistgen_citus_nodes_removed_total)
-  compose_up 3
+  t0_scale=$(now_ms)
+  /usr/bin/docker exec "$(container workerlistgen_1)" dockercloud-workerlistgen scale worker 3 \
+    --rebalance-transfer-mode=block_writes >"$work/scale.log" 2>&1 || { cat "$work/scale.log" >&2; fail "scale worker 3"; }
+  printed=$(grep -o 'docker compose -p .* up -d --scale worker=3' "$work/scale.log") ||
+    { cat "$work/scale.log" >&2; fail "scale printed no compose command"; }
+  [[ "$printed" == "docker compose -p $COMPOSE_PROJECT_NAME "* ]] || fail "the printed command names another project: $printed"
+  compose_up 3 # what the printed command does, with this test's compose files
   wait_until 60 "worker_4 gone from pg_dist_node" nodes_are "$(workers 1 2 3)"
   wait_until 10 "the removal counted" metric_at_least "$listen" workerlistgen_citus_nodes_removed_total $((removed + 1))
+  all_rows_there || fail "rows lost in the scale-in"
+  step "docker: scale worker 3, then the printed command -> 3 nodes, all 1,000 rows: $(($(now_ms) - t0_scale)) ms"
   # A worker that holds placements and stops stays, counted stale; no placement is touched.
   placements=$(sql "SELECT count(*) FROM pg_dist_placement")
   /usr/bin/docker stop -t 10 "$(container worker_1)" >/dev/null

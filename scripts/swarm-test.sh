@@ -186,4 +186,24 @@ done | sed 's|/.*||' | grep -v '^$' | sort | paste -sd' ')
 [[ "$(worker_file service)" == "${stack}_worker" ]] || fail "--worker-name=service"
 step "the file target lists task names, overlay addresses ($addresses) or the service's name"
 
+# --- 7. scale in without losing a row: drain the slots that go, then fewer replicas ------------------
+docker service scale -d "${stack}_worker=4" >/dev/null
+wait_until 120 "4 worker tasks in pg_dist_node" workers_in_pg_dist_node 4
+# Every worker holds shards, so a plain scale-in would take rows away.
+sql "SELECT citus_rebalance_start(shard_transfer_mode := 'block_writes')" >/dev/null
+sql "SELECT citus_rebalance_wait()" >/dev/null
+empty=$(sql "SELECT count(*) FROM pg_dist_node n WHERE groupid <> 0
+  AND NOT EXISTS (SELECT 1 FROM pg_dist_placement p WHERE p.groupid = n.groupid)")
+[[ "$empty" == 0 ]] || fail "$empty worker(s) hold no shard before the scale-in"
+sidecar=$(docker ps -q -f "label=com.docker.swarm.service.name=${stack}_workerlistgen")
+t0=$(now_ms)
+docker exec "$sidecar" dockercloud-workerlistgen scale "${stack}_worker" 2 --rebalance-transfer-mode=block_writes \
+  >"$work/scale.log" 2>&1 || { cat "$work/scale.log" >&2; fail "dockercloud-workerlistgen scale ${stack}_worker 2"; }
+wait_until 120 "2 worker tasks in pg_dist_node" workers_in_pg_dist_node 2
+step "scale ${stack}_worker 2 (drain slots 3 and 4, then 2 replicas) -> 2 nodes in pg_dist_node: $(($(now_ms) - t0)) ms"
+[[ "$(running_tasks "${stack}_worker" | tr ' ' '\n' | cut -d. -f2 | sort | paste -sd' ')" == "1 2" ]] ||
+  fail "slots $(running_tasks "${stack}_worker") run, not 1 and 2"
+all_rows_there || fail "rows lost in the scale-in"
+step "slots 1 and 2 kept, the drained nodes removed, all 1,000 rows there"
+
 step "passed in $((SECONDS - started)) s"

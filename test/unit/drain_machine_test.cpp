@@ -37,6 +37,15 @@ wlg::protocol::drain_progress_row progress(const char* state, std::int64_t left,
   return {state, left, failure};
 }
 
+// A drain of w4 (8 placements) that is about to start its job.
+machine about_to_start() {
+  machine m{draining(), {{"w4", std::nullopt}}};
+  read(m, four());
+  m.on_done();
+  one_of<machine::start_job>(m.on_progress(progress("", 8)));
+  return m;
+}
+
 } // namespace
 
 TEST_CASE("drain sets shouldhaveshards off on each node, starts one drain job, follows it, and is done at 0 left") {
@@ -105,10 +114,7 @@ TEST_CASE("nothing to move and nothing left: done at once") {
 
 TEST_CASE("a failed job ends it with Citus's reason, and placements left after a job end it too") {
   SUBCASE("the job failed") {
-    machine m{draining(), {{"w4", std::nullopt}}};
-    read(m, four());
-    m.on_done();
-    m.on_progress(progress("", 8));
+    auto m = about_to_start();
     m.on_started(3);
     m.on_follow();
     const auto f = one_of<machine::finish>(m.on_progress(progress("failed", 4, "could not connect to w2")));
@@ -116,19 +122,13 @@ TEST_CASE("a failed job ends it with Citus's reason, and placements left after a
     CHECK(f.message == "the drain job failed: could not connect to w2");
   }
   SUBCASE("Citus refused to start it") {
-    machine m{draining(), {{"w4", std::nullopt}}};
-    read(m, four());
-    m.on_done();
-    m.on_progress(progress("", 8));
+    auto m = about_to_start();
     const auto f = one_of<machine::finish>(m.on_refused("Shard replication factor (1) cannot be greater"));
     CHECK(f.status == machine::failed_status);
     CHECK(f.message == "the drain job failed: Shard replication factor (1) cannot be greater");
   }
   SUBCASE("nothing was moved, yet placements are left") {
-    machine m{draining(), {{"w4", std::nullopt}}};
-    read(m, four());
-    m.on_done();
-    m.on_progress(progress("", 8));
+    auto m = about_to_start();
     const auto f = one_of<machine::finish>(m.on_started(std::nullopt));
     CHECK(f.status == machine::failed_status);
     CHECK(f.message.find("8 shard placement(s) are still on w4:5432") == 0);
