@@ -33,8 +33,8 @@ void handle_signals(boost::asio::signal_set& signals, supervisor_mailbox supervi
     if (ec)
       return;
     auto log = runtime::component_logger("main");
-    if (number == SIGUSR1) {
-      log->info("SIGUSR1: forcing a full resync, rewrite and signal");
+    if (number == SIGUSR1 || number == SIGHUP) { // SIGHUP: what process managers send to ask for a reload
+      log->info("{}: forcing a full resync, rewrite and signal", number == SIGHUP ? "SIGHUP" : "SIGUSR1");
       supervisor.send(actors::resync_atom::value, actors::sync_request{actors::sync_reason::operator_request, true});
       handle_signals(signals, supervisor, faults);
       return;
@@ -59,6 +59,7 @@ int supervise(const config::settings& config, runtime::metrics& metrics, runtime
               runtime::io_runtime& io, caf::actor_system& system) {
   auto log = runtime::component_logger("main");
   boost::asio::signal_set signals{io.context(), SIGTERM, SIGINT, SIGUSR1};
+  signals.add(SIGHUP);
   auto pid = runtime::pid_file::create(config.pid_file);
   if (!pid)
     return configuration_failure("WORKERLISTGEN_PID_FILE", "pid-file", pid.error());
@@ -115,16 +116,18 @@ int supervise(const config::settings& config, runtime::metrics& metrics, runtime
 }
 
 // Once the PID file is gone and the signal_set no longer catches them, a
-// late reload.sh or a repeated stop request must not end the process with a
-// signal's default action while it finishes shutting down.
+// late reload.sh, SIGHUP or a repeated stop request must not end the process
+// with a signal's default action while it finishes shutting down.
 void ignore_stop_and_reload_signals() {
-  for (int number : {SIGTERM, SIGINT, SIGUSR1})
+  for (int number : {SIGTERM, SIGINT, SIGUSR1, SIGHUP})
     std::signal(number, SIG_IGN);
 }
 
 } // namespace
 
 int run_sidecar(const config::settings& config) {
+  // A peer that closes a socket mid-write is an error value, never a signal.
+  std::signal(SIGPIPE, SIG_IGN);
   runtime::metrics metrics;
   runtime::fault_plan faults{config.faults, metrics};
   // The I/O runtime is declared before the actor system, so it is destroyed

@@ -232,7 +232,8 @@ std::string help_text() {
   }
   text += "  --help\n      Print this text and exit.\n"
           "  --version\n      Print the version and exit.\n\n"
-          "Signals: SIGUSR1 forces a full resync, rewrite and signal; SIGTERM and SIGINT stop.\n"
+          "Signals: SIGUSR1 and SIGHUP force a full resync, rewrite and signal; SIGTERM and SIGINT stop;\n"
+          "SIGPIPE is ignored.\n"
           "Exit status: 0 stopped on request, 1 gave up, 2 configuration error.\n"
           "A command's exit status: 0 done; 1 the coordinator cannot be used, or a job failed; 2 configuration\n"
           "error; 3 refused before anything changed (an unknown node, or none left that may hold shards).\n";

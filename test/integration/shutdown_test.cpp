@@ -116,6 +116,22 @@ TEST_CASE("SIGUSR1 sent the moment the PID file names the process is handled, ne
   }
 }
 
+TEST_CASE("a SIGHUP storm resyncs and never kills, SIGPIPE is ignored, and SIGTERM then exits 0") {
+  emulator emu;
+  sidecar side{emu.sidecar_env(), with_status_port()};
+  REQUIRE_MESSAGE(side.wait_for_list(first_workers(3), 10s), side.log());
+  const auto fetches = side.metric("fetches_total");
+  for (int i = 0; i < 200; ++i)
+    side.process().signal(SIGHUP);
+  side.process().signal(SIGPIPE);
+  // Coalesced into resyncs: at least one more fetch, and the process lives.
+  CHECK_MESSAGE(side.metric_reaches("fetches_total", fetches + 1, 10s), side.log());
+  CHECK(side.process().running());
+  side.process().signal(SIGTERM);
+  CHECK(side.process().wait_for_exit(5s) == 0);
+  CHECK_FALSE(read_file(side.pid_file()).has_value());
+}
+
 TEST_CASE("a second instance given a running instance's PID file is refused, and the first keeps it") {
   emulator emu;
   sidecar first{emu.sidecar_env()};
