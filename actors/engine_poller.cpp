@@ -10,10 +10,12 @@ namespace {
 
 constexpr auto role = config::actor_role::engine_poller;
 
-enum class step { list, inspect };
+enum class step { list, starting, inspect };
 
-// One fetch: [GET /version once] -> GET /containers/json -> [GET
-// /containers/{id}/json per worker, for --worker-name=hostname].
+// One fetch: [GET /version once] -> GET /containers/json -> the same with
+// the health filter, for those whose healthcheck has not passed yet (Podman
+// says so only there, not in the status text) -> [GET /containers/{id}/json
+// per worker, for --worker-name=hostname].
 class worker_listing final : public engine_listing {
 public:
   worker_listing(poller_actor::pointer self, context_ptr ctx)
@@ -30,22 +32,45 @@ private:
   void on_reply(const net::http_reply& reply) override {
     if (at_ == step::list)
       return on_list(reply);
+    if (at_ == step::starting)
+      return on_starting(reply);
     on_inspect(reply);
   }
 
   void on_list(const net::http_reply& reply) {
-    if (reply.status != 200)
-      return answer(make_error(sync_error::http_status, "listing the workers answered HTTP "
-                                                          + std::to_string(reply.status) + ": "
-                                                          + protocol::printable_excerpt(reply.body)));
-    auto listed = parser_.parse(reply.body);
+    auto listed = read_list(reply, "listing the workers");
     if (!listed)
-      return answer(make_error(sync_error::malformed_body, "container list: " + protocol::describe(listed.error())));
+      return;
     containers_ = std::move(*listed);
+    at_ = step::starting;
+    engine_.send("GET",
+                 [this](const std::string& prefix) { return protocol::starting_container_list_target(prefix, labels_); });
+  }
+
+  void on_starting(const net::http_reply& reply) {
+    auto starting = read_list(reply, "listing the workers whose healthcheck has not passed");
+    if (!starting)
+      return;
+    protocol::mark_starting(containers_, *starting);
     next_ = 0;
     if (ctx_->config.worker_name.what == protocol::worker_name_source::kind::hostname)
       return inspect_next();
     finish_listing();
+  }
+
+  // A container list, or nothing once the fetch is answered with why not.
+  std::optional<std::vector<protocol::engine_container>> read_list(const net::http_reply& reply, const char* doing) {
+    if (reply.status != 200) {
+      answer(make_error(sync_error::http_status, std::string{doing} + " answered HTTP " + std::to_string(reply.status)
+                                                   + ": " + protocol::printable_excerpt(reply.body)));
+      return std::nullopt;
+    }
+    auto listed = parser_.parse(reply.body);
+    if (!listed) {
+      answer(make_error(sync_error::malformed_body, "container list: " + protocol::describe(listed.error())));
+      return std::nullopt;
+    }
+    return std::move(*listed);
   }
 
   // The hostname replaces the container's name before the names are checked.

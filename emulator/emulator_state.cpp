@@ -45,18 +45,26 @@ std::optional<std::vector<std::string>> parse_string_array(const std::string& bo
   return out;
 }
 
-// {"label":["k=v",...]} from the Engine API's filters parameter.
-std::optional<std::vector<std::string>> parse_label_filter(const std::string& filters) {
-  if (filters.empty())
-    return std::vector<std::string>{};
-  protocol::json_reader reader{1024 * 1024};
+// {"label":["k=v",...],"health":[...]} from the Engine API's filters
+// parameter: the labels, and the health states asked for (none: any).
+struct container_filter {
   std::vector<std::string> labels;
+  std::vector<std::string> health;
+};
+
+std::optional<container_filter> parse_container_filter(const std::string& filters) {
+  if (filters.empty())
+    return container_filter{};
+  protocol::json_reader reader{1024 * 1024};
+  container_filter out;
   auto error = reader.read_object(filters, "filters", [&](std::string_view key, simdjson::ondemand::value value) {
-    return key == "label" ? protocol::read_string_array(value, labels) : simdjson::SUCCESS;
+    if (key == "label")
+      return protocol::read_string_array(value, out.labels);
+    return key == "health" ? protocol::read_string_array(value, out.health) : simdjson::SUCCESS;
   });
   if (error)
     return std::nullopt;
-  return labels;
+  return out;
 }
 
 std::string engine_error(const std::string& message) {
@@ -264,15 +272,18 @@ response emulator_state::handle_engine(const request& req) {
 }
 
 response emulator_state::engine_list(const request& req, const std::string&) {
-  auto labels = parse_label_filter(query_text(req, "filters"));
-  if (!labels)
+  const auto filter = parse_container_filter(query_text(req, "filters"));
+  if (!filter)
     return json_response(400, engine_error("invalid filter"));
+  const auto* labels = &filter->labels;
+  // The masters have no healthcheck: their health is "none".
+  const bool health_matches = filter->health.empty() || std::ranges::count(filter->health, "none") > 0;
   const std::string project = "com.docker.compose.project=" + options_.model.stack_name;
   const std::string service = "com.docker.compose.service=master";
   std::string body = "[";
   bool first = true;
   for (const auto& m : masters_) {
-    if (!m.running)
+    if (!m.running || !health_matches)
       continue;
     bool matches = true;
     for (const auto& l : *labels)

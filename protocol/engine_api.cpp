@@ -1,5 +1,7 @@
 #include "protocol/engine_api.hpp"
 
+#include <algorithm>
+
 #include "protocol/json_text.hpp"
 
 #include "protocol/limits.hpp"
@@ -118,9 +120,10 @@ result<std::string, std::string> version_prefix_from(unsigned status, std::strin
   return "/v" + to_string(*chosen);
 }
 
-bool health_starting(const engine_container& container) {
-  return container.status.find("(health: starting)") != std::string::npos
-         || container.status.find("(starting)") != std::string::npos;
+void mark_starting(std::vector<engine_container>& containers, const std::vector<engine_container>& starting) {
+  for (auto& container : containers)
+    container.starting =
+      std::ranges::any_of(starting, [&](const engine_container& s) { return s.id == container.id; });
 }
 
 std::string url_encode(std::string_view text) {
@@ -141,15 +144,31 @@ std::string url_encode(std::string_view text) {
   return out;
 }
 
-std::string label_filter_query(const std::vector<std::string>& labels) {
+namespace {
+
+// {"label":[...]} and, with `health`, "health":[HEALTH], percent-encoded.
+std::string filter_query(const std::vector<std::string>& labels, std::string_view health) {
   std::string json = "{\"label\":[";
   for (std::size_t i = 0; i < labels.size(); ++i) {
     if (i > 0)
       json += ',';
     json += json_quote(labels[i]);
   }
-  json += "]}";
+  json += "]";
+  if (!health.empty())
+    json += ",\"health\":[" + json_quote(health) + "]";
+  json += "}";
   return url_encode(json);
+}
+
+} // namespace
+
+std::string label_filter_query(const std::vector<std::string>& labels) {
+  return filter_query(labels, {});
+}
+
+std::string starting_container_list_target(const std::string& version_prefix, const std::vector<std::string>& labels) {
+  return version_prefix + "/containers/json?filters=" + filter_query(labels, "starting");
 }
 
 std::string container_list_target(const std::string& version_prefix,

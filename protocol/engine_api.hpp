@@ -50,13 +50,17 @@ struct engine_container {
   std::vector<std::string> names; // as the engine gives them: "/name"
   std::map<std::string, std::string> labels;
   std::string state;
-  std::string status; // "Up 5 seconds (health: starting)"
+  std::string status;    // "Up 5 seconds (health: starting)": for people, not read
+  bool starting = false; // its healthcheck has not passed yet (starting_container_list_target)
 };
 
-// A container whose healthcheck has not passed yet ("(health: starting)";
-// podman says "(starting)"). One without a healthcheck, or an unhealthy one,
-// is not starting.
-bool health_starting(const engine_container& container);
+// GET /containers/json of the labelled containers whose healthcheck has not
+// passed yet (the `health` filter, {"label":[...],"health":["starting"]}):
+// what Docker and Podman both answer, where only Docker's status text says it.
+std::string starting_container_list_target(const std::string& version_prefix, const std::vector<std::string>& labels);
+
+// Marks the containers that `starting` (that listing) names as starting.
+void mark_starting(std::vector<engine_container>& containers, const std::vector<engine_container>& starting);
 
 class container_list_parser {
 public:

@@ -119,7 +119,7 @@ container_links engine_worker_names(const std::vector<engine_container>& contain
   container_links out;
   std::vector<std::string> names;
   for (const auto& c : containers) {
-    if (health_starting(c))
+    if (c.starting)
       continue;
     std::string name;
     switch (source.what) {

@@ -76,8 +76,8 @@ std::vector<std::string> master_labels(bool swarm, std::string_view stack, std::
 
 // The names to write for the listed worker containers, by `source`; a
 // container whose name is missing or invalid is refused on its own. A
-// container whose healthcheck has not passed yet is not a worker yet; an
-// unhealthy one still is (it holds data).
+// container whose healthcheck has not passed yet (`starting`) is not a
+// worker yet; an unhealthy one still is (it holds data).
 container_links engine_worker_names(const std::vector<engine_container>& containers,
                                     const worker_name_source& source);
 

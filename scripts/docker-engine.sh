@@ -10,6 +10,7 @@
 #   docker-engine.sh pid DIR NAME                   the PID of a container's process, on the host
 #   docker-engine.sh stop-container DIR NAME        stop (not remove) a container
 #   docker-engine.sh remove-container DIR NAME      remove a container (as a scale-down does)
+#   docker-engine.sh healthcheck DIR NAME           nothing: dockerd runs healthchecks itself
 #   docker-engine.sh stop-service DIR               stop dockerd (with live-restore the containers keep running)
 #   docker-engine.sh start-service DIR              start it again
 #   docker-engine.sh stop DIR                       remove the containers, stop dockerd
@@ -111,6 +112,9 @@ case "$command" in
     ;;
   stop-service)
     stop_dockerd
+    ;;
+  healthcheck)
+    : # dockerd runs healthchecks itself, on their interval
     ;;
   start-service)
     if [[ -f "$dir/swarm" ]]; then start_dockerd "$(cat "$dir/data-root")"

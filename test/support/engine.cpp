@@ -56,6 +56,10 @@ void container_engine::remove_container(const std::string& name) {
   script({"remove-container", name});
 }
 
+void container_engine::run_healthcheck(const std::string& name) {
+  script({"healthcheck", name});
+}
+
 void container_engine::exec(const std::string& name, const std::vector<std::string>& command) {
   std::vector<std::string> args{"exec", name};
   args.insert(args.end(), command.begin(), command.end());

@@ -43,6 +43,9 @@ public:
   void stop_container(const std::string& name);
   // Removes container NAME, as a scale-down does; its name can be used again.
   void remove_container(const std::string& name);
+  // Runs container NAME's healthcheck once where the engine does not run it
+  // on its own (podman without systemd); dockerd runs it on its interval.
+  void run_healthcheck(const std::string& name);
   // Runs `command` in container NAME.
   void exec(const std::string& name, const std::vector<std::string>& command);
   // The PID, on the host, of container NAME's main process.

@@ -162,18 +162,24 @@ TEST_CASE("the master to signal is found by its compose labels, or in swarm mode
   CHECK(master_labels(true, "", "master") == std::vector<std::string>{"com.docker.swarm.service.name=master"});
 }
 
-TEST_CASE("a container whose healthcheck has not passed yet is not a worker yet, an unhealthy one still is") {
+TEST_CASE("a container whose healthcheck has not passed yet is not a worker yet, whatever its status text says") {
   auto starting = container("c1", "/w1");
-  starting.status = "Up 2 seconds (health: starting)";
-  auto podman_starting = container("c2", "/w2");
-  podman_starting.status = "Up 2 seconds (starting)";
   auto healthy = container("c3", "/w3");
-  healthy.status = "Up 9 seconds (healthy)";
+  healthy.status = "Up 9 seconds (health: starting)"; // the text is not read: the health filter is
   auto unhealthy = container("c4", "/w4");
   unhealthy.status = "Up 40 seconds (unhealthy)";
   auto plain = container("c5", "/w5");
-  plain.status = "Up 3 seconds";
-  const auto named = engine_worker_names({starting, podman_starting, healthy, unhealthy, plain}, {});
+  std::vector<engine_container> listed{starting, healthy, unhealthy, plain};
+  mark_starting(listed, {container("c1", "/w1")});
+  CHECK(listed[0].starting);
+  CHECK_FALSE(listed[1].starting);
+  const auto named = engine_worker_names(listed, {});
   CHECK(named.workers.names() == std::vector<std::string>{"w3", "w4", "w5"});
   CHECK(named.refused.empty());
+}
+
+TEST_CASE("the starting containers are listed by the health filter, with the same labels") {
+  CHECK(starting_container_list_target("/v1.41", {"a=b"})
+        == "/v1.41/containers/json?filters=" + url_encode(R"({"label":["a=b"],"health":["starting"]})"));
+  CHECK(container_list_target("/v1.41", {"a=b"}) == "/v1.41/containers/json?filters=" + url_encode(R"({"label":["a=b"]})"));
 }
