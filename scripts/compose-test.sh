@@ -223,6 +223,10 @@ run_docker() {
   # first sync adds back a node removed by hand meanwhile.
   local sidecar pid
   sidecar=$(container workerlistgen_1)
+  # worker_3 holds shards since the rebalance above: drain it (the command in
+  # the sidecar's container) so that Citus lets it be removed.
+  /usr/bin/docker exec "$sidecar" dockercloud-workerlistgen drain "$(container worker_3)" \
+    --rebalance-transfer-mode=block_writes >"$work/drain.log" 2>&1 || { cat "$work/drain.log" >&2; fail "drain worker_3"; }
   sql "SELECT citus_remove_node('$(container worker_3)', 5432)" >/dev/null || fail "removing worker_3 by hand"
   pid=$(/usr/bin/docker inspect -f '{{.State.Pid}}' "$sidecar")
   kill -9 "$pid"
