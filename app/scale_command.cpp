@@ -262,6 +262,7 @@ int run_scale(const config::command_line& command, const std::vector<std::string
                 plan.go.empty() ? "nothing to drain" : "drained", compose_command.c_str());
     return 0;
   }
+  const auto started = std::chrono::steady_clock::now(); // once drained
   stop_drained_tasks(engine, plan.go, name);
   if (auto failed = set_replicas(engine, *found.service, replicas))
     return said(*failed);
@@ -269,7 +270,8 @@ int run_scale(const config::command_line& command, const std::vector<std::string
     if (auto failed = wait_for_swarm(engine, config, name, plan.keep))
       return said(*failed);
   }
-  std::printf("%s scaled to %llu: %s\n", name.c_str(), static_cast<unsigned long long>(replicas),
+  std::printf("%s scaled to %llu in %.1f s: %s\n", name.c_str(), static_cast<unsigned long long>(replicas),
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
               plan.grows ? "Swarm starts the new replicas" : names_of(plan.keep).c_str());
   return 0;
 }

@@ -203,6 +203,7 @@ run_docker() {
   printed=$(grep -o 'docker compose -p .* up -d --scale worker=3' "$work/scale.log") ||
     { cat "$work/scale.log" >&2; fail "scale printed no compose command"; }
   [[ "$printed" == "docker compose -p $COMPOSE_PROJECT_NAME "* ]] || fail "the printed command names another project: $printed"
+  sed 's/^/  scale: /' "$work/scale.log" >&2
   compose_up 3 # what the printed command does, with this test's compose files
   wait_until 60 "worker_4 gone from pg_dist_node" nodes_are "$(workers 1 2 3)"
   wait_until 10 "the removal counted" metric_at_least "$listen" workerlistgen_citus_nodes_removed_total $((removed + 1))

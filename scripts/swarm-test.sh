@@ -199,8 +199,10 @@ sidecar=$(docker ps -q -f "label=com.docker.swarm.service.name=${stack}_workerli
 t0=$(now_ms)
 docker exec "$sidecar" dockercloud-workerlistgen scale "${stack}_worker" 2 --rebalance-transfer-mode=block_writes \
   >"$work/scale.log" 2>&1 || { cat "$work/scale.log" >&2; fail "dockercloud-workerlistgen scale ${stack}_worker 2"; }
+scaled=$(now_ms)
 wait_until 120 "2 worker tasks in pg_dist_node" workers_in_pg_dist_node 2
-step "scale ${stack}_worker 2 (drain slots 3 and 4, then 2 replicas) -> 2 nodes in pg_dist_node: $(($(now_ms) - t0)) ms"
+sed 's/^/  scale: /' "$work/scale.log" >&2
+step "scale ${stack}_worker 2 (drain slots 3 and 4, then 2 replicas): the command $((scaled - t0)) ms; -> 2 nodes in pg_dist_node: $(($(now_ms) - t0)) ms"
 [[ "$(running_tasks "${stack}_worker" | tr ' ' '\n' | cut -d. -f2 | sort | paste -sd' ')" == "1 2" ]] ||
   fail "slots $(running_tasks "${stack}_worker") run, not 1 and 2"
 all_rows_there || fail "rows lost in the scale-in"
