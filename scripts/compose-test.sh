@@ -270,6 +270,17 @@ run_podman() {
   chmod 660 "$work/podman.sock"
 
   use_project podman wlgpodman "$work/podman.sock"
+  # Podman runs healthchecks from systemd timers, which this machine does not
+  # have: without them every container with a healthcheck stays "starting",
+  # and the sidecar rightly waits for it. This loop is the timer: it runs the
+  # project's healthchecks every second while the test runs.
+  (while true; do
+     for c in $(podman ps -q --filter "label=com.docker.compose.project=$COMPOSE_PROJECT_NAME" 2>/dev/null); do
+       podman healthcheck run "$c" >/dev/null 2>&1 || true
+     done
+     sleep 1
+   done) &
+  pids+=($!)
   up_scale_and_distribute
   # Not podman-compose's down, which leaves the containers' volumes behind.
   podman_project_rm "$COMPOSE_PROJECT_NAME"
