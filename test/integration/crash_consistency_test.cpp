@@ -53,12 +53,22 @@ TEST_CASE("kill -9 at random moments while the workers scale: every read sees a 
   });
   std::mt19937 rng{20261125};
   constexpr int rounds = 50;
+  // The kills spread over twice the time a start takes to its first write,
+  // measured in the watcher's polls rather than in time, so that a loaded
+  // machine (or a sanitizer build) stretches the moments with the start and
+  // cannot starve the watcher of its share of reads. A fixed window let every
+  // kill land before the first write on a slow build, and the test then had
+  // no file to check (seen under AddressSanitizer).
+  std::size_t window = 600;
   for (int round = 0; round < rounds; ++round) {
     sidecar side{emu.sidecar_env(), {}, confdir};
-    // A random moment of up to about 120 ms, measured in the watcher's polls
-    // rather than in time, so that a loaded machine stretches the moments and
-    // cannot starve the watcher of its share of reads.
-    const auto until = watch.polls() + 1 + rng() % 600;
+    const auto started = watch.polls();
+    if (round == 0) { // no kill before the first write: it measures the window
+      REQUIRE_MESSAGE(wait_until([&] { return read_file(confdir + "/pg_worker_list.conf").has_value(); }, 60s),
+                      side.log());
+      window = std::max<std::size_t>(window, 2 * (watch.polls() - started));
+    }
+    const auto until = std::max(watch.polls(), started + 1 + rng() % window);
     REQUIRE(wait_until([&] { return watch.polls() >= until; }, 60s));
     side.process().signal(SIGKILL);
     REQUIRE(side.process().wait_for_exit(5s).has_value());
