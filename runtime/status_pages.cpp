@@ -169,18 +169,20 @@ std::string prometheus_text(const metrics& m) {
              static_cast<double>(m.citus_unreachable_nodes.load()));
   out.single("citus_disabled_nodes", "gauge", "Registered worker nodes that are disabled (isactive false).",
              static_cast<double>(m.citus_disabled_nodes.load()));
-  out.family("citus_blocking_node_shards", "gauge",
-             "A worker node that does not answer and cannot be disabled, so no node can be added: the shards whose "
-             "only placement it holds.");
-  for (const auto& blocking : m.citus_blocking.get())
-    out.sample("citus_blocking_node_shards", "node=" + label_value(blocking.node),
-               static_cast<double>(blocking.only_placements));
-  out.family("citus_departed_node_shards", "gauge",
-             "A worker node whose container or task is gone while it holds shards: those whose only placement it "
-             "holds, not served until it is started again.");
-  for (const auto& departed : m.citus_departed.get())
-    out.sample("citus_departed_node_shards", "node=" + label_value(departed.node),
-               static_cast<double>(departed.shards));
+  // A gauge of shards per worker node, node="name:port".
+  const auto per_node = [&out](std::string_view name, std::string_view help, const auto& nodes, auto shards) {
+    out.family(name, "gauge", help);
+    for (const auto& node : nodes)
+      out.sample(name, "node=" + label_value(node.node), static_cast<double>(node.*shards));
+  };
+  per_node("citus_blocking_node_shards",
+           "A worker node that does not answer and cannot be disabled, so no node can be added: the shards whose "
+           "only placement it holds.",
+           m.citus_blocking.get(), &blocking_node::only_placements);
+  per_node("citus_departed_node_shards",
+           "A worker node whose container or task is gone while it holds shards: those whose only placement it "
+           "holds, not served until it is started again.",
+           m.citus_departed.get(), &departed_node::shards);
   out.single("coordinator_connected", "gauge", "1 while connected to the coordinator.",
              m.coordinator_connected.load() ? 1 : 0);
   const auto phase = m.citus_rebalance.load();

@@ -58,6 +58,14 @@ void stops_every_time(const emulator& emu, const std::vector<std::string>& args,
   }
 }
 
+// A running sidecar that SIGTERM stops with status 0, its PID file removed.
+void check_stops_on_sigterm(sidecar& side) {
+  CHECK(side.process().running());
+  side.process().signal(SIGTERM);
+  CHECK(side.process().wait_for_exit(5s) == 0);
+  CHECK_FALSE(read_file(side.pid_file()).has_value());
+}
+
 } // namespace
 
 TEST_CASE("SIGTERM and SIGINT after a sync exit 0, every time") {
@@ -126,10 +134,7 @@ TEST_CASE("a SIGHUP storm resyncs and never kills, SIGPIPE is ignored, and SIGTE
   side.process().signal(SIGPIPE);
   // Coalesced into resyncs: at least one more fetch, and the process lives.
   CHECK_MESSAGE(side.metric_reaches("fetches_total", fetches + 1, 10s), side.log());
-  CHECK(side.process().running());
-  side.process().signal(SIGTERM);
-  CHECK(side.process().wait_for_exit(5s) == 0);
-  CHECK_FALSE(read_file(side.pid_file()).has_value());
+  check_stops_on_sigterm(side);
 }
 
 TEST_CASE("a second instance given a running instance's PID file is refused, and the first keeps it") {
@@ -151,10 +156,7 @@ TEST_CASE("a second instance given a running instance's PID file is refused, and
 
   // The first still owns the file, so reload.sh still reaches it.
   CHECK(read_file(first.pid_file()) == first_pid);
-  CHECK(first.process().running());
-  first.process().signal(SIGTERM);
-  CHECK(first.process().wait_for_exit(5s) == 0);
-  CHECK_FALSE(read_file(first.pid_file()).has_value());
+  check_stops_on_sigterm(first);
 }
 
 TEST_CASE("a PID file left by a dead process is taken over") {
