@@ -85,7 +85,9 @@ drain_machine::commands drain_machine::on_states(const std::vector<protocol::nod
     return out;
   }
   if (nodes_.empty()) {
-    end(out, done_status, "no worker node named is registered: nothing to " + std::string{options_.what == mode::drain ? "drain" : "undrain"});
+    end(out, done_status,
+        "no worker node named is registered: nothing to "
+          + std::string{options_.what == mode::drain ? "drain" : "undrain"});
     return out;
   }
   const auto named_here = [&](const node_address& node) { return std::ranges::find(nodes_, node) != nodes_.end(); };
