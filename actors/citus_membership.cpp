@@ -11,6 +11,7 @@
 #include "runtime/dry_run_output.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/ready_file.hpp"
 
 #include <algorithm>
 #include <deque>
@@ -187,6 +188,8 @@ private:
     ++ctx_->metrics->coordinator_connects;
     ctx_->metrics->coordinator_connected = true;
     log_->info("connected to the coordinator");
+    if (ctx_->ready)
+      ctx_->ready->reached();
     run(machine_.on_connected());
   }
 

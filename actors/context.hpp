@@ -17,6 +17,7 @@ class tls_client_context;
 namespace wlg::runtime {
 struct metrics;
 class fault_plan;
+class ready_file;
 } // namespace wlg::runtime
 
 namespace wlg::actors {
@@ -27,6 +28,7 @@ struct context {
   std::shared_ptr<net::tls_client_context> tls;
   runtime::metrics* metrics = nullptr;
   runtime::fault_plan* faults = nullptr;
+  runtime::ready_file* ready = nullptr; // none: no --ready-file, or a dry run
   std::string user_agent;
   // The file writer's fsync blocks a thread: it gets one of its own. The
   // actor tests turn this off to keep every actor on the deterministic

@@ -7,6 +7,7 @@
 #include "runtime/dry_run_output.hpp"
 #include "runtime/logging.hpp"
 #include "runtime/metrics.hpp"
+#include "runtime/ready_file.hpp"
 
 #include <optional>
 
@@ -147,6 +148,8 @@ private:
       log_->info("wrote {} worker(s) to {}", w.request.workers.size(), path_);
     else
       log_->debug("{} already lists these {} worker(s)", path_, w.request.workers.size());
+    if (ctx_->ready)
+      ctx_->ready->reached();
     run(machine_.on_written(*written));
   }
 

@@ -1,13 +1,12 @@
 #include "app/scale_command.hpp"
 
 #include "app/drain_command.hpp"
-#include "net/engine_client.hpp"
+#include "app/engine_calls.hpp"
 #include "policy/drain_machine.hpp"
 #include "policy/scale_plan.hpp"
-#include "protocol/limits.hpp"
-#include "protocol/version.hpp"
-
-#include <boost/asio/io_context.hpp>
+#include "protocol/engine_api.hpp"
+#include "protocol/scale_spec.hpp"
+#include "protocol/swarm_api.hpp"
 
 #include <charconv>
 #include <cstdio>
@@ -28,46 +27,27 @@ struct stop {
   std::string why;
 };
 
-// The Engine API, one request at a time, each run to its end.
+// The Engine API, each failure a failure of the command.
 class engine_api {
 public:
-  explicit engine_api(const config::settings& config)
-    : options_{config.docker_socket, config.request_timeout, protocol::limits::max_engine_document_bytes,
-               std::string{config::command_name} + "/" + std::string{protocol::version}} {}
+  explicit engine_api(const config::settings& config) : engine_{config} {}
 
-  // The answer's body when its status is `expected`; otherwise why not.
   std::variant<std::string, stop> call(const std::string& method, const std::string& target, std::string body = {},
                                        unsigned expected = 200) {
-    boost::asio::io_context io;
-    std::optional<net::http_outcome> answer;
-    net::send_engine_request(io, options_, {method, prefix_ + target, std::move(body)},
-                             [&answer](net::http_outcome outcome) { answer = std::move(outcome); });
-    io.run();
-    if (!answer || !*answer)
-      return stop{failed_status, "cannot reach the engine at unix://" + options_.socket_path + ": "
-                                   + (answer ? net::describe(answer->error()) : std::string{"no answer"})};
-    if ((*answer)->status != expected)
-      return stop{failed_status, method + " " + target + " answered " + std::to_string((*answer)->status) + ": "
-                                   + (*answer)->body.substr(0, 300)};
-    return std::move((*answer)->body);
+    auto answer = engine_.call(method, target, std::move(body), expected);
+    if (!answer)
+      return stop{failed_status, answer.error().why};
+    return std::move(*answer);
   }
 
   std::optional<stop> negotiate() {
-    auto answer = call("GET", "/version");
-    if (auto* failed = std::get_if<stop>(&answer))
-      return *failed;
-    auto prefix = protocol::version_prefix_from(200, std::get<std::string>(answer));
-    if (!prefix)
-      return stop{failed_status, "the engine cannot be used: " + prefix.error()};
-    prefix_ = *prefix;
+    if (auto failed = engine_.negotiate())
+      return stop{failed_status, failed->why};
     return std::nullopt;
   }
 
-  const std::string& prefix() const { return prefix_; }
-
 private:
-  net::engine_options options_;
-  std::string prefix_;
+  blocking_engine engine_;
 };
 
 // The service's running replicas, and what scaling needs to know of it.

@@ -12,6 +12,7 @@
 #include "runtime/logging.hpp"
 #include "runtime/metrics.hpp"
 #include "runtime/pid_file.hpp"
+#include "runtime/ready_file.hpp"
 #include "runtime/status_pages.hpp"
 
 #include <boost/asio/signal_set.hpp>
@@ -63,6 +64,9 @@ int supervise(const config::settings& config, runtime::metrics& metrics, runtime
   auto pid = runtime::pid_file::create(config.pid_file);
   if (!pid)
     return configuration_failure("WORKERLISTGEN_PID_FILE", "pid-file", pid.error());
+  runtime::ready_file ready{config.dry_run ? std::string{} : config.ready_file};
+  if (auto stale = ready.clear())
+    return configuration_failure("WORKERLISTGEN_READY_FILE", "ready-file", *stale);
 
   const bool engine = config.source == config::event_source::engine;
   // The coordinator's connection string is not logged: it may hold a password.
@@ -94,6 +98,7 @@ int supervise(const config::settings& config, runtime::metrics& metrics, runtime
   ctx->tls = std::make_shared<net::tls_client_context>();
   ctx->metrics = &metrics;
   ctx->faults = &faults;
+  ctx->ready = config.ready_file.empty() || config.dry_run ? nullptr : &ready;
   ctx->user_agent = std::string{config::command_name} + "/" + std::string{protocol::version};
 
   auto supervisor = system.spawn(actors::supervisor, actors::context_ptr{ctx});

@@ -1,5 +1,6 @@
 #include "app/conninfo.hpp"
 #include "app/drain_command.hpp"
+#include "app/own_project.hpp"
 #include "app/scale_command.hpp"
 #include "app/sidecar.hpp"
 #include "app/startup_checks.hpp"
@@ -9,6 +10,7 @@
 #include "runtime/heap.hpp"
 #include "runtime/logging.hpp"
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -69,11 +71,15 @@ int main(int argc, char** argv) {
   }
   if (parsed->command != config::subcommand::sidecar)
     return run_command(*parsed);
-  const auto& settings = parsed->config;
+  auto& settings = parsed->config;
   if (auto problem = app::check_environment(settings))
     return configuration_error(*problem);
   runtime::configure_logging(
     {settings.log_format == config::log_style::json ? runtime::log_format::json : runtime::log_format::text,
      settings.debug, secrets_of(settings, settings.target == config::output_target::citus), settings.dry_run});
+  if (auto unknown = app::adopt_own_project(settings, std::chrono::seconds{30})) {
+    runtime::component_logger("main")->critical("{}", *unknown);
+    return 1;
+  }
   return app::run_sidecar(settings);
 }

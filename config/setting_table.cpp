@@ -133,6 +133,14 @@ constexpr std::array specs = {
         return std::string{"must be a file path"};
       s.pid_file = v;
       return std::nullopt; }},
+  setting_spec{"ready-file", "PATH", "WORKERLISTGEN_READY_FILE", "",
+    "A file removed at start and created once the output is first reached (the coordinator connected, "
+    "or the first worker list written); Citus's compose file starts its workers once it exists.", shape::value,
+    [](settings& s, std::string_view v) -> std::optional<std::string> {
+      if (v.find('\0') != std::string_view::npos)
+        return std::string{"contains a NUL byte"};
+      s.ready_file = v;
+      return std::nullopt; }},
   setting_spec{"worker-port", "PORT", "WORKERLISTGEN_WORKER_PORT", "5432",
     "Port written after each worker name.", shape::value,
     [](settings& s, std::string_view v) -> std::optional<std::string> {

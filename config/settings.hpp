@@ -56,6 +56,7 @@ struct settings {
   // New settings.
   event_source source = event_source::cloud;
   std::string pid_file;
+  std::string ready_file;      // empty: none
   std::uint16_t worker_port = 5432;
   std::string signal;
   duration poll_interval{};

@@ -176,6 +176,19 @@ std::string container_list_target(const std::string& version_prefix,
   return version_prefix + "/containers/json?filters=" + label_filter_query(labels);
 }
 
+std::string container_by_id_target(const std::string& version_prefix, std::string_view id) {
+  return version_prefix + "/containers/json?filters=" + url_encode("{\"id\":[" + json_quote(id) + "]}");
+}
+
+bool is_container_id(std::string_view hostname) {
+  if (hostname.size() != 12 && hostname.size() != 64)
+    return false;
+  for (char c : hostname)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+      return false;
+  return true;
+}
+
 std::string container_kill_target(const std::string& version_prefix, std::string_view id,
                                   std::string_view signal) {
   return version_prefix + "/containers/" + url_encode(id) + "/kill?signal=" + url_encode(signal);

@@ -81,6 +81,14 @@ std::string label_filter_query(const std::vector<std::string>& labels);
 // "/v1.44/containers/json?filters=..." (an empty version gives "/containers/...").
 std::string container_list_target(const std::string& version_prefix,
                                   const std::vector<std::string>& labels);
+// GET /containers/json of the container whose id starts with `id` (the
+// {"id":[...]} filter): HOSTNAME names the container a process runs in so.
+std::string container_by_id_target(const std::string& version_prefix, std::string_view id);
+
+// Whether `hostname` is what Docker and Podman set HOSTNAME to in a container
+// that has no hostname of its own: its id, 12 or 64 lowercase hex digits.
+bool is_container_id(std::string_view hostname);
+
 std::string container_kill_target(const std::string& version_prefix, std::string_view id,
                                   std::string_view signal);
 

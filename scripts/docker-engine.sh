@@ -8,6 +8,7 @@
 #   docker-engine.sh run DIR NAME [--hostname=H] [LABEL=VALUE...]
 #                                                    one more labelled container
 #   docker-engine.sh pid DIR NAME                   the PID of a container's process, on the host
+#   docker-engine.sh id DIR NAME                    the container's full id
 #   docker-engine.sh stop-container DIR NAME        stop (not remove) a container
 #   docker-engine.sh remove-container DIR NAME      remove a container (as a scale-down does)
 #   docker-engine.sh healthcheck DIR NAME           nothing: dockerd runs healthchecks itself

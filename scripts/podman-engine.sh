@@ -8,6 +8,7 @@
 #   podman-engine.sh run DIR NAME [--hostname=H] [LABEL=VALUE...]
 #                                                    one more labelled container
 #   podman-engine.sh pid DIR NAME                   the PID of a container's process, on the host
+#   podman-engine.sh id DIR NAME                    the container's full id
 #   podman-engine.sh stop-container DIR NAME        stop (not remove) a container
 #   podman-engine.sh remove-container DIR NAME      remove a container (as a scale-down does)
 #   podman-engine.sh healthcheck DIR NAME           run the container's healthcheck once

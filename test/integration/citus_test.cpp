@@ -122,6 +122,22 @@ TEST_CASE("citus: the coordinator stopped while a worker starts, it converges on
   CHECK(side.process().running());
 }
 
+TEST_CASE("citus: --ready-file: one left from an earlier run is removed at start, and made once the coordinator is reached") {
+  SKIP_WITHOUT_CITUS();
+  citus_setup t{1};
+  temp_dir dir;
+  const std::string ready = dir.path() + "/manager-ready";
+  write_file(ready, ""); // what a worker waiting on it would take for a ready sidecar
+  t.cluster.stop_node("coord");
+  sidecar side{t.env({{"WORKERLISTGEN_READY_FILE", ready}}), with_status_port()};
+  REQUIRE_MESSAGE(side.metric_reaches("coordinator_connect_failures_total", 1), side.log());
+  CHECK_FALSE(read_file(ready).has_value());
+  t.cluster.start_node("coord");
+  REQUIRE_MESSAGE(wait_until([&] { return read_file(ready).has_value(); }, 30s), side.log());
+  CHECK(side.metric("coordinator_connected") == 1);
+  CHECK_MESSAGE(t.nodes_become({citus_cluster::worker(1)}), side.log());
+}
+
 TEST_CASE("citus: --once adds the workers and exits 0, exits 1 when the coordinator is down") {
   SKIP_WITHOUT_CITUS();
   citus_setup t{2};

@@ -85,6 +85,31 @@ TEST_CASE_TEMPLATE("engine mode survives the engine's API service restarting, an
   CHECK(side.process().running());
 }
 
+TEST_CASE_TEMPLATE("engine mode: with no project named, the project of its own container (HOSTNAME) is watched", E,
+                   podman_kind, docker_kind) {
+  container_engine engine{E::kind};
+  engine.run("citus_worker_1", worker_of_citus);
+  engine.run("other_worker_1", {"com.citusdata.role=Worker", "com.docker.compose.project=other"});
+  engine.run("citus_manager_1", {"com.docker.compose.project=citus"}); // where the sidecar would run
+  auto env = engine_env(engine);
+  env.erase("DOCKERCLOUD_STACK_NAME");
+  {
+    INFO("in no container of this engine: every labelled worker");
+    sidecar side{env, {"--once"}};
+    CHECK(side.process().wait_for_exit(20s) == 0);
+    CHECK_MESSAGE(side.worker_list() == worker_file({"citus_worker_1", "other_worker_1"}), side.log());
+  }
+  INFO("in citus_manager_1, as Docker and Podman name it in HOSTNAME: project citus's only");
+  temp_dir ready_dir;
+  const std::string ready = ready_dir.path() + "/manager-ready";
+  env["HOSTNAME"] = engine.id_of("citus_manager_1").substr(0, 12);
+  env["WORKERLISTGEN_READY_FILE"] = ready;
+  sidecar side{env, {"--once"}};
+  CHECK(side.process().wait_for_exit(20s) == 0);
+  CHECK_MESSAGE(side.worker_list() == worker_file({"citus_worker_1"}), side.log());
+  CHECK(read_file(ready).has_value()); // made once the list was written
+}
+
 TEST_CASE_TEMPLATE("engine mode: --worker-name=label:KEY and --worker-label choose the workers and their names", E, podman_kind, docker_kind) {
   container_engine engine{E::kind};
   engine.run("c1", {"app.role=citus-worker", "com.docker.compose.project=citus", "app.host=db-a.internal"});

@@ -72,6 +72,15 @@ int container_engine::pid_of(const std::string& name) const {
   return std::stoi(result.output);
 }
 
+std::string container_engine::id_of(const std::string& name) const {
+  auto result = run_script(script_, dir_.path(), {"id", name});
+  REQUIRE_MESSAGE(result.status == 0, "id failed: " << result.output);
+  auto id = result.output;
+  while (!id.empty() && (id.back() == '\n' || id.back() == ' '))
+    id.pop_back();
+  return id;
+}
+
 void container_engine::stop_service() {
   script({"stop-service"});
 }

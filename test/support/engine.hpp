@@ -50,6 +50,8 @@ public:
   void exec(const std::string& name, const std::vector<std::string>& command);
   // The PID, on the host, of container NAME's main process.
   int pid_of(const std::string& name) const;
+  // Container NAME's full id (HOSTNAME in it is the first 12 digits).
+  std::string id_of(const std::string& name) const;
   // The API service alone (dockerd runs with live-restore); the containers keep running without it.
   void stop_service();
   void start_service();

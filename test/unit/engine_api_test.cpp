@@ -53,6 +53,18 @@ TEST_CASE("label values with quotes or spaces stay inside their JSON string") {
   CHECK(label_filter_query({"k=a \"b\""}) == url_encode(R"({"label":["k=a \"b\""]})"));
 }
 
+TEST_CASE("a container found by its id: the id filter, and only a HOSTNAME that is an id asks") {
+  CHECK(container_by_id_target("/v1.41", "8dfafdbc3a40") == "/v1.41/containers/json?filters="
+                                                               + url_encode(R"({"id":["8dfafdbc3a40"]})"));
+  CHECK(is_container_id("8dfafdbc3a40"));
+  CHECK(is_container_id(std::string(64, 'f')));
+  CHECK_FALSE(is_container_id("vm"));           // a machine's name
+  CHECK_FALSE(is_container_id("8dfafdbc3a4"));  // 11 digits
+  CHECK_FALSE(is_container_id("8DFAFDBC3A40")); // engines write lowercase
+  CHECK_FALSE(is_container_id("8dfafdbc3a4g"));
+  CHECK_FALSE(is_container_id(""));
+}
+
 TEST_CASE("the kill target carries the id and the signal name") {
   CHECK(container_kill_target("/v1.41", "8dfafdbc3a40", "SIGHUP")
         == "/v1.41/containers/8dfafdbc3a40/kill?signal=SIGHUP");
