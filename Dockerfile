@@ -1,5 +1,7 @@
 # dockercloud-workerlistgen: build on Debian 12, run on a slim Debian 12 with
-# only the shared libraries the binary links against.
+# only the shared libraries the binary links against. Two images: the
+# sidecar (the default target) and membership-manager (--target
+# membership-manager), the drop-in for Citus's compose file.
 
 FROM debian:bookworm-slim AS build
 RUN apt-get update \
@@ -25,7 +27,8 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release \
  && cmake --build /build --target dockercloud-workerlistgen \
  && strip /build/bin/dockercloud-workerlistgen
 
-FROM debian:bookworm-slim
+# What both images run: the binary, its libraries, its scripts and user.
+FROM debian:bookworm-slim AS runtime
 # apt's package caches (*.bin) are removed too: a base image without Docker's
 # apt-clean configuration would otherwise keep 50 MB of them in this layer.
 RUN apt-get update \
@@ -36,14 +39,31 @@ RUN apt-get update \
  && useradd --system --uid 10001 --home-dir /nonexistent --no-create-home \
       --shell /usr/sbin/nologin workerlistgen
 COPY --from=build /build/bin/dockercloud-workerlistgen /usr/local/bin/dockercloud-workerlistgen
-COPY reload.sh healthcheck.sh /usr/local/bin/
+COPY reload.sh healthcheck.sh membership-manager.sh /usr/local/bin/
+ENV WORKERLISTGEN_LISTEN=127.0.0.1:9753
+HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["healthcheck.sh"]
+
+# A drop-in for citusdata/membership-manager in Citus's docker-compose.yml
+# (docker build --target membership-manager): that image's contract as the
+# defaults, read by membership-manager.sh, which starts as root only to give
+# the socket's group to the image's user, then runs the sidecar as that user.
+FROM runtime AS membership-manager
+ENV WORKERLISTGEN_SOURCE=engine \
+    WORKERLISTGEN_TARGET=citus \
+    WORKERLISTGEN_WORKER_NAME=name \
+    DOCKER_HOST=unix:///var/run/docker.sock \
+    WORKERLISTGEN_READY_FILE=/healthcheck/manager-ready
+RUN mkdir /healthcheck && chown workerlistgen: /healthcheck
+ENTRYPOINT ["membership-manager.sh"]
+
+# The default target: the sidecar with the Docker Cloud sidecar's defaults,
+# every setting from the environment (the README's "Container image").
+FROM runtime AS sidecar
 ENV CITUS_CONFDIR=/etc/citus \
-    CITUS_SERVICE_NAME=master \
-    WORKERLISTGEN_LISTEN=127.0.0.1:9753
+    CITUS_SERVICE_NAME=master
 RUN mkdir -p /etc/citus && chown workerlistgen: /etc/citus
 VOLUME /etc/citus
 # Not root: the Docker socket is reached through its group (--group-add), see
 # the README's "Container image" section.
 USER workerlistgen
-HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 CMD ["healthcheck.sh"]
 CMD ["dockercloud-workerlistgen"]

@@ -27,7 +27,7 @@ fi
 
 context=$(mktemp -d /tmp/wlg-citus-image.XXXXXX)
 trap 'rm -rf "$context"' EXIT
-cp test/image/citus/Dockerfile test/image/citus/docker-entrypoint.sh "$context/"
+cp test/image/citus/Dockerfile test/image/citus/docker-entrypoint.sh test/image/citus/wait-for-manager.sh "$context/"
 mkdir "$context/kit"
 cp "$kit"/install-citus.sh "$kit"/*.tar.xz "$context/kit/"
 cp "$kit"/*.patch "$context/kit/" 2>/dev/null || true

@@ -186,15 +186,16 @@ image_from_other_engine() { # ENGINE IMAGE DIGEST
 # Makes sure ENGINE holds IMAGE built from CONTEXT, whose sources have DIGEST:
 # kept when current, copied from the other engine when that one has it, built
 # otherwise. Says which, as NAME.
-ensure_built_image() { # NAME ENGINE IMAGE DIGEST CONTEXT
+ensure_built_image() { # NAME ENGINE IMAGE DIGEST CONTEXT [BUILD-ARGS...]
   local name=$1 engine=$2 image=$3 digest=$4 context=$5 started=$SECONDS
+  shift 5
   if image_current "$engine" "$image" "$digest"; then
     echo "$name: $engine holds $image for these sources"
   elif image_from_other_engine "$engine" "$image" "$digest"; then
     echo "$name: $image copied into $engine from the other engine"
   else
     "$(dirname "${BASH_SOURCE[0]}")/base-image.sh" "$engine"
-    build_image "$engine" "$image" "$digest" "$context"
+    build_image "$engine" "$image" "$digest" "$context" "$@"
     echo "$name: $image built with $engine in $((SECONDS - started)) s:" \
          "$(engine_cli "$engine" image inspect --format '{{.Size}}' "$image") bytes"
   fi

@@ -72,6 +72,15 @@ std::set<std::string> installed_by(const stage& s) {
   return packages;
 }
 
+const stage& named(const std::vector<stage>& stages, const std::string& name) {
+  static const stage none;
+  for (const auto& s : stages)
+    if (s.name == name)
+      return s;
+  FAIL_CHECK("no stage " << name);
+  return none;
+}
+
 std::string joined(const stage& s) {
   std::string all;
   for (const auto& i : s.instructions)
@@ -91,12 +100,16 @@ const std::set<std::string> base_packages = {"libc6", "libstdc++6", "libgcc-s1",
 
 } // namespace
 
-TEST_CASE("the Dockerfile builds on bookworm-slim in two stages, tests off") {
+TEST_CASE("the Dockerfile builds on bookworm-slim, tests off; the sidecar is the default target, membership-manager another") {
   const auto stages = read_stages(read_file(source_path("Dockerfile")).value_or(""));
-  REQUIRE(stages.size() == 2);
+  REQUIRE(stages.size() == 4);
   CHECK(stages[0].from == "debian:bookworm-slim");
   CHECK(stages[0].name == "build");
   CHECK(stages[1].from == "debian:bookworm-slim");
+  CHECK(stages[1].name == "runtime");
+  CHECK(named(stages, "membership-manager").from == "runtime");
+  CHECK(stages.back().name == "sidecar"); // what a build without --target makes
+  CHECK(stages.back().from == "runtime");
   const auto build = joined(stages[0]);
   CHECK(build.find("-DWLG_BUILD_TESTS=OFF") != std::string::npos);
   CHECK(build.find("--target dockercloud-workerlistgen") != std::string::npos);
@@ -104,7 +117,7 @@ TEST_CASE("the Dockerfile builds on bookworm-slim in two stages, tests off") {
 
 TEST_CASE("the build stage installs a package for every CMake dependency, as install-deps.sh does") {
   const auto stages = read_stages(read_file(source_path("Dockerfile")).value_or(""));
-  REQUIRE(stages.size() == 2);
+  REQUIRE(stages.size() == 4);
   const auto installed = installed_by(stages[0]);
   const auto install_deps = words_of(read_file(source_path("scripts/install-deps.sh")).value_or(""));
   const auto cmake = read_file(source_path("CMakeLists.txt")).value_or("");
@@ -151,7 +164,7 @@ std::set<std::string> with_dependencies(std::set<std::string> packages) {
 
 TEST_CASE("the build stage copies every source folder the build reads") {
   const auto stages = read_stages(read_file(source_path("Dockerfile")).value_or(""));
-  REQUIRE(stages.size() == 2);
+  REQUIRE(stages.size() == 4);
   std::set<std::string> copied;
   for (const auto& i : stages[0].instructions) {
     std::smatch m;
@@ -178,7 +191,7 @@ TEST_CASE("the build stage copies every source folder the build reads") {
 
 TEST_CASE("the runtime stage has the package of every shared library the binary loads, and no -dev package") {
   const auto stages = read_stages(read_file(source_path("Dockerfile")).value_or(""));
-  REQUIRE(stages.size() == 2);
+  REQUIRE(stages.size() == 4);
   const auto named = installed_by(stages[1]);
   for (const auto& p : named)
     CHECK_MESSAGE(p.find("-dev") == std::string::npos, p);
@@ -213,8 +226,8 @@ TEST_CASE("the runtime stage has the package of every shared library the binary 
 
 TEST_CASE("the image holds the binary, reload.sh and the healthcheck, with the original's settings") {
   const auto stages = read_stages(read_file(source_path("Dockerfile")).value_or(""));
-  REQUIRE(stages.size() == 2);
-  const auto runtime = joined(stages[1]);
+  REQUIRE(stages.size() == 4);
+  const auto runtime = joined(stages[1]) + joined(stages.back());
   CHECK(runtime.find("COPY --from=build /build/bin/dockercloud-workerlistgen /usr/local/bin/") != std::string::npos);
   std::smatch copy;
   REQUIRE(std::regex_search(runtime, copy, std::regex{R"(COPY ((?:\S+ )+)/usr/local/bin/\n)"}));
@@ -237,4 +250,21 @@ TEST_CASE("the image holds the binary, reload.sh and the healthcheck, with the o
   const auto ignore = words_of(read_file(source_path(".dockerignore")).value_or(""));
   CHECK(ignore.count(".git") == 1);
   CHECK(ignore.count("build/") == 1);
+}
+
+TEST_CASE("the membership-manager image has membership-manager's defaults and an entrypoint that drops root") {
+  const auto stages = read_stages(read_file(source_path("Dockerfile")).value_or(""));
+  REQUIRE(stages.size() == 4);
+  const auto manager = joined(named(stages, "membership-manager"));
+  for (const char* setting : {"WORKERLISTGEN_SOURCE=engine", "WORKERLISTGEN_TARGET=citus", "WORKERLISTGEN_WORKER_NAME=name",
+                              "DOCKER_HOST=unix:///var/run/docker.sock",
+                              "WORKERLISTGEN_READY_FILE=/healthcheck/manager-ready"}) {
+    CAPTURE(setting);
+    CHECK(manager.find(setting) != std::string::npos);
+  }
+  CHECK(manager.find("ENTRYPOINT [\"membership-manager.sh\"]") != std::string::npos);
+  CHECK(manager.find("USER ") == std::string::npos); // root until the entrypoint drops it
+  const auto entrypoint = read_file(source_path("membership-manager.sh")).value_or("");
+  CHECK(entrypoint.find("exec setpriv --reuid=workerlistgen") != std::string::npos);
+  CHECK(joined(stages[1]).find("membership-manager.sh") != std::string::npos); // copied into the image
 }
