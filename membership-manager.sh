@@ -13,7 +13,9 @@
 # Started as root (Citus's file has no user:), it gives the image's user the
 # socket's group, makes the ready file's folder its own, and execs the sidecar
 # as that user: the container's PID 1 is then the sidecar, and SIGTERM stops it.
-# Any WORKERLISTGEN_* setting given still wins over these.
+# Any WORKERLISTGEN_* setting given still wins over these. Arguments go to the
+# binary, so `docker exec MANAGER membership-manager.sh status` runs a command
+# with the same settings.
 set -euo pipefail
 
 # A libpq connection string value, quoted.
@@ -39,14 +41,12 @@ if [[ -S "$socket" ]]; then
 else
   groups=(--clear-groups) # the sidecar says what is missing, and waits for it
 fi
-if [[ -n "${WORKERLISTGEN_READY_FILE:-}" ]]; then
-  ready_dir=$(dirname "$WORKERLISTGEN_READY_FILE")
-  rm -f "$WORKERLISTGEN_READY_FILE"
-  # A volume another container made first may be root's: the default folder
-  # is made the image user's. Another folder is left as it is.
-  if [[ "$ready_dir" == /healthcheck && -d "$ready_dir" ]]; then
-    chown workerlistgen "$ready_dir"
-  fi
+# The sidecar removes a ready file left from before, and makes it once it
+# reaches the coordinator: in a volume another container made first, the
+# default folder may be root's, so it is made the image user's. Another folder
+# is left as it is.
+if [[ "$(dirname "${WORKERLISTGEN_READY_FILE:-}")" == /healthcheck && -d /healthcheck ]]; then
+  chown workerlistgen /healthcheck
 fi
 # libpq reads ~/.postgresql: not root's.
 export HOME=/nonexistent

@@ -36,16 +36,24 @@ int configuration_error(const config::config_error& problem) {
   return 2;
 }
 
-// A command beside the sidecar: it talks to the coordinator only.
-int run_command(const config::command_line& parsed) {
-  const auto& settings = parsed.config;
+// A command beside the sidecar: it talks to the coordinator, and `scale` to
+// the engine too.
+int run_command(config::command_line& parsed) {
+  auto& settings = parsed.config;
   if (auto problem = app::conninfo_problem(settings.coordinator.reveal()))
     return configuration_error({config::setting_label("WORKERLISTGEN_COORDINATOR", "coordinator"), *problem});
   switch (parsed.command) {
     case config::subcommand::status: return app::run_status(settings, secrets_of(settings, true));
     case config::subcommand::drain:
     case config::subcommand::undrain: return app::run_drain(parsed, secrets_of(settings, true));
-    case config::subcommand::scale: return app::run_scale(parsed, secrets_of(settings, true));
+    case config::subcommand::scale:
+      // In a compose project's container (the membership-manager image), the project is its own.
+      if (settings.source == config::event_source::engine && settings.stack_name.empty()) {
+        const char* hostname = std::getenv("HOSTNAME");
+        if (auto own = app::find_own_project(settings, hostname ? hostname : "", std::chrono::seconds{5}); own)
+          settings.stack_name = own->name;
+      }
+      return app::run_scale(parsed, secrets_of(settings, true));
     case config::subcommand::sidecar: break;
   }
   return 2;

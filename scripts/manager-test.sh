@@ -10,9 +10,12 @@
 #      socket's group; the ready file exists;
 #   3. a distributed table with 1,000 rows on both workers;
 #   4. scale to 4: 4 nodes (printed beside membership-manager's 6.8 s);
-#   5. the manager restarted while the coordinator is stopped: the ready file
+#   5. what membership-manager cannot do: `status` and `scale worker 3` run in
+#      the manager's container with its settings (the project its own); the
+#      drained worker is removed by the printed compose command, every row kept;
+#   6. the manager restarted while the coordinator is stopped: the ready file
 #      is gone until the coordinator is reached again; every row still there;
-#   6. docker stop: the sidecar ends at SIGTERM with status 0.
+#   7. docker stop: the sidecar ends at SIGTERM with status 0.
 #
 #   scripts/manager-test.sh
 #
@@ -131,7 +134,24 @@ t1=$(now_ms)
 step "scale 2 -> 4: 4 workers in pg_dist_node: $((t1 - t0)) ms (membership-manager 0.3.0: 6.8 s);" \
      "$(health_timeline 3 "$t0"); $(health_timeline 4 "$t0")"
 
-# 5. A restart of the manager removes the ready file until the coordinator is reached.
+# 5. The commands beside the sidecar, in its container.
+docker exec "$manager" membership-manager.sh status >"$work/status.txt" 2>&1 || { cat "$work/status.txt" >&2; fail "status"; }
+for n in 1 2 3 4; do
+  grep -q "^${COMPOSE_PROJECT_NAME}_worker_$n " "$work/status.txt" || { cat "$work/status.txt" >&2; fail "status lacks worker_$n"; }
+done
+sql "SELECT citus_rebalance_start(shard_transfer_mode := 'block_writes')" >/dev/null || fail "rebalance"
+sql "SELECT citus_rebalance_wait()" >/dev/null || fail "rebalance wait"
+t0=$(now_ms)
+docker exec "$manager" membership-manager.sh scale worker 3 --rebalance-transfer-mode=block_writes \
+  >"$work/scale.log" 2>&1 || { cat "$work/scale.log" >&2; fail "scale worker 3"; }
+grep -q "docker compose -p $COMPOSE_PROJECT_NAME .* up -d --scale worker=3" "$work/scale.log" ||
+  { cat "$work/scale.log" >&2; fail "scale printed no compose command for this project"; }
+compose_up 3 # what the printed command does
+wait_until 60 "worker_4 gone from pg_dist_node" nodes_are "$(workers 1 2 3)"
+all_rows_there || fail "rows lost in the scale-in"
+step "status, then scale worker 3 in the manager's container: drained, removed, all 1,000 rows: $(($(now_ms) - t0)) ms"
+
+# 6. A restart of the manager removes the ready file until the coordinator is reached.
 docker stop -t 10 "${COMPOSE_PROJECT_NAME}_master" >/dev/null
 docker restart -t 10 "$manager" >/dev/null
 wait_until 60 "the restarted manager up, without the coordinator" manager_says '"coordinator_connected":false'
@@ -139,10 +159,10 @@ wait_until 60 "the restarted manager up, without the coordinator" manager_says '
 docker start "${COMPOSE_PROJECT_NAME}_master" >/dev/null
 wait_until 120 "the ready file made again once the coordinator answers" ready_file_there
 wait_until 60 "the coordinator back with every row" all_rows_there
-nodes_are "$(workers 1 2 3 4)" || fail "the nodes changed over the restarts: $(nodes)"
+nodes_are "$(workers 1 2 3)" || fail "the nodes changed over the restarts: $(nodes)"
 step "manager restarted while the coordinator was down: no ready file until it was reached again"
 
-# 6. docker stop.
+# 7. docker stop.
 t0=$(now_ms)
 docker stop -t 10 "$manager" >/dev/null
 [[ "$(docker inspect -f '{{.State.ExitCode}}' "$manager")" == 0 ]] || fail "the sidecar did not exit 0 at SIGTERM"
