@@ -233,8 +233,9 @@ void drain_machine::carry_job(commands& out, background_job::commands job) {
                    std::to_string(*left_) + " shard placement(s) are still on " + named()
                      + " after the drain job ended; run drain again, or see citus_rebalance_status()");
       return end(out, done_status,
-                 "drained " + named() + ": no shard placement is left on them, so removing their containers "
-                   "is now safe (dockercloud-workerlistgen scale SERVICE REPLICAS drains and scales in one go)");
+                 "drained " + named() + ": no shard placement is left on "
+                   + (nodes_.size() == 1 ? "it, so removing its container" : "them, so removing their containers")
+                   + " is now safe (dockercloud-workerlistgen scale SERVICE REPLICAS drains and scales in one go)");
     }
   }
 }

@@ -109,7 +109,9 @@ TEST_CASE("nothing to move and nothing left: done at once") {
   read(m, states);
   m.on_done();
   one_of<machine::start_job>(m.on_progress(progress("finished", 0)));
-  CHECK(one_of<machine::finish>(m.on_started(std::nullopt)).status == machine::done_status);
+  const auto done = one_of<machine::finish>(m.on_started(std::nullopt));
+  CHECK(done.status == machine::done_status);
+  CHECK(done.message.find("drained w4:5432: no shard placement is left on it, so removing its container") == 0);
 }
 
 TEST_CASE("a failed job ends it with Citus's reason, and placements left after a job end it too") {
