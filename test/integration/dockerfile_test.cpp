@@ -100,7 +100,7 @@ const std::set<std::string> base_packages = {"libc6", "libstdc++6", "libgcc-s1",
 
 } // namespace
 
-TEST_CASE("the Dockerfile builds on bookworm-slim, tests off; the sidecar is the default target, membership-manager another") {
+TEST_CASE("the Dockerfile builds on bookworm-slim, tests off, with the sidecar as the default target and membership-manager as another") {
   const auto stages = read_stages(read_file(source_path("Dockerfile")).value_or(""));
   REQUIRE(stages.size() == 4);
   CHECK(stages[0].from == "debian:bookworm-slim");
