@@ -57,7 +57,8 @@ sidecar_pid=$!
 step "the sidecar (PID $sidecar_pid) on a cluster at 127.0.0.1:$port and the engine at $SOCKET, for $minutes min"
 
 # --- the worker containers: citus_worker_K stands for 127.0.0.(K+1) -------------------
-engine_do() { scripts/podman-engine.sh "$1" "$engine" "${@:2}"; }
+# (podman says on stderr, every time, that this machine has no systemd to time healthchecks.)
+engine_do() { scripts/podman-engine.sh "$1" "$engine" "${@:2}" 2>>"$work/engine.log"; }
 state() { # K: running, stopped or absent
   local pid
   pid=$(engine_do pid "citus_worker_$1" 2>/dev/null) || { echo absent; return; }
