@@ -6,7 +6,6 @@
 #include "runtime/logging.hpp"
 
 #include <cstdlib>
-
 #include <thread>
 
 namespace wlg::app {
@@ -57,7 +56,7 @@ result<own_project, std::string> find_own_project(const config::settings& config
     if (found)
       return std::move(*found);
     if (found.error().reached || std::chrono::steady_clock::now() + wait.shortest() > deadline)
-      return fail("cannot find the compose project of this container (" + std::string{hostname} + "): "
+      return fail("cannot find the compose project or stack of this container (" + std::string{hostname} + "): "
                   + found.error().why + "; set DOCKERCLOUD_STACK_NAME to name it");
     std::this_thread::sleep_for(wait.next());
   }

@@ -1,6 +1,7 @@
 #include "bench/scenario.hpp"
 
 #include "test/support/http_client.hpp"
+#include "test/support/metrics_page.hpp"
 
 #include <simdjson.h>
 
@@ -12,6 +13,7 @@
 #include <stdexcept>
 #include <sys/inotify.h>
 #include <sys/stat.h>
+#include <tuple>
 #include <unistd.h>
 
 namespace wlg::bench {
@@ -181,6 +183,41 @@ double percentile(std::vector<double> values, double p) {
   std::sort(values.begin(), values.end());
   const auto rank = static_cast<std::size_t>(p / 100.0 * static_cast<double>(values.size() - 1) + 0.5);
   return values[std::min(rank, values.size() - 1)];
+}
+
+double status_mb(const sidecar_process& side, const std::string& field) {
+  return static_cast<double>(side.status_kib(field)) / 1024.0;
+}
+
+double ms_between(std::int64_t from_ns, std::int64_t to_ns) {
+  return static_cast<double>(to_ns - from_ns) / 1e6;
+}
+
+void wait_until_quiet(emulator_process& emu, sidecar_process& side, std::chrono::milliseconds quiet) {
+  auto snapshot = [&] {
+    auto r = emu.records();
+    return std::tuple{r.rest_requests, r.signals_ns.size(), side.count_in_log("] wrote ")};
+  };
+  auto last = snapshot();
+  auto stable_since = std::chrono::steady_clock::now();
+  const auto give_up = stable_since + std::chrono::seconds{60};
+  while (std::chrono::steady_clock::now() - stable_since < quiet && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds{20});
+    auto now = snapshot();
+    if (now != last) {
+      last = now;
+      stable_since = std::chrono::steady_clock::now();
+    }
+  }
+}
+
+phase_times last_sync_phases_ms(int status_port) {
+  phase_times out{};
+  for (std::size_t i = 0; i < runtime::sync_phase_count; ++i)
+    out[i] = 1000.0
+             * wlg::test::metric(status_port,
+                                 std::string{"last_sync_phase_seconds{phase=\""} + runtime::sync_phase_names[i] + "\"}");
+  return out;
 }
 
 } // namespace wlg::bench

@@ -6,7 +6,9 @@
 
 #include "test/support/files.hpp"
 #include "test/support/process.hpp"
+#include "runtime/metrics.hpp"
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -83,5 +85,19 @@ private:
 std::int64_t first_after(const std::vector<std::int64_t>& times, std::int64_t after);
 
 double percentile(std::vector<double> values, double p);
+
+// A /proc/PID/status figure of the sidecar, in MB.
+double status_mb(const sidecar_process& side, const std::string& field);
+
+double ms_between(std::int64_t from_ns, std::int64_t to_ns);
+
+// Waits until the sidecar has been quiet (no new fetch, write or signal) for
+// `quiet`, so a measurement counts everything a change caused.
+void wait_until_quiet(emulator_process& emu, sidecar_process& side, std::chrono::milliseconds quiet);
+
+using phase_times = std::array<double, runtime::sync_phase_count>;
+
+// The sidecar's last_sync_phase_seconds gauges, in ms, in sync_phase order.
+phase_times last_sync_phases_ms(int status_port);
 
 } // namespace wlg::bench
