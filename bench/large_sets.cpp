@@ -28,10 +28,11 @@ void measure_large_sets(report& out, const std::string& scratch) {
     throw std::runtime_error("no first sync of the small set:\n" + side.log());
   wait_until_quiet(emu, side, 300ms);
 
-  std::vector<double> sidecar_ms, floor_ms;
+  std::vector<double> sidecar_ms, floor_ms, fetches;
   std::vector<phase_times> phases;
   for (int workers : {10000, 10001, 10002}) {
     const auto signals_before = emu.records().signals_ns.size();
+    const auto requests_before = emu.records().rest_requests;
     emu.control("/scale?workers=" + std::to_string(workers));
     const auto deadline = std::chrono::steady_clock::now() + 30s;
     while (emu.records().signals_ns.size() == signals_before && std::chrono::steady_clock::now() < deadline)
@@ -42,6 +43,7 @@ void measure_large_sets(report& out, const std::string& scratch) {
       throw std::runtime_error("no signal for the set of " + std::to_string(workers) + ":\n" + side.log());
     sidecar_ms.push_back(ms_between(records.relevant_ns.back(), records.signals_ns[signals_before]));
     phases.push_back(last_sync_phases_ms(status_port));
+    fetches.push_back(static_cast<double>(records.rest_requests - requests_before));
     floor_ms.push_back(floor.run_once()); // the same set, the same work, done directly
   }
 
@@ -55,7 +57,8 @@ void measure_large_sets(report& out, const std::string& scratch) {
                     + format_number(phases[i][k], 1);
     out.note("10,000-link set " + std::to_string(i + 1) + ": event -> SIGHUP / its floor", sidecar_ms[i], "ms",
              format_number(sidecar_ms[i], 1) + " / " + format_number(floor_ms[i], 1) + " ms");
-    out.note("  phases (ms)", phases[i][0], "ms", phase_text);
+    out.note("  fetches; the last sync's phases (ms)", phases[i][0], "ms",
+             format_number(fetches[i], 0) + "; " + phase_text);
   }
   out.check("10,000 links, first set vs the floor's first", "<= 1.3x", first, "x", first <= 1.3,
             format_number(first, 2) + "x");
