@@ -97,14 +97,21 @@ citus_port=$(free_port)
 export COORDINATOR_EXTERNAL_PORT=$citus_port
 manager=${COMPOSE_PROJECT_NAME}_manager
 
+# `up` with N workers, timed until all N are nodes; with when each new one
+# (FIRST to N) started and passed its first healthcheck.
+up_and_time() { # N FIRST WHAT MEMBERSHIP_MANAGER_FIGURE
+  local t0 t1 k timeline=""
+  t0=$(now_ms)
+  compose_up "$1"
+  wait_until 180 "$1 workers in pg_dist_node" nodes_are "$(workers $(seq 1 "$1"))"
+  t1=$(now_ms)
+  for k in $(seq "$2" "$1"); do timeline+="; $(health_timeline "$k" "$t0")"; done
+  step "$3 -> $1 workers in pg_dist_node: $((t1 - t0)) ms (membership-manager 0.3.0 measured the same way: $4)$timeline"
+}
+
 # 1. up with 2 workers.
 up=1
-t0=$(now_ms)
-compose_up 2
-wait_until 180 "2 workers in pg_dist_node" nodes_are "$(workers 1 2)"
-t1=$(now_ms)
-step "up -> 2 workers in pg_dist_node: $((t1 - t0)) ms (membership-manager 0.3.0 measured the same way: 13 s);" \
-     "$(health_timeline 1 "$t0"); $(health_timeline 2 "$t0")"
+up_and_time 2 1 up "13 s"
 
 # 2. Who the manager runs as.
 pid=$(docker inspect -f '{{.State.Pid}}' "$manager")
@@ -127,12 +134,7 @@ all_rows_there || fail "count(*) of the distributed table"
 step "a distributed table with 1,000 rows on 2 workers"
 
 # 4. Scale out.
-t0=$(now_ms)
-compose_up 4
-wait_until 180 "4 workers in pg_dist_node" nodes_are "$(workers 1 2 3 4)"
-t1=$(now_ms)
-step "scale 2 -> 4: 4 workers in pg_dist_node: $((t1 - t0)) ms (membership-manager 0.3.0: 6.8 s);" \
-     "$(health_timeline 3 "$t0"); $(health_timeline 4 "$t0")"
+up_and_time 4 3 "scale 2 -> 4" "6.8 s"
 
 # 5. The commands beside the sidecar, in its container.
 docker exec "$manager" membership-manager.sh status >"$work/status.txt" 2>&1 || { cat "$work/status.txt" >&2; fail "status"; }
