@@ -66,9 +66,12 @@ public:
     for (const auto& [name, former_names] : request.workers.formers())
       for (const auto& former : former_names)
         formers[{name, port}].push_back({former, port});
+    std::set<citus_node> held_back;
+    for (const auto& name : request.workers.held_back())
+      held_back.insert({name, port});
     auto promise = self_->make_response_promise<policy::output_report>();
     waiting_.push_back({machine_.last_ticket() + 1, promise});
-    run(machine_.on_apply(std::move(wanted), std::move(formers)));
+    run(machine_.on_apply(std::move(wanted), std::move(formers), std::move(held_back)));
     return promise;
   }
 

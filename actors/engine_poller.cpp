@@ -10,7 +10,7 @@ namespace {
 
 constexpr auto role = config::actor_role::engine_poller;
 
-enum class step { list, starting, inspect };
+enum class step { list, starting, unhealthy, inspect };
 
 // One fetch: [GET /version once] -> GET /containers/json -> the same with
 // the health filter, for those whose healthcheck has not passed yet (Podman
@@ -34,6 +34,8 @@ private:
       return on_list(reply);
     if (at_ == step::starting)
       return on_starting(reply);
+    if (at_ == step::unhealthy)
+      return on_unhealthy(reply);
     on_inspect(reply);
   }
 
@@ -51,7 +53,18 @@ private:
     auto starting = read_list(reply, "listing the workers whose healthcheck has not passed");
     if (!starting)
       return;
-    protocol::mark_starting(containers_, *starting);
+    protocol::mark_listed(containers_, *starting, &protocol::engine_container::starting);
+    at_ = step::unhealthy;
+    engine_.send("GET",
+                 [this](const std::string& prefix) { return protocol::unhealthy_container_list_target(prefix, labels_); });
+  }
+
+  // Held back from the coordinator, but kept there when already registered.
+  void on_unhealthy(const net::http_reply& reply) {
+    auto unhealthy = read_list(reply, "listing the workers whose healthcheck fails");
+    if (!unhealthy)
+      return;
+    protocol::mark_listed(containers_, *unhealthy, &protocol::engine_container::unhealthy);
     next_ = 0;
     if (ctx_->config.worker_name.what == protocol::worker_name_source::kind::hostname)
       return inspect_next();

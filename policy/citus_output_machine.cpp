@@ -10,9 +10,11 @@ citus_output_machine::citus_output_machine(options opts)
     rebalance_({opts.follow_interval, opts.run.once}) {}
 
 citus_output_machine::commands citus_output_machine::on_apply(std::set<citus_node> wanted,
-                                                              membership_plan::successions formers) {
+                                                              membership_plan::successions formers,
+                                                              std::set<citus_node> held_back) {
   wanted_ = std::move(wanted);
   formers_ = std::move(formers);
+  held_back_ = std::move(held_back);
   unblocked_ = true;
   ++tickets_;
   commands out;
@@ -125,7 +127,7 @@ citus_output_machine::commands citus_output_machine::on_nodes(const std::set<cit
   last_why_.clear();
   present_ = present;
   inactive_ = inactive;
-  auto probe = node_health::to_probe(wanted_, present_, inactive_);
+  auto probe = node_health::to_probe(to_keep(), present_, inactive_);
   if (!probe.empty()) {
     at_ = stage::probing;
     out.push_back(probe_nodes{std::move(probe)});
@@ -153,10 +155,19 @@ void citus_output_machine::probed(commands& out, const std::vector<node_health::
   plan_changes(out, now);
 }
 
+std::set<citus_node> citus_output_machine::to_keep() const {
+  auto out = wanted_;
+  for (const auto& node : held_back_)
+    if (present_.contains(node))
+      out.insert(node);
+  return out;
+}
+
 void citus_output_machine::plan_changes(commands& out, time_point now) {
   const auto silent = health_.unreachable();
-  const auto plan = plan_.plan(wanted_, present_, now, formers_, inactive_, {silent.begin(), silent.end()});
-  const auto disable = health_.plan(wanted_, present_, inactive_, plan.taken_over, now);
+  const auto wanted = to_keep();
+  const auto plan = plan_.plan(wanted, present_, now, formers_, inactive_, {silent.begin(), silent.end()});
+  const auto disable = health_.plan(wanted, present_, inactive_, plan.taken_over, now);
   report_health(out);
   changes_.clear();
   using kind = node_change::kind;

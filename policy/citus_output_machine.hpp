@@ -108,8 +108,10 @@ public:
   explicit citus_output_machine(options opts);
 
   // `wanted`: the whole set the coordinator's worker nodes should equal;
-  // `formers`: the registered nodes a wanted one may replace.
-  commands on_apply(std::set<citus_node> wanted, membership_plan::successions formers = {});
+  // `formers`: the registered nodes a wanted one may replace; `held_back`:
+  // workers not to add (their healthcheck fails), kept when registered.
+  commands on_apply(std::set<citus_node> wanted, membership_plan::successions formers = {},
+                    std::set<citus_node> held_back = {});
   commands on_retry();
 
   commands on_connected();
@@ -179,6 +181,8 @@ private:
   // Probed (or nothing to probe): plan the changes and start them.
   void probed(commands& out, const std::vector<node_health::probe_result>& results, time_point now);
   void plan_changes(commands& out, time_point now);
+  // The wanted nodes, and the held-back ones that are registered.
+  std::set<citus_node> to_keep() const;
   void next_change(commands& out);
   // The job's commands as this machine's; its step's end ends the pass.
   void carry_job(commands& out, background_job::commands job);
@@ -200,6 +204,7 @@ private:
   membership_plan plan_;
   background_job rebalance_;
   std::set<citus_node> wanted_;
+  std::set<citus_node> held_back_;
   membership_plan::successions formers_;
   std::set<citus_node> present_;  // as the pass read them
   std::set<citus_node> inactive_;

@@ -120,10 +120,10 @@ result<std::string, std::string> version_prefix_from(unsigned status, std::strin
   return "/v" + to_string(*chosen);
 }
 
-void mark_starting(std::vector<engine_container>& containers, const std::vector<engine_container>& starting) {
+void mark_listed(std::vector<engine_container>& containers, const std::vector<engine_container>& listed,
+                 bool engine_container::*flag) {
   for (auto& container : containers)
-    container.starting =
-      std::ranges::any_of(starting, [&](const engine_container& s) { return s.id == container.id; });
+    container.*flag = std::ranges::any_of(listed, [&](const engine_container& l) { return l.id == container.id; });
 }
 
 std::string url_encode(std::string_view text) {
@@ -169,6 +169,10 @@ std::string label_filter_query(const std::vector<std::string>& labels) {
 
 std::string starting_container_list_target(const std::string& version_prefix, const std::vector<std::string>& labels) {
   return version_prefix + "/containers/json?filters=" + filter_query(labels, "starting");
+}
+
+std::string unhealthy_container_list_target(const std::string& version_prefix, const std::vector<std::string>& labels) {
+  return version_prefix + "/containers/json?filters=" + filter_query(labels, "unhealthy");
 }
 
 std::string container_list_target(const std::string& version_prefix,

@@ -51,7 +51,8 @@ struct engine_container {
   std::map<std::string, std::string> labels;
   std::string state;
   std::string status;    // "Up 5 seconds (health: starting)": for people, not read
-  bool starting = false; // its healthcheck has not passed yet (starting_container_list_target)
+  bool starting = false;  // its healthcheck has not passed yet (starting_container_list_target)
+  bool unhealthy = false; // its healthcheck fails (unhealthy_container_list_target)
 };
 
 // GET /containers/json of the labelled containers whose healthcheck has not
@@ -59,8 +60,12 @@ struct engine_container {
 // what Docker and Podman both answer, where only Docker's status text says it.
 std::string starting_container_list_target(const std::string& version_prefix, const std::vector<std::string>& labels);
 
-// Marks the containers that `starting` (that listing) names as starting.
-void mark_starting(std::vector<engine_container>& containers, const std::vector<engine_container>& starting);
+// The same for the containers whose healthcheck fails ({"health":["unhealthy"]}).
+std::string unhealthy_container_list_target(const std::string& version_prefix, const std::vector<std::string>& labels);
+
+// Sets `flag` on the containers that `listed` (one of those listings) names.
+void mark_listed(std::vector<engine_container>& containers, const std::vector<engine_container>& listed,
+                 bool engine_container::*flag);
 
 class container_list_parser {
 public:

@@ -117,7 +117,7 @@ std::vector<std::string> master_labels(bool swarm, std::string_view stack, std::
 container_links engine_worker_names(const std::vector<engine_container>& containers,
                                     const worker_name_source& source) {
   container_links out;
-  std::vector<std::string> names;
+  std::vector<std::string> names, held_back;
   for (const auto& c : containers) {
     if (c.starting)
       continue;
@@ -144,9 +144,9 @@ container_links engine_worker_names(const std::vector<engine_container>& contain
                              name.empty() ? "container " + who + " has no name to write" : *problem});
       continue;
     }
-    names.push_back(std::move(name));
+    (c.unhealthy ? held_back : names).push_back(std::move(name));
   }
-  out.workers = worker_set{std::move(names)};
+  out.workers = worker_set{std::move(names), std::move(held_back)};
   return out;
 }
 

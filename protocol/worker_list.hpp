@@ -23,8 +23,12 @@ inline constexpr std::string_view worker_list_file_name = "pg_worker_list.conf";
 //   slot but gets a new name, and the Citus output updates the node in place
 //   rather than adding a new one;
 // - that it is still settling (tasks starting or stopping), so the
-//   reconciler looks again soon.
-// Two sets are equal when their names are: neither note changes the workers.
+//   reconciler looks again soon;
+// - which workers are held back (engine mode: their healthcheck fails): not
+//   added to the coordinator, but one already registered stays. The file
+//   target lists them, as it always has.
+// Two sets are equal when their names and held-back names are: the other notes
+// do not change the workers.
 class worker_set {
 public:
   using successions = std::map<std::string, std::vector<std::string>>; // name -> former names
@@ -32,27 +36,32 @@ public:
   worker_set() = default;
   explicit worker_set(std::vector<std::string> names);
   worker_set(std::vector<std::string> names, successions formers, bool settling);
+  worker_set(std::vector<std::string> names, std::vector<std::string> held_back);
 
   const std::vector<std::string>& names() const noexcept { return names_; }
   std::size_t size() const noexcept { return names_.size(); }
   bool empty() const noexcept { return names_.empty(); }
   const successions& formers() const noexcept { return formers_; }
   bool settling() const noexcept { return settling_; }
+  const std::vector<std::string>& held_back() const noexcept { return held_back_; }
 
-  friend bool operator==(const worker_set& a, const worker_set& b) { return a.names_ == b.names_; }
+  friend bool operator==(const worker_set& a, const worker_set& b) {
+    return a.names_ == b.names_ && a.held_back_ == b.held_back_;
+  }
 
   template <class Inspector>
   friend auto inspect(Inspector& f, worker_set& x) {
-    return f(x.names_, x.formers_, x.settling_);
+    return f(x.names_, x.formers_, x.settling_, x.held_back_);
   }
 
 private:
   std::vector<std::string> names_;
   successions formers_;
   bool settling_ = false;
+  std::vector<std::string> held_back_; // sorted, none of names_
 };
 
-// The header, then one "NAME PORT" line per worker.
+// The header, then one "NAME PORT" line per worker, held-back ones included.
 std::string render_worker_list(const worker_set& workers, std::uint16_t port);
 
 } // namespace wlg::protocol

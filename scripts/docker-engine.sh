@@ -9,6 +9,7 @@
 #                                                    one more labelled container
 #   docker-engine.sh pid DIR NAME                   the PID of a container's process, on the host
 #   docker-engine.sh id DIR NAME                    the container's full id
+#   docker-engine.sh health DIR NAME                its health: starting, healthy or unhealthy
 #   docker-engine.sh stop-container DIR NAME        stop (not remove) a container
 #   docker-engine.sh remove-container DIR NAME      remove a container (as a scale-down does)
 #   docker-engine.sh healthcheck DIR NAME           nothing: dockerd runs healthchecks itself

@@ -82,12 +82,13 @@ test_engine_run() { # DIR NAME [--hostname=H] [--health-*=...] [LABEL=VALUE...]
 # The commands both engines' scripts take alike, on their containers.
 # The commands both engines answer alike, from the script's arguments; any
 # other command gets the usage.
-test_engine_command() { # run|pid|id|stop-container|remove-container|exec DIR NAME [ARGS...]
+test_engine_command() { # run|pid|id|health|stop-container|remove-container|exec DIR NAME [ARGS...]
   [[ $# -ge 3 ]] || test_engine_args
   case "$1" in
     run) test_engine_run "${@:2}" ;;
     pid) engine_in_dir inspect --format '{{.State.Pid}}' "$3" ;;
     id) engine_in_dir inspect --format '{{.Id}}' "$3" ;;
+    health) engine_in_dir inspect --format '{{.State.Health.Status}}' "$3" ;;
     stop-container) engine_in_dir stop -t 1 "$3" >/dev/null ;;
     remove-container) engine_in_dir rm -f -t 0 "$3" >/dev/null ;;
     exec) engine_in_dir exec "$3" "${@:4}" ;;

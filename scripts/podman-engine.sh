@@ -9,6 +9,7 @@
 #                                                    one more labelled container
 #   podman-engine.sh pid DIR NAME                   the PID of a container's process, on the host
 #   podman-engine.sh id DIR NAME                    the container's full id
+#   podman-engine.sh health DIR NAME                its health: starting, healthy or unhealthy
 #   podman-engine.sh stop-container DIR NAME        stop (not remove) a container
 #   podman-engine.sh remove-container DIR NAME      remove a container (as a scale-down does)
 #   podman-engine.sh healthcheck DIR NAME           run the container's healthcheck once

@@ -395,6 +395,53 @@ TEST_CASE("citus: a worker with a healthcheck is added once it reports healthy, 
   }
 }
 
+TEST_CASE("citus: a worker whose healthcheck fails is not added, and a registered one that turns unhealthy stays, on both engines") {
+  SKIP_WITHOUT_CITUS();
+  for (const auto kind : {engine_kind::podman, engine_kind::docker}) {
+    CAPTURE(kind == engine_kind::podman ? "podman" : "docker");
+    citus_setup t{0, 3, kind};
+    sidecar side{t.env(), with_status_port()};
+    // Healthy until /hups/NAME.health says bad; one failure makes it unhealthy.
+    const auto with_check = [](int i) {
+      auto labels = worker_labels(i);
+      const std::string name = "citus_worker_" + std::to_string(i);
+      labels.insert(labels.end(), {"--health-cmd=test \"$(cat /hups/" + name + ".health)\" != bad",
+                                   "--health-interval=200ms", "--health-retries=1"});
+      return labels;
+    };
+    // Written through worker 1, which shares /hups with every container of the engine.
+    const auto set_health = [&](int i, const char* health) {
+      t.engine.exec("citus_worker_1", {"/bin/sh", "-c", std::string{"echo "} + health + " > /hups/citus_worker_"
+                                                          + std::to_string(i) + ".health"});
+    };
+    const auto health_becomes = [&](int i, const std::string& wanted) {
+      const std::string name = "citus_worker_" + std::to_string(i);
+      return wait_until([&] { t.engine.run_healthcheck(name); return t.engine.health_of(name) == wanted; }, 15s);
+    };
+    t.engine.run("citus_worker_1", with_check(1));
+    REQUIRE(health_becomes(1, "healthy"));
+    REQUIRE_MESSAGE(t.nodes_become({citus_cluster::worker(1)}), side.log());
+
+    // Worker 2 fails its check from the first; worker 1 starts failing.
+    set_health(2, "bad");
+    t.engine.run("citus_worker_2", with_check(2));
+    set_health(1, "bad");
+    REQUIRE(health_becomes(2, "unhealthy"));
+    REQUIRE(health_becomes(1, "unhealthy"));
+    // A healthy worker started after both: once it is added, the sync that
+    // added it saw them unhealthy.
+    t.run_worker(3);
+    REQUIRE_MESSAGE(t.nodes_become({citus_cluster::worker(1), citus_cluster::worker(3)}), side.log());
+    CHECK(side.metric("citus_nodes_removed_total") == 0);
+
+    // Once worker 2's check passes, it is added.
+    set_health(2, "good");
+    REQUIRE(health_becomes(2, "healthy"));
+    CHECK_MESSAGE(t.nodes_become({citus_cluster::worker(1), citus_cluster::worker(2), citus_cluster::worker(3)}),
+                  side.log());
+  }
+}
+
 TEST_CASE("citus: --rebalance=after-add gives new workers shards, loses no row, and the metric shows it finished") {
   SKIP_WITHOUT_CITUS();
   citus_setup t{2, 4};

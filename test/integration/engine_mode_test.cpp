@@ -142,8 +142,9 @@ TEST_CASE_TEMPLATE("engine mode: --worker-name=hostname writes each worker's hos
 
 // The engine poller is a role of its own: --inject-fault and the restart
 // metrics name it, and the api_poller (not running here) is untouched. A
-// fetch costs the poller two or three messages (the API version is asked
-// once per poller), so a crash every 7th leaves whole fetches in between.
+// fetch costs the poller four or five messages (the request, the answers to
+// the list and to the two health listings, and the API version once per
+// poller), so a crash every 7th still leaves each poller one whole fetch.
 TEST_CASE_TEMPLATE("engine mode: the engine_poller crashing every 7th message is restarted alone, by its own name", E,
                    podman_kind, docker_kind) {
   container_engine engine{E::kind};

@@ -72,13 +72,26 @@ int container_engine::pid_of(const std::string& name) const {
   return std::stoi(result.output);
 }
 
+namespace {
+
+std::string trimmed(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+    text.pop_back();
+  return text;
+}
+
+} // namespace
+
 std::string container_engine::id_of(const std::string& name) const {
   auto result = run_script(script_, dir_.path(), {"id", name});
   REQUIRE_MESSAGE(result.status == 0, "id failed: " << result.output);
-  auto id = result.output;
-  while (!id.empty() && (id.back() == '\n' || id.back() == ' '))
-    id.pop_back();
-  return id;
+  return trimmed(result.output);
+}
+
+std::string container_engine::health_of(const std::string& name) const {
+  auto result = run_script(script_, dir_.path(), {"health", name});
+  REQUIRE_MESSAGE(result.status == 0, "health failed: " << result.output);
+  return trimmed(result.output);
 }
 
 void container_engine::stop_service() {

@@ -46,6 +46,8 @@ public:
   // Runs container NAME's healthcheck once where the engine does not run it
   // on its own (podman without systemd); dockerd runs it on its interval.
   void run_healthcheck(const std::string& name);
+  // What the engine says of container NAME's health: starting, healthy, unhealthy.
+  std::string health_of(const std::string& name) const;
   // Runs `command` in container NAME.
   void exec(const std::string& name, const std::vector<std::string>& command);
   // The PID, on the host, of container NAME's main process.

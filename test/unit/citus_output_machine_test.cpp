@@ -101,6 +101,19 @@ TEST_CASE("a connected machine reads again on every apply, and answers unchanged
   CHECK(done.report.summary == "1 wanted worker node(s); the coordinator already had them");
 }
 
+TEST_CASE("a held-back worker (its healthcheck fails) is not added, and one already registered stays") {
+  connected_machine t; // the coordinator lists a
+  one_of<machine::read_nodes>(t.m.on_apply(nodes({"b"}), {}, nodes({"a", "c"})));
+  auto out = nodes_read(t.m, nodes({"a"}), t.now);
+  CHECK(one_of<machine::run_change>(out).change == adding("b")); // not c; and a is not removed
+  out = t.m.on_added();
+  CHECK(one_of<machine::answer>(out).report.changed);
+  CHECK(all_of<machine::run_change>(out).empty());
+  // Once c's check passes it is wanted, and added.
+  one_of<machine::read_nodes>(t.m.on_apply(nodes({"b", "c"}), {}, nodes({"a"})));
+  CHECK(one_of<machine::run_change>(nodes_read(t.m, nodes({"a", "b"}), t.now)).change == adding("c"));
+}
+
 TEST_CASE("applies during a pass are answered by one more pass, with the newest set") {
   connected_machine t;
   one_of<machine::read_nodes>(t.m.on_apply(nodes({"a", "b"}))); // ticket 2

@@ -1,4 +1,5 @@
 #include "protocol/engine_events.hpp"
+#include "protocol/worker_list.hpp"
 
 #include <doctest/doctest.h>
 
@@ -170,7 +171,7 @@ TEST_CASE("a container whose healthcheck has not passed yet is not a worker yet,
   unhealthy.status = "Up 40 seconds (unhealthy)";
   auto plain = container("c5", "/w5");
   std::vector<engine_container> listed{starting, healthy, unhealthy, plain};
-  mark_starting(listed, {container("c1", "/w1")});
+  mark_listed(listed, {container("c1", "/w1")}, &engine_container::starting);
   CHECK(listed[0].starting);
   CHECK_FALSE(listed[1].starting);
   const auto named = engine_worker_names(listed, {});
@@ -178,8 +179,24 @@ TEST_CASE("a container whose healthcheck has not passed yet is not a worker yet,
   CHECK(named.refused.empty());
 }
 
-TEST_CASE("the starting containers are listed by the health filter, with the same labels") {
+TEST_CASE("a container whose healthcheck fails is held back, not dropped: the file lists it, the coordinator keeps it only if registered") {
+  auto failing = container("c1", "/w1");
+  auto fine = container("c2", "/w2");
+  std::vector<engine_container> listed{failing, fine};
+  mark_listed(listed, {container("c1", "/w1")}, &engine_container::unhealthy);
+  const auto named = engine_worker_names(listed, {});
+  CHECK(named.workers.names() == std::vector<std::string>{"w2"});
+  CHECK(named.workers.held_back() == std::vector<std::string>{"w1"});
+  CHECK(render_worker_list(named.workers, 5432) == std::string{worker_list_header} + "w1 5432\nw2 5432\n");
+  // Held back or not is a change of the set: a worker turning unhealthy is applied again.
+  CHECK_FALSE(named.workers == worker_set{{"w2"}});
+  CHECK(named.workers == worker_set({"w2"}, {"w1"}));
+}
+
+TEST_CASE("the starting and the unhealthy containers are listed by the health filter, with the same labels") {
   CHECK(starting_container_list_target("/v1.41", {"a=b"})
         == "/v1.41/containers/json?filters=" + url_encode(R"({"label":["a=b"],"health":["starting"]})"));
+  CHECK(unhealthy_container_list_target("/v1.41", {"a=b"})
+        == "/v1.41/containers/json?filters=" + url_encode(R"({"label":["a=b"],"health":["unhealthy"]})"));
   CHECK(container_list_target("/v1.41", {"a=b"}) == "/v1.41/containers/json?filters=" + url_encode(R"({"label":["a=b"]})"));
 }
