@@ -108,7 +108,7 @@ sample() { # MINUTE
 }
 
 # --- the run ----------------------------------------------------------------------------------
-wait_until 30 "the sidecar's status port" metric "$listen" workerlistgen_workers
+wait_until 30 "the sidecar's status port" eval 'metric "$listen" workerlistgen_workers >/dev/null'
 end=$((SECONDS + minutes * 60))
 next_sample=$SECONDS
 minute=0
