@@ -7,7 +7,6 @@
 
 #include <doctest/doctest.h>
 
-#include <atomic>
 #include <csignal>
 #include <dirent.h>
 #include <random>
@@ -44,9 +43,10 @@ TEST_CASE("kill -9 at random moments while the workers scale: every read sees a 
   temp_dir shared;
   const std::string confdir = shared.path() + "/citus";
   file_watcher watch{confdir + "/pg_worker_list.conf"};
-  std::atomic<bool> scaling{true};
-  std::thread scaler([&] {
-    for (int i = 0; scaling; ++i) {
+  // A jthread: a failed REQUIRE unwinds through its destructor, which stops
+  // and joins it (a joinable std::thread there would abort the test run).
+  std::jthread scaler([&](std::stop_token stop) {
+    for (int i = 0; !stop.stop_requested(); ++i) {
       emu.scale(1 + i % 6);
       std::this_thread::sleep_for(3ms);
     }
@@ -71,9 +71,23 @@ TEST_CASE("kill -9 at random moments while the workers scale: every read sees a 
     const auto until = std::max(watch.polls(), started + 1 + rng() % window);
     REQUIRE(wait_until([&] { return watch.polls() >= until; }, 60s));
     side.process().signal(SIGKILL);
-    REQUIRE(side.process().wait_for_exit(5s).has_value());
+    // A process in an uninterruptible wait (an fsync on a busy disk) dies only
+    // when the wait ends: what the kernel says of it is kept for the report.
+    auto status = side.process().wait_for_exit(5s);
+    if (!status) {
+      const auto seen = kernel_view(side.process().pid());
+      const auto waited_from = std::chrono::steady_clock::now();
+      status = side.process().wait_for_exit(60s);
+      MESSAGE("round " << round << ": not reaped within 5 s of SIGKILL, then after "
+                       << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now()
+                                                                                 - waited_from)
+                            .count()
+                       << " ms more; at 5 s the kernel said: " << seen);
+    }
+    REQUIRE_MESSAGE(status.has_value(), "the sidecar was not reaped within 65 s of SIGKILL; the kernel says: "
+                                          << kernel_view(side.process().pid()));
   }
-  scaling = false;
+  scaler.request_stop();
   scaler.join();
   // The last start must change the file, so the watcher sees a replacement
   // even if the kills happened to leave the served set on disk.

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdexcept>
 #include <sys/wait.h>
+#include <sstream>
 #include <thread>
 #include <unistd.h>
 
@@ -110,6 +111,19 @@ std::optional<int> child_process::wait_for_exit(std::chrono::milliseconds timeou
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   return status_;
+}
+
+std::string kernel_view(pid_t pid) {
+  const std::string proc = "/proc/" + std::to_string(pid);
+  std::string state = "(no /proc entry)";
+  std::istringstream status{read_file(proc + "/status").value_or("")};
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("State:", 0) == 0)
+      state = line.substr(line.find_first_not_of(" \t", 6));
+  std::string out = "state " + state + ", wchan " + read_file(proc + "/wchan").value_or("?");
+  if (auto stack = read_file(proc + "/stack"); stack && !stack->empty())
+    out += ", kernel stack:\n" + *stack;
+  return out;
 }
 
 run_result run_to_completion(const process_options& options, std::chrono::milliseconds timeout) {

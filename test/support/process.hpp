@@ -39,6 +39,11 @@ private:
   std::optional<int> status_;
 };
 
+// What the kernel says of process PID, for a failure message: its state
+// (R, S, D: in an uninterruptible wait such as a disk write), the kernel
+// function it waits in (wchan) and its kernel stack.
+std::string kernel_view(pid_t pid);
+
 // Runs to completion; returns the exit status and everything it printed.
 struct run_result {
   int status = -1;
