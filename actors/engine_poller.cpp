@@ -4,17 +4,20 @@
 #include "protocol/engine_events.hpp"
 #include "protocol/worker_name.hpp"
 
+#include <array>
+
 namespace wlg::actors {
 
 namespace {
 
 constexpr auto role = config::actor_role::engine_poller;
 
-enum class step { list, starting, unhealthy, inspect };
+enum class step { list, health, inspect };
 
 // One fetch: [GET /version once] -> GET /containers/json -> the same with
 // the health filter, for those whose healthcheck has not passed yet (Podman
-// says so only there, not in the status text) -> [GET /containers/{id}/json
+// says so only there, not in the status text), then for those whose
+// healthcheck fails -> [GET /containers/{id}/json
 // per worker, for --worker-name=hostname].
 class worker_listing final : public engine_listing {
 public:
@@ -32,10 +35,8 @@ private:
   void on_reply(const net::http_reply& reply) override {
     if (at_ == step::list)
       return on_list(reply);
-    if (at_ == step::starting)
-      return on_starting(reply);
-    if (at_ == step::unhealthy)
-      return on_unhealthy(reply);
+    if (at_ == step::health)
+      return on_health(reply);
     on_inspect(reply);
   }
 
@@ -44,27 +45,38 @@ private:
     if (!listed)
       return;
     containers_ = std::move(*listed);
-    at_ = step::starting;
-    engine_.send("GET",
-                 [this](const std::string& prefix) { return protocol::starting_container_list_target(prefix, labels_); });
+    ask_health(0);
   }
 
-  void on_starting(const net::http_reply& reply) {
-    auto starting = read_list(reply, "listing the workers whose healthcheck has not passed");
-    if (!starting)
-      return;
-    protocol::mark_listed(containers_, *starting, &protocol::engine_container::starting);
-    at_ = step::unhealthy;
-    engine_.send("GET",
-                 [this](const std::string& prefix) { return protocol::unhealthy_container_list_target(prefix, labels_); });
+  // After the list, the health listings in turn: each marks the containers
+  // it names. Unhealthy ones are held back from the coordinator, but kept
+  // there when already registered.
+  struct health_listing {
+    const char* doing;
+    std::string (*target)(const std::string&, const std::vector<std::string>&);
+    bool protocol::engine_container::*flag;
+  };
+  static constexpr std::array<health_listing, 2> health_listings{{
+    {"listing the workers whose healthcheck has not passed", &protocol::starting_container_list_target,
+     &protocol::engine_container::starting},
+    {"listing the workers whose healthcheck fails", &protocol::unhealthy_container_list_target,
+     &protocol::engine_container::unhealthy},
+  }};
+
+  void ask_health(std::size_t which) {
+    at_ = step::health;
+    health_ = which;
+    engine_.send("GET", [this](const std::string& prefix) { return health_listings[health_].target(prefix, labels_); });
   }
 
-  // Held back from the coordinator, but kept there when already registered.
-  void on_unhealthy(const net::http_reply& reply) {
-    auto unhealthy = read_list(reply, "listing the workers whose healthcheck fails");
-    if (!unhealthy)
+  void on_health(const net::http_reply& reply) {
+    const auto& listing = health_listings[health_];
+    auto listed = read_list(reply, listing.doing);
+    if (!listed)
       return;
-    protocol::mark_listed(containers_, *unhealthy, &protocol::engine_container::unhealthy);
+    protocol::mark_listed(containers_, *listed, listing.flag);
+    if (health_ + 1 < health_listings.size())
+      return ask_health(health_ + 1);
     next_ = 0;
     if (ctx_->config.worker_name.what == protocol::worker_name_source::kind::hostname)
       return inspect_next();
@@ -124,6 +136,7 @@ private:
   protocol::container_list_parser parser_;
   std::vector<protocol::engine_container> containers_;
   std::size_t next_ = 0;
+  std::size_t health_ = 0; // which of health_listings is asked
   step at_ = step::list;
 };
 
