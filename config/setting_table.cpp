@@ -65,6 +65,14 @@ std::optional<std::string> apply_name(std::string& field, std::string_view text,
   return std::nullopt;
 }
 
+// A path may be empty here; the caller says when that is wrong.
+std::optional<std::string> apply_path(std::string& field, std::string_view text) {
+  if (text.find('\0') != std::string_view::npos)
+    return std::string{"contains a NUL byte"};
+  field = text;
+  return std::nullopt;
+}
+
 // clang-format off
 constexpr std::array specs = {
   setting_spec{"container-api-uri", "URI", "DOCKERCLOUD_CONTAINER_API_URI", "",
@@ -101,11 +109,7 @@ constexpr std::array specs = {
     [](settings& s, std::string_view v) { return apply_name(s.stack_name, v, "the stack name"); }},
   setting_spec{"citus-confdir", "DIR", "CITUS_CONFDIR", "/etc/citus",
     "Directory of pg_worker_list.conf; must exist and be writable.", shape::value,
-    [](settings& s, std::string_view v) -> std::optional<std::string> {
-      if (v.find('\0') != std::string_view::npos)
-        return std::string{"contains a NUL byte"};
-      s.citus_confdir = v;
-      return std::nullopt; }},
+    [](settings& s, std::string_view v) { return apply_path(s.citus_confdir, v); }},
   setting_spec{"citus-service-name", "NAME", "CITUS_SERVICE_NAME", "master",
     "Service (compose service label) of the Citus master to signal.", shape::value,
     [](settings& s, std::string_view v) { return apply_name(s.citus_service_name, v, "the service name"); }},
@@ -136,11 +140,7 @@ constexpr std::array specs = {
   setting_spec{"ready-file", "PATH", "WORKERLISTGEN_READY_FILE", "",
     "A file removed at start and created once the output is first reached (the coordinator connected, "
     "or the first worker list written); Citus's compose file starts its workers once it exists.", shape::value,
-    [](settings& s, std::string_view v) -> std::optional<std::string> {
-      if (v.find('\0') != std::string_view::npos)
-        return std::string{"contains a NUL byte"};
-      s.ready_file = v;
-      return std::nullopt; }},
+    [](settings& s, std::string_view v) { return apply_path(s.ready_file, v); }},
   setting_spec{"worker-port", "PORT", "WORKERLISTGEN_WORKER_PORT", "5432",
     "Port written after each worker name.", shape::value,
     [](settings& s, std::string_view v) -> std::optional<std::string> {
