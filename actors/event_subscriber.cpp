@@ -67,7 +67,8 @@ public:
       return;
     ++ctx_->metrics->events_received;
     give_credit();
-    log_->debug("frame: {}", protocol::printable_excerpt(text, 512));
+    if (log_->should_log(spdlog::level::debug))
+      log_->debug("frame: {}", protocol::printable_excerpt(text, 512));
     auto verdict = feed_->judge(text);
     switch (verdict.what) {
       case feed_verdict::kind::malformed:

@@ -51,6 +51,7 @@ using closed_atom = caf::atom_constant<caf::atom("closed")>;
 using respawn_atom = caf::atom_constant<caf::atom("respawn")>;
 using pg_atom = caf::atom_constant<caf::atom("pg")>;
 using poll_atom = caf::atom_constant<caf::atom("poll")>;
+using trim_atom = caf::atom_constant<caf::atom("trim")>;
 
 // --- contracts ----------------------------------------------------------------
 
@@ -89,7 +90,8 @@ using state_reconciler_actor = reconciler_actor::extend<
   caf::reacts_to<peers_atom, fetcher_actor, output_actor>,
   caf::reacts_to<internal_atom, tick_atom, std::uint64_t>, // coalescing timer
   caf::reacts_to<internal_atom, retry_atom>,               // apply retry
-  caf::reacts_to<internal_atom, poll_atom>>;               // the poll timer (--poll-interval)
+  caf::reacts_to<internal_atom, poll_atom>,                // the poll timer (--poll-interval)
+  caf::reacts_to<internal_atom, trim_atom, std::uint64_t>>; // give freed heap back (policy/memory_trim.hpp)
 
 // Writes the worker list atomically, then has the signaller reload the
 // master when the bytes changed (or a reload is owed).

@@ -68,6 +68,12 @@ public:
   }
 
   void on_tick(std::uint64_t timer) { run(machine_.on_timer(now(), timer)); }
+  void on_trim(std::uint64_t id) {
+    if (!trim_.on_timer(id))
+      return;
+    runtime::release_free_heap();
+    ++ctx_->metrics->heap_trims;
+  }
 
   void on_retry() { run(machine_.on_retry()); }
 
@@ -146,9 +152,11 @@ private:
     ctx_->metrics->worker_count = static_cast<std::int64_t>(synced.workers);
     if (synced.skipped && unchanged_)
       ++*unchanged_;
-    if (trim_.after_sync(synced.workers))
-      runtime::release_free_heap();
+    const auto at = now();
+    if (const auto trim = trim_.after_sync(at, synced.workers))
+      self_->delayed_send(self_, trim->deadline - at, internal_atom::value, trim_atom::value, trim->id);
   }
+
 
   void carry_out(const policy::sync_machine::arm_poll& poll) {
     self_->delayed_send(self_, poll.delay, internal_atom::value, poll_atom::value);
@@ -207,7 +215,8 @@ state_reconciler_actor::behavior_type state_reconciler(state_reconciler_actor::p
     [=](peers_atom, const fetcher_actor& poller, const output_actor& output) { work->on_peers({poller, output}); },
     [=](internal_atom, tick_atom, std::uint64_t timer) { work->on_tick(timer); },
     [=](internal_atom, retry_atom) { work->on_retry(); },
-    [=](internal_atom, poll_atom) { work->on_poll(); });
+    [=](internal_atom, poll_atom) { work->on_poll(); },
+    [=](internal_atom, trim_atom, std::uint64_t id) { work->on_trim(id); });
 }
 
 } // namespace wlg::actors

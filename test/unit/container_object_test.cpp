@@ -128,3 +128,17 @@ TEST_CASE("a large document's buffers are given back when a smaller one follows"
   REQUIRE(parser.parse(container_with({link(R"("worker-1")")})).has_value());
   CHECK(parser.buffer_bytes() < 256 * 1024);
 }
+
+TEST_CASE("a document that grows by one name at a time keeps its buffers") {
+  container_parser parser;
+  std::vector<std::string> many;
+  for (int i = 0; i < 10'000; ++i)
+    many.push_back(link("\"worker-" + std::to_string(i) + "\""));
+  REQUIRE(parser.parse(container_with(many)).has_value());
+  const auto held = parser.buffer_bytes();
+  for (int i = 10'000; i < 10'010; ++i) {
+    many.push_back(link("\"worker-" + std::to_string(i) + "\""));
+    REQUIRE(parser.parse(container_with(many)).has_value());
+    CHECK(parser.buffer_bytes() == held); // no reallocation, no fresh pages to fault in
+  }
+}
