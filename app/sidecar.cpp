@@ -81,15 +81,23 @@ int supervise(const config::settings& config, runtime::metrics& metrics, runtime
   std::unique_ptr<net::status_server> status;
   if (config.listen.enabled()) {
     const runtime::health_rules rules{!config.once, config.target == config::output_target::citus};
+    net::status_limits limits;
+    limits.max_connections = static_cast<std::size_t>(config.listen_connections);
     auto started = net::status_server::start(
-      io.context(), config.listen.host, config.listen.port,
+      io.context(), config.listen.host, config.listen.port, limits,
       [&metrics, rules](std::string_view method, std::string_view target) {
         return runtime::answer_status_request(method, target, metrics, rules);
-      });
+      },
+      runtime::status_port_reporter(metrics));
     if (!started)
       return configuration_failure("WORKERLISTGEN_LISTEN", "listen", started.error());
     status = std::move(*started);
-    log->info("serving /healthz and /metrics on {}:{}", config.listen.host, config.listen.port);
+    log->info("serving /healthz and /metrics on {}:{} (at most {} connections)", config.listen.host,
+              config.listen.port, status->connection_cap());
+    if (status->connection_cap() < limits.max_connections)
+      log->warn("WORKERLISTGEN_LISTEN_CONNECTIONS lowered from {} to {}: the open-file limit leaves no more room "
+                "beside the engine, API and coordinator connections",
+                limits.max_connections, status->connection_cap());
   }
 
   auto ctx = std::make_shared<actors::context>();

@@ -188,6 +188,9 @@ constexpr std::array specs = {
   setting_spec{"listen", "ADDR:PORT", "WORKERLISTGEN_LISTEN", "",
     "Serve GET /healthz and GET /metrics (Prometheus) on this address; off when empty.", shape::value,
     [](settings& s, std::string_view v) { return store(parse_listen_address(v), s.listen); }},
+  setting_spec{"listen-connections", "N", "WORKERLISTGEN_LISTEN_CONNECTIONS", "64",
+    "At most N connections on --listen at once; at the cap the oldest one still waiting for its request is closed.",
+    shape::value, [](settings& s, std::string_view v) { return apply_int(s.listen_connections, v, 1, 4096); }},
   setting_spec{"log-format", "text|json", "WORKERLISTGEN_LOG_FORMAT", "text",
     "Log lines as text, or as one JSON object per line for log collectors.", shape::value,
     [](settings& s, std::string_view v) -> std::optional<std::string> {

@@ -72,6 +72,7 @@ struct settings {
   duration max_wait{};
   std::vector<fault_spec> faults;
   listen_address listen;       // health and metrics; disabled when empty
+  int listen_connections = 64; // at most this many connections on it at once
   log_style log_format = log_style::text;
   bool once = false;           // one full sync, then exit 0 or 1
   bool dry_run = false;        // print instead of writing and signalling

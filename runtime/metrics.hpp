@@ -114,7 +114,11 @@ struct metrics {
   std::atomic<bool> sync_pending{true};
   std::atomic<std::int64_t> last_sync_unix_ms{0}; // 0: never
   std::atomic<std::int64_t> worker_count{-1};     // -1: unknown yet
-  counter heap_trims{0}; // freed heap handed back after large syncs (policy/memory_trim.hpp)
+  counter heap_trims{0};
+  // The --listen port (net/status_server.hpp).
+  std::atomic<std::int64_t> status_connections{0};
+  counter status_evictions{0};
+  counter status_accept_failures{0}; // freed heap handed back after large syncs (policy/memory_trim.hpp)
 
   // The output: the file and the master's signal.
   counter file_writes{0};

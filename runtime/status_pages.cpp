@@ -1,8 +1,11 @@
 #include "runtime/status_pages.hpp"
 
 #include "protocol/json_text.hpp"
+#include "runtime/logging.hpp"
 
 #include <cstdio>
+#include <memory>
+#include <utility>
 
 namespace wlg::runtime {
 
@@ -82,6 +85,11 @@ constexpr counter_doc counters[] = {
    &metrics::names_refused},
   {"heap_trims_total", "Times freed heap was handed back to the system, once syncs of a large set paused.",
    &metrics::heap_trims},
+  {"status_connections_evicted_total",
+   "Connections to --listen closed before their request arrived, to admit a newer one at the cap.",
+   &metrics::status_evictions},
+  {"status_accept_failures_total", "Times --listen could not accept a connection (e.g. out of descriptors); "
+   "retried after a pause.", &metrics::status_accept_failures},
   {"apply_failures_total", "Sets the output could not take (retried with back-off).", &metrics::apply_failures},
   {"file_writes_total", "Times the worker list file was replaced.", &metrics::file_writes},
   {"file_unchanged_total", "Writes skipped because the file already held the same bytes.", &metrics::file_unchanged},
@@ -159,6 +167,8 @@ std::string prometheus_text(const metrics& m) {
   out.single("workers", "gauge", "Workers in the file after the last sync (-1: unknown yet).",
              static_cast<double>(m.worker_count.load()));
   out.single("stream_connected", "gauge", "1 while the event stream is connected.", m.stream_connected.load() ? 1 : 0);
+  out.single("status_connections", "gauge", "Connections open on --listen (at most --listen-connections).",
+             static_cast<double>(m.status_connections.load()));
   out.single("sync_pending", "gauge", "1 while a change is being fetched or applied, 0 once the output holds it.",
              m.sync_pending.load() ? 1 : 0);
   labelled("last_sync_phase_seconds", "gauge",
@@ -238,22 +248,45 @@ net::status_response health_page(const metrics& m, const health_rules& rules) {
     reason = "event stream not connected";
   if (!reason.empty())
     return {503, "application/json",
-            "{\"status\":\"unavailable\",\"reason\":" + protocol::json_quote(reason) + coordinator_field + "}\n"};
+            "{\"status\":\"unavailable\",\"reason\":" + protocol::json_quote(reason) + coordinator_field + "}\n", {}};
   return {200, "application/json",
           "{\"status\":\"ok\",\"workers\":" + std::to_string(m.worker_count.load())
             + ",\"last_sync_unix_ms\":" + std::to_string(last_sync)
-            + ",\"stream_connected\":" + (connected ? "true" : "false") + coordinator_field + "}\n"};
+            + ",\"stream_connected\":" + (connected ? "true" : "false") + coordinator_field + "}\n", {}};
 }
 
 net::status_response answer_status_request(std::string_view method, std::string_view target,
                                            const metrics& m, const health_rules& rules) {
   const auto path = target.substr(0, target.find('?'));
-  const bool get = method == "GET";
-  if (get && path == "/healthz")
+  if (path != "/healthz" && path != "/metrics")
+    return {404, "text/plain; charset=utf-8", "not found\n", {}};
+  if (method != "GET")
+    return {405, "text/plain; charset=utf-8", "method not allowed: only GET\n", "GET"};
+  if (path == "/healthz")
     return health_page(m, rules);
-  if (get && path == "/metrics")
-    return {200, "text/plain; version=0.0.4; charset=utf-8", prometheus_text(m)};
-  return {404, "text/plain; charset=utf-8", "not found\n"};
+  return {200, "text/plain; version=0.0.4; charset=utf-8", prometheus_text(m), {}};
+}
+
+std::function<void(const net::status_port_event&)> status_port_reporter(metrics& m) {
+  auto failing = std::make_shared<std::uint64_t>(0); // accept failures in the current run
+  return [&m, failing, log = component_logger("status")](const net::status_port_event& event) {
+    using kind = net::status_port_event::kind;
+    m.status_connections = static_cast<std::int64_t>(event.open);
+    switch (event.what) {
+      case kind::evicted: ++m.status_evictions; break;
+      case kind::accept_failed:
+        ++m.status_accept_failures;
+        if ((*failing)++ == 0)
+          log->warn("--listen cannot accept a connection: {}; {} open; trying again in {} ms, then less often",
+                    event.why, event.open, event.retry_in.count());
+        break;
+      case kind::opened:
+        if (*failing > 0)
+          log->info("--listen accepts connections again, after {} failed attempt(s)", std::exchange(*failing, 0));
+        break;
+      case kind::closed: break;
+    }
+  };
 }
 
 } // namespace wlg::runtime

@@ -1,12 +1,13 @@
 #pragma once
 
 // What the --listen port answers: GET /healthz, GET /metrics (Prometheus text
-// format), 404 for anything else. Built from the counters only, so it can
+// format), 405 for another method on them, 404 for anything else. Built from the counters only, so it can
 // never show configuration or credentials.
 
 #include "net/status_server.hpp"
 #include "runtime/metrics.hpp"
 
+#include <functional>
 #include <string_view>
 
 namespace wlg::runtime {
@@ -21,6 +22,10 @@ net::status_response answer_status_request(std::string_view method, std::string_
 
 // The /healthz answer alone.
 net::status_response health_page(const metrics& counters, const health_rules& rules);
+
+// Counts the --listen port's connections into `counters` and logs a failing
+// accept once per run of failures (the first, then when it recovers).
+std::function<void(const net::status_port_event&)> status_port_reporter(metrics& counters);
 
 // The /metrics body alone.
 std::string prometheus_text(const metrics& counters);

@@ -13,6 +13,11 @@
 #include <map>
 #include <sstream>
 #include <sys/stat.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <vector>
 
 using namespace wlg::test;
 using namespace std::chrono_literals;
@@ -71,7 +76,7 @@ TEST_CASE("/healthz answers 503 with the reason until synced and connected, then
   CHECK(wait_until([&] { return http_request("GET", listen_url(port) + "/healthz").status == 200; }, 10s));
 }
 
-TEST_CASE("the status port answers 404 elsewhere and never shows configuration or credentials") {
+TEST_CASE("the status port answers 404 elsewhere, 405 to other methods, and never shows configuration or credentials") {
   emulator emu;
   const int port = unused_tcp_port();
   sidecar side{emu.sidecar_env(), {"--listen=127.0.0.1:" + std::to_string(port)}};
@@ -81,13 +86,87 @@ TEST_CASE("the status port answers 404 elsewhere and never shows configuration o
     CAPTURE(path);
     CHECK(http_request("GET", listen_url(port) + path).status == 404);
   }
-  CHECK(http_request("POST", listen_url(port) + "/metrics").status == 404);
+  for (const char* method : {"POST", "PUT", "DELETE"})
+    for (const char* path : {"/healthz", "/metrics"}) {
+      CAPTURE(method);
+      CAPTURE(path);
+      const auto answer = http_request(method, listen_url(port) + path);
+      CHECK(answer.status == 405);
+      CHECK(answer.headers.find("Allow: GET\r\n") != std::string::npos);
+    }
   for (const char* path : {"/healthz", "/metrics"}) {
     const auto body = http_request("GET", listen_url(port) + path).body;
     CHECK(body.find(secret_token) == std::string::npos);
     CHECK(body.find("TutumAccessKey") == std::string::npos);
     CHECK(body.find(side.confdir()) == std::string::npos);
   }
+}
+
+namespace {
+
+// CPU time (user + system) of a process so far, in clock ticks.
+long cpu_ticks(pid_t pid) {
+  std::istringstream stat{read_file("/proc/" + std::to_string(pid) + "/stat").value_or("")};
+  std::string field;
+  long ticks = 0;
+  for (int i = 1; i <= 15 && stat >> field; ++i)
+    if (i == 14 || i == 15)
+      ticks += std::stol(field);
+  return ticks;
+}
+
+int connect_idle(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+} // namespace
+
+TEST_CASE("400 idle connections on the status port of a process limited to 256 descriptors: it stays calm, "
+          "/healthz is answered and a new worker still reaches the file") {
+  emulator emu;
+  temp_dir dir;
+  const int port = unused_tcp_port();
+  auto options = process_options{bin_path("dockercloud-workerlistgen"),
+                                 {"--listen=127.0.0.1:" + std::to_string(port)},
+                                 sidecar_env_in(emu, dir.path(), dir.path()),
+                                 dir.path() + "/sidecar.log",
+                                 {}};
+  options.open_files = 256;
+  child_process side{options};
+  const auto log = [&] { return read_file(dir.path() + "/sidecar.log").value_or(""); };
+  const auto list = [&] { return read_file(dir.path() + "/pg_worker_list.conf").value_or(""); };
+  REQUIRE_MESSAGE(wait_until([&] { return list() == first_workers(3); }, 10s), log());
+
+  const auto started = std::chrono::steady_clock::now();
+  const long ticks_before = cpu_ticks(side.pid());
+  std::vector<int> idle;
+  for (int i = 0; i < 400; ++i)
+    if (const int fd = connect_idle(port); fd >= 0)
+      idle.push_back(fd);
+  CHECK(idle.size() == 400); // the kernel's backlog takes them all
+  const auto health = http_request("GET", listen_url(port) + "/healthz");
+  CHECK(health.status == 200);
+  emu.control("/scale?workers=4");
+  CHECK_MESSAGE(wait_until([&] { return list() == first_workers(4); }, 10s), log());
+  const double seconds =
+    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const double cpu_seconds = static_cast<double>(cpu_ticks(side.pid()) - ticks_before)
+                             / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  CAPTURE(seconds);
+  CHECK(cpu_seconds <= 0.5 * seconds + 0.1); // spinning on EMFILE took a whole core; 0.1 s: the clock's ticks
+  CHECK(metric(port, "status_connections") <= 64);
+  CHECK(metric(port, "status_connections_evicted_total") >= 400 - 64);
+  for (const int fd : idle)
+    ::close(fd);
 }
 
 TEST_CASE("a --listen address that cannot be bound is a configuration error") {

@@ -71,6 +71,8 @@ http_answer http_request(const std::string& method, const std::string& url, cons
   if (space == std::string::npos || header_end == std::string::npos)
     return answer;
   answer.status = std::stoi(raw.substr(space + 1, 3));
+  const auto first_line_end = raw.find("\r\n");
+  answer.headers = raw.substr(first_line_end + 2, header_end - first_line_end);
   answer.body = raw.substr(header_end + 4);
   return answer;
 }

@@ -9,6 +9,7 @@ namespace wlg::test {
 
 struct http_answer {
   int status = 0; // 0: no answer (connection failed)
+  std::string headers; // the raw header lines, status line excluded
   std::string body;
 };
 

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <stdexcept>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <sstream>
 #include <thread>
@@ -67,6 +68,11 @@ child_process::child_process(const process_options& options) {
         ::dup2(err, 2);
     }
     ::setpgid(0, 0);
+    if (options.open_files) {
+      const rlimit limit{*options.open_files, *options.open_files};
+      if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
+        ::_exit(126);
+    }
     if (options.run_as && (::setgid(*options.run_as) != 0 || ::setuid(*options.run_as) != 0))
       ::_exit(126);
     ::execve(argv[0], argv.data(), envp.data());

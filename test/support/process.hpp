@@ -19,6 +19,7 @@ struct process_options {
   std::string output_file;                // stdout and stderr, appended
   std::optional<uid_t> run_as;            // drop to this user before exec
   std::string error_file = {};            // stderr alone, when set
+  std::optional<unsigned long> open_files = {}; // RLIMIT_NOFILE for the child, when set
 };
 
 class child_process {
