@@ -21,12 +21,15 @@ set -euo pipefail
 # A libpq connection string value, quoted.
 conninfo_value() { local v=${1//\\/\\\\}; printf "'%s'" "${v//\'/\\\'}"; }
 
-if [[ -z "${WORKERLISTGEN_COORDINATOR:-}" ]]; then
+if [[ -z "${WORKERLISTGEN_COORDINATOR:-}" && -z "${WORKERLISTGEN_COORDINATOR_FILE:-}" ]]; then
   user=${POSTGRES_USER:-postgres}
   export WORKERLISTGEN_COORDINATOR="host=$(conninfo_value "${CITUS_HOST:-master}") port=5432 user=$(conninfo_value "$user") dbname=$(conninfo_value "${POSTGRES_DB:-$user}")"
 fi
 if [[ -z "${PGPASSWORD:-}" && -n "${POSTGRES_PASSWORD:-}" ]]; then
   export PGPASSWORD=$POSTGRES_PASSWORD
+fi
+if [[ -z "${PGPASSWORD:-}" && -z "${PGPASSFILE:-}" && -n "${POSTGRES_PASSWORD_FILE:-}" ]]; then
+  export PGPASSWORD=$(<"$POSTGRES_PASSWORD_FILE") # as the postgres image reads it
 fi
 
 if [[ "$(id -u)" != 0 ]]; then # a user: was given; it brings its own groups

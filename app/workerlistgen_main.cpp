@@ -1,6 +1,7 @@
 #include "app/conninfo.hpp"
 #include "app/drain_command.hpp"
 #include "app/own_project.hpp"
+#include "app/secret_files.hpp"
 #include "app/scale_command.hpp"
 #include "app/sidecar.hpp"
 #include "app/startup_checks.hpp"
@@ -38,7 +39,9 @@ int configuration_error(const config::config_error& problem) {
 
 // A command beside the sidecar: it talks to the coordinator, and `scale` to
 // the engine too.
-int run_command(config::command_line& parsed) {
+int run_command(config::command_line& parsed, const std::vector<std::string>& warnings) {
+  for (const auto& warning : warnings)
+    std::fprintf(stderr, "%s: warning: %s\n", config::command_name.data(), warning.c_str());
   auto& settings = parsed.config;
   if (auto problem = app::conninfo_problem(settings.coordinator.reveal()))
     return configuration_error({config::setting_label("WORKERLISTGEN_COORDINATOR", "coordinator"), *problem});
@@ -64,7 +67,10 @@ int run_command(config::command_line& parsed) {
 int main(int argc, char** argv) {
   runtime::configure_heap();
   const std::vector<std::string> args(argv + 1, argv + argc);
-  auto parsed = config::parse_configuration(app::current_environment(), args);
+  auto env = app::current_environment();
+  if (auto problem = app::read_secret_files(env))
+    return configuration_error(*problem);
+  auto parsed = config::parse_configuration(env, args);
   if (!parsed)
     return configuration_error(parsed.error());
   switch (parsed->what) {
@@ -77,14 +83,17 @@ int main(int argc, char** argv) {
     case config::command_line::action::run:
       break;
   }
+  const auto warnings = app::startup_warnings(env, args);
   if (parsed->command != config::subcommand::sidecar)
-    return run_command(*parsed);
+    return run_command(*parsed, warnings);
   auto& settings = parsed->config;
   if (auto problem = app::check_environment(settings))
     return configuration_error(*problem);
   runtime::configure_logging(
     {settings.log_format == config::log_style::json ? runtime::log_format::json : runtime::log_format::text,
      settings.debug, secrets_of(settings, settings.target == config::output_target::citus), settings.dry_run});
+  for (const auto& warning : warnings)
+    runtime::component_logger("main")->warn("{}", warning);
   if (auto unknown = app::adopt_own_project(settings, std::chrono::seconds{30})) {
     runtime::component_logger("main")->critical("{}", *unknown);
     return 1;

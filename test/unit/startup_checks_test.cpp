@@ -3,6 +3,7 @@
 // A binary of its own, so that the parser's tests do not load libpq.
 
 #include "app/conninfo.hpp"
+#include "app/secret_files.hpp"
 #include "app/startup_checks.hpp"
 #include "test/support/files.hpp"
 
@@ -92,4 +93,47 @@ TEST_CASE("the file target needs an existing CITUS_CONFDIR") {
   const auto problem = check_environment(parsed({{"CITUS_CONFDIR", "/nonexistent/confdir"}}));
   REQUIRE(problem.has_value());
   CHECK(config::describe(*problem).find("CITUS_CONFDIR (--citus-confdir)") != std::string::npos);
+}
+
+TEST_CASE("WORKERLISTGEN_COORDINATOR_FILE and DOCKERCLOUD_AUTH_FILE are read from their files, one newline dropped") {
+  test::temp_dir dir;
+  test::write_file(dir.path() + "/coordinator", "host=master user=postgres password=s3cret\n");
+  test::write_file(dir.path() + "/auth", "TutumAccessKey 0123abcd");
+  config::environment env{{"WORKERLISTGEN_COORDINATOR_FILE", dir.path() + "/coordinator"},
+                          {"DOCKERCLOUD_AUTH_FILE", dir.path() + "/auth"}};
+  REQUIRE_FALSE(read_secret_files(env).has_value());
+  CHECK(env.at("WORKERLISTGEN_COORDINATOR") == "host=master user=postgres password=s3cret");
+  CHECK(env.at("DOCKERCLOUD_AUTH") == "TutumAccessKey 0123abcd");
+}
+
+TEST_CASE("a secret file that is missing or empty, or given beside its variable, is a configuration error naming it") {
+  test::temp_dir dir;
+  test::write_file(dir.path() + "/empty", "\n");
+  const auto error_of = [](config::environment env) {
+    auto problem = read_secret_files(env);
+    REQUIRE(problem.has_value());
+    return config::describe(*problem);
+  };
+  CHECK(error_of({{"WORKERLISTGEN_COORDINATOR_FILE", dir.path() + "/none"}})
+        == "dockercloud-workerlistgen: invalid WORKERLISTGEN_COORDINATOR_FILE: cannot read " + dir.path()
+             + "/none: No such file or directory");
+  CHECK(error_of({{"DOCKERCLOUD_AUTH_FILE", dir.path() + "/empty"}})
+        == "dockercloud-workerlistgen: invalid DOCKERCLOUD_AUTH_FILE: " + dir.path() + "/empty is empty");
+  const auto both = error_of({{"WORKERLISTGEN_COORDINATOR_FILE", dir.path() + "/empty"},
+                              {"WORKERLISTGEN_COORDINATOR", "host=master"}});
+  CHECK(both.find("set WORKERLISTGEN_COORDINATOR or WORKERLISTGEN_COORDINATOR_FILE, not both") != std::string::npos);
+}
+
+TEST_CASE("start-up warns of a misspelled variable and of a password on the command line, not of one elsewhere") {
+  const auto warnings = startup_warnings({{"WORKERLISTGEN_TARGE", "citus"}},
+                                         {"--coordinator=host=master password=hunter2 user=postgres"});
+  REQUIRE(warnings.size() == 2);
+  CHECK(warnings[0].find("did you mean WORKERLISTGEN_TARGET?") != std::string::npos);
+  CHECK(warnings[1].find("PGPASSFILE") != std::string::npos);
+  CHECK(warnings[1].find("WORKERLISTGEN_COORDINATOR_FILE") != std::string::npos);
+  CHECK(warnings[1].find("hunter2") == std::string::npos);
+  CHECK(startup_warnings({{"WORKERLISTGEN_COORDINATOR", "host=master password=hunter2"}},
+                         {"--coordinator", "host=master user=postgres"})
+          .empty());
+  CHECK(startup_warnings({}, {"--coordinator", "postgresql://u:hunter2@master/db"}).size() == 1);
 }
