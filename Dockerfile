@@ -66,4 +66,6 @@ VOLUME /etc/citus
 # Not root: the Docker socket is reached through its group (--group-add), see
 # the README's "Container image" section.
 USER workerlistgen
-CMD ["dockercloud-workerlistgen"]
+# The binary is the entrypoint, so `docker run IMAGE --once` and `docker run
+# IMAGE --help` hand their flags to it.
+ENTRYPOINT ["dockercloud-workerlistgen"]

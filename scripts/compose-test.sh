@@ -184,6 +184,7 @@ run_docker() {
   scripts/citus-image.sh docker
   scripts/sidecar-image.sh docker
   step "docker: the Citus and sidecar images ready in $((SECONDS - t0)) s"
+  image_takes_flags localhost/dockercloud-workerlistgen:test /usr/bin/docker
 
   use_project docker wlgcompose "$SOCKET"
   up_scale_and_distribute

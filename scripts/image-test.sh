@@ -112,8 +112,9 @@ echo "image-test: image $((image_bytes / 1000000)) MB, base $((base_bytes / 1000
   || fail "the image does not run as workerlistgen"
 podman image inspect --format '{{json .Config.Healthcheck}}' "$image" | grep -q healthcheck.sh \
   || fail "the image lost its HEALTHCHECK"
-podman run --rm --network none --no-healthcheck "$image" dockercloud-workerlistgen --version >/dev/null \
+podman run --rm --network none --no-healthcheck "$image" --version >/dev/null \
   || fail "the binary does not start in the image (a missing shared library?)"
+image_takes_flags "$image" podman
 
 # --- 2. Docker Cloud mode against the emulator -------------------------------------------
 step "Docker Cloud mode"
@@ -161,6 +162,16 @@ wait_until 30 "the master signalled by reload.sh" signals_at_least $((before + 1
 lists "$file" "worker-1 worker-2 worker-3 worker-4" || fail "reload.sh changed the worker list"
 
 stops_cleanly wlg-image-cloud
+# One sync with --once given to the image, as a cron job or init container runs it.
+podman run --rm --network host --group-add "$socket_gid" \
+  -v "$work/cloud-conf:/etc/citus" \
+  -v "$work/emulator/docker.sock:/var/run/docker.sock" \
+  -v "$work/emulator/ca.pem:/etc/ssl/emulator-ca.pem:ro" \
+  -e SSL_CERT_FILE=/etc/ssl/emulator-ca.pem -e DOCKER_HOST=unix:///var/run/docker.sock \
+  -e DOCKERCLOUD_REST_HOST -e DOCKERCLOUD_STREAM_HOST -e DOCKERCLOUD_AUTH \
+  -e DOCKERCLOUD_CONTAINER_API_URI -e DOCKERCLOUD_SERVICE_API_URI -e DOCKERCLOUD_STACK_NAME \
+  "$image" --once >"$work/once.out" 2>&1 || { cat "$work/once.out" >&2; fail "podman run IMAGE --once"; }
+lists "$file" "worker-1 worker-2 worker-3 worker-4" || fail "podman run IMAGE --once changed the worker list"
 step "Docker Cloud mode passed"
 
 # --- 3. engine mode on podman's own Engine API ------------------------------------------

@@ -223,3 +223,16 @@ podman_project_rm() { # PROJECT
   podman volume ls -q --filter "label=io.podman.compose.project=$1" | xargs -r podman volume rm -f >/dev/null 2>&1 || true
   podman network rm -f "$1_default" >/dev/null 2>&1 || true
 }
+
+# The binary is the image's entrypoint: flags given to `run` reach it.
+image_takes_flags() { # IMAGE ENGINE-CLI...
+  local image=$1
+  shift
+  local out code=0
+  out=$("$@" run --rm --network none "$image" --help) || fail "$1 run IMAGE --help failed"
+  grep -q -- '--listen=ADDR:PORT' <<<"$out" || fail "$1 run IMAGE --help did not print the binary's help"
+  out=$("$@" run --rm --network none "$image" --once 2>&1) || code=$?
+  # The binary's own answer to missing settings (exit 2), not the engine's "--once: not found".
+  [[ "$code" == 2 ]] && grep -q "DOCKERCLOUD_CONTAINER_API_URI" <<<"$out" \
+    || fail "$1 run IMAGE --once did not reach the binary (status $code): $out"
+}
