@@ -57,6 +57,7 @@ public:
     connected_at_ = clock::now();
     ++ctx_->metrics->stream_connects;
     ctx_->metrics->stream_connected = true;
+    ctx_->metrics->stream_trouble.clear();
     log_->info("connected to {}", feed_->where());
     if (reconciler_)
       caf::anon_send(reconciler_, resync_atom::value, sync_request{sync_reason::stream_connected, false});
@@ -103,6 +104,7 @@ public:
       return;
     stream_.reset();
     ++ctx_->metrics->stream_failures[net::index_of(failure.what)];
+    ctx_->metrics->stream_trouble.report("cannot reach " + feed_->where() + ": " + net::describe(failure));
     const bool was_connected = ctx_->metrics->stream_connected.exchange(false);
     if (was_connected)
       ++ctx_->metrics->stream_reconnects; // a refused or failed attempt is not a lost connection

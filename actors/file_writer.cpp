@@ -142,6 +142,7 @@ private:
     auto written = sink_->write(content, w.request.rewrite);
     if (!written) {
       log_->error("cannot write {}: {}", path_, written.error());
+      ctx_->metrics->output_trouble.report("cannot write " + path_ + ": " + written.error());
       return run(machine_.on_write_failed(written.error()));
     }
     if (*written)
@@ -163,11 +164,15 @@ private:
         },
         [this, token](const caf::error& error) {
           if (token == signal_token_)
+          {
+            ctx_->metrics->output_trouble.report("cannot signal the master: " + describe(error));
             run(machine_.on_signal_failed(describe(error)));
+          }
         });
   }
 
   void carry_out(const machine::answer& a) {
+    ctx_->metrics->output_trouble.clear();
     if (pending_)
       pending_->deliver(a.report);
     pending_.reset();

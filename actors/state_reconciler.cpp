@@ -173,12 +173,14 @@ private:
 
   void fetched(const protocol::worker_set& workers) {
     log_->debug("fetched {} linked worker(s)", workers.size());
+    ctx_->metrics->fetch_trouble.clear();
     run(machine_.on_fetched(now(), workers));
   }
 
   void fetch_failed(const caf::error& error) {
     const auto failure = is(error, sync_error::unauthorized) ? policy::fetch_failure::refused_credentials
                                                              : policy::fetch_failure::other;
+    ctx_->metrics->fetch_trouble.report("cannot fetch the worker list: " + describe(error));
     const auto at = now();
     const auto commands = machine_.on_fetch_failed(at, failure, describe(error));
     for (const auto& command : commands)

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -71,6 +72,36 @@ private:
   std::vector<Item> items_;
 };
 
+// A cause that keeps the sidecar from its work, in the log's words (the path
+// or socket and the system's error), and since when; none while all is well.
+class trouble {
+public:
+  struct reading {
+    std::string reason;
+    std::chrono::steady_clock::time_point since;
+  };
+  // Keeps the start of a trouble that goes on, whatever its latest words.
+  void report(std::string reason) {
+    std::lock_guard lock{mutex_};
+    if (!current_)
+      current_ = reading{std::move(reason), std::chrono::steady_clock::now()};
+    else
+      current_->reason = std::move(reason);
+  }
+  void clear() {
+    std::lock_guard lock{mutex_};
+    current_.reset();
+  }
+  std::optional<reading> get() const {
+    std::lock_guard lock{mutex_};
+    return current_;
+  }
+
+private:
+  mutable std::mutex mutex_;
+  std::optional<reading> current_;
+};
+
 // The parts of a sync whose time /metrics shows: fetching the worker list
 // (request to whole body), reading it, checking and sorting the names,
 // rendering the file, and writing it (temporary file, fsync, rename).
@@ -115,6 +146,10 @@ struct metrics {
   std::atomic<std::int64_t> last_sync_unix_ms{0}; // 0: never
   std::atomic<std::int64_t> worker_count{-1};     // -1: unknown yet
   counter heap_trims{0};
+  // What /healthz names: the output failing (writes, signals), the source unread.
+  trouble output_trouble; // the file target's write or signal, failing and retried
+  trouble stream_trouble; // why the event stream is not connected
+  trouble fetch_trouble;  // why the last fetch failed
   // The --listen port (net/status_server.hpp).
   std::atomic<std::int64_t> status_connections{0};
   counter status_evictions{0};

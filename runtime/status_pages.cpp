@@ -167,6 +167,10 @@ std::string prometheus_text(const metrics& m) {
   out.single("workers", "gauge", "Workers in the file after the last sync (-1: unknown yet).",
              static_cast<double>(m.worker_count.load()));
   out.single("stream_connected", "gauge", "1 while the event stream is connected.", m.stream_connected.load() ? 1 : 0);
+  out.single("output_failing", "gauge", "1 while writing the worker list or signalling the master fails.",
+             m.output_trouble.get() ? 1 : 0);
+  out.single("source_failing", "gauge", "1 while the event stream is down or the last fetch failed.",
+             m.stream_trouble.get() || m.fetch_trouble.get() ? 1 : 0);
   out.single("status_connections", "gauge", "Connections open on --listen (at most --listen-connections).",
              static_cast<double>(m.status_connections.load()));
   out.single("sync_pending", "gauge", "1 while a change is being fetched or applied, 0 once the output holds it.",
@@ -224,6 +228,18 @@ std::string prometheus_text(const metrics& m) {
   return out.take();
 }
 
+namespace {
+
+// `state`, with the first trouble's words as its cause.
+std::string with_cause(std::string state, std::initializer_list<std::optional<trouble::reading>> troubles) {
+  for (const auto& t : troubles)
+    if (t)
+      return state + ": " + t->reason;
+  return state;
+}
+
+} // namespace
+
 net::status_response health_page(const metrics& m, const health_rules& rules) {
   const auto last_sync = m.last_sync_unix_ms.load();
   const bool connected = m.stream_connected.load();
@@ -242,10 +258,13 @@ net::status_response health_page(const metrics& m, const health_rules& rules) {
     reason = blocking_reason(blocking.front());
   else if (const auto departed = m.citus_departed.get(); rules.coordinator_required && !departed.empty())
     reason = departed_reason(departed.front().node, departed.front().shards);
+  else if (const auto output = m.output_trouble.get();
+           output && std::chrono::steady_clock::now() - output->since >= rules.output_grace)
+    reason = output->reason;
   else if (last_sync == 0)
-    reason = "no successful sync yet";
+    reason = with_cause("no successful sync yet", {m.fetch_trouble.get(), m.stream_trouble.get()});
   else if (rules.stream_required && !connected)
-    reason = "event stream not connected";
+    reason = with_cause("event stream not connected", {m.stream_trouble.get()});
   if (!reason.empty())
     return {503, "application/json",
             "{\"status\":\"unavailable\",\"reason\":" + protocol::json_quote(reason) + coordinator_field + "}\n", {}};

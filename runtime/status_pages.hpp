@@ -7,6 +7,7 @@
 #include "net/status_server.hpp"
 #include "runtime/metrics.hpp"
 
+#include <chrono>
 #include <functional>
 #include <string_view>
 
@@ -15,6 +16,8 @@ namespace wlg::runtime {
 struct health_rules {
   bool stream_required = true;       // false when no event stream runs (--once)
   bool coordinator_required = false; // --target=citus
+  // How long the output may fail (and be retried) before /healthz says so.
+  std::chrono::milliseconds output_grace{10'000};
 };
 
 net::status_response answer_status_request(std::string_view method, std::string_view target,

@@ -76,6 +76,50 @@ TEST_CASE("/healthz answers 503 with the reason until synced and connected, then
   CHECK(wait_until([&] { return http_request("GET", listen_url(port) + "/healthz").status == 200; }, 10s));
 }
 
+TEST_CASE("/healthz says 503 with the path and the system's error while the worker list cannot be written, "
+          "and 200 once it can") {
+  emulator emu;
+  const int port = unused_tcp_port();
+  sidecar side{emu.sidecar_env(), {"--listen=127.0.0.1:" + std::to_string(port), "--backoff-initial=100ms",
+                                   "--backoff-max=500ms"}};
+  REQUIRE_MESSAGE(side.wait_for_list(first_workers(3), 10s), side.log());
+  REQUIRE(wait_until([&] { return http_request("GET", listen_url(port) + "/healthz").status == 200; }, 5s));
+  REQUIRE(::unlink(side.list_path().c_str()) == 0);
+  REQUIRE(::mkdir(side.list_path().c_str(), 0755) == 0); // every rename over it fails
+  emu.control("/scale?workers=4");
+  REQUIRE_MESSAGE(wait_until([&] { return http_request("GET", listen_url(port) + "/healthz").status == 503; }, 30s),
+                  side.log());
+  const auto body = http_request("GET", listen_url(port) + "/healthz").body;
+  CHECK(body.find("cannot write " + side.list_path() + ": ") != std::string::npos);
+  CHECK(body.find("Is a directory") != std::string::npos);
+  CHECK(metric(port, "output_failing") == 1);
+  REQUIRE(::rmdir(side.list_path().c_str()) == 0);
+  CHECK(side.wait_for_list(first_workers(4), 10s));
+  CHECK(wait_until([&] { return http_request("GET", listen_url(port) + "/healthz").status == 200; }, 10s));
+  CHECK(metric(port, "output_failing") == 0);
+}
+
+TEST_CASE("/healthz names the engine socket that does not exist") {
+  temp_dir dir;
+  const int port = unused_tcp_port();
+  env_map env{{"CITUS_CONFDIR", dir.path()},
+              {"WORKERLISTGEN_PID_FILE", dir.path() + "/wlg.pid"},
+              {"WORKERLISTGEN_SOURCE", "engine"},
+              {"DOCKERCLOUD_STACK_NAME", "citus"},
+              {"DOCKER_HOST", "unix://" + dir.path() + "/no-such.sock"}};
+  child_process side{{bin_path("dockercloud-workerlistgen"), {"--listen=127.0.0.1:" + std::to_string(port)}, env,
+                      dir.path() + "/sidecar.log", {}}};
+  REQUIRE(wait_until([&] {
+    return http_request("GET", listen_url(port) + "/healthz").body.find("no-such.sock") != std::string::npos;
+  }, 10s));
+  const auto health = http_request("GET", listen_url(port) + "/healthz");
+  CAPTURE(health.body);
+  CHECK(health.status == 503);
+  CHECK(health.body.find(dir.path() + "/no-such.sock") != std::string::npos); // the socket, named
+  CHECK(health.body.find("No such file or directory") != std::string::npos);
+  CHECK(metric(port, "source_failing") == 1);
+}
+
 TEST_CASE("the status port answers 404 elsewhere, 405 to other methods, and never shows configuration or credentials") {
   emulator emu;
   const int port = unused_tcp_port();
