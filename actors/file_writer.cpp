@@ -163,11 +163,11 @@ private:
             run(machine_.on_signalled(report.containers_signalled));
         },
         [this, token](const caf::error& error) {
-          if (token == signal_token_)
-          {
-            ctx_->metrics->output_trouble.report("cannot signal the master: " + describe(error));
-            run(machine_.on_signal_failed(describe(error)));
-          }
+          if (token != signal_token_)
+            return;
+          const auto why = describe(error);
+          ctx_->metrics->output_trouble.report("cannot signal the master: " + why);
+          run(machine_.on_signal_failed(why));
         });
   }
 

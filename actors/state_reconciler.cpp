@@ -157,7 +157,6 @@ private:
       self_->delayed_send(self_, trim->deadline - at, internal_atom::value, trim_atom::value, trim->id);
   }
 
-
   void carry_out(const policy::sync_machine::arm_poll& poll) {
     self_->delayed_send(self_, poll.delay, internal_atom::value, poll_atom::value);
   }
