@@ -6,28 +6,12 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <iterator>
-#include <sstream>
 
 namespace wlg::app {
 
 namespace {
 
 constexpr std::size_t max_secret_bytes = 64 * 1024;
-
-// The value of --coordinator on the command line, if it is there.
-std::optional<std::string> coordinator_argument(const std::vector<std::string>& args) {
-  std::optional<std::string> found;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--")
-      break;
-    if (args[i].starts_with("--coordinator="))
-      found = args[i].substr(std::strlen("--coordinator="));
-    else if (args[i] == "--coordinator" && i + 1 < args.size())
-      found = args[i + 1];
-  }
-  return found;
-}
 
 } // namespace
 
@@ -59,11 +43,11 @@ std::optional<config::config_error> read_secret_files(config::environment& env) 
   return std::nullopt;
 }
 
-std::vector<std::string> startup_warnings(const config::environment& env, const std::vector<std::string>& args) {
+std::vector<std::string> startup_warnings(const config::environment& env, const config::command_line& parsed) {
   std::vector<std::string> warnings;
   for (const auto& unknown : config::unknown_variables(env))
     warnings.push_back(config::describe(unknown));
-  if (const auto coordinator = coordinator_argument(args); coordinator && conninfo_password(*coordinator))
+  if (parsed.flags_given.contains("coordinator") && conninfo_password(parsed.config.coordinator.reveal()))
     warnings.emplace_back("a password in --coordinator on the command line can be read by every local user "
                           "(/proc/PID/cmdline); give it in PGPASSFILE or PGPASSWORD, or the whole string in "
                           "WORKERLISTGEN_COORDINATOR_FILE (a Docker secret)");

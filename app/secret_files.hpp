@@ -18,6 +18,6 @@ std::optional<config::config_error> read_secret_files(config::environment& env);
 
 // What start-up should warn about before anything else: WORKERLISTGEN_
 // variables that name no setting, and a password given on the command line.
-std::vector<std::string> startup_warnings(const config::environment& env, const std::vector<std::string>& args);
+std::vector<std::string> startup_warnings(const config::environment& env, const config::command_line& parsed);
 
 } // namespace wlg::app

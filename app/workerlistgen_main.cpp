@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
     case config::command_line::action::run:
       break;
   }
-  const auto warnings = app::startup_warnings(env, args);
+  const auto warnings = app::startup_warnings(env, *parsed);
   if (parsed->command != config::subcommand::sidecar)
     return run_command(*parsed, warnings);
   auto& settings = parsed->config;

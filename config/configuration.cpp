@@ -177,6 +177,8 @@ result<command_line, config_error> parse_configuration(const environment& env,
   auto flags = read_flags(args, out.command == subcommand::sidecar ? nullptr : &operands);
   if (!flags)
     return fail(flags.error());
+  for (const auto& [flag, values] : *flags)
+    out.flags_given.insert(flag);
   for (const auto& spec : setting_specs())
     for (const auto& value : raw_values(spec, env, *flags))
       if (auto problem = spec.apply(out.config, value))

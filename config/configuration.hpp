@@ -8,6 +8,7 @@
 #include "config/settings.hpp"
 
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,7 @@ struct command_line {
   action what = action::run;
   subcommand command = subcommand::sidecar;
   std::vector<std::string> operands; // a command's, after its name
+  std::set<std::string_view> flags_given; // the settings given on the command line, by flag name
   settings config;
 };
 

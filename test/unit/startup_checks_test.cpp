@@ -124,16 +124,28 @@ TEST_CASE("a secret file that is missing or empty, or given beside its variable,
   CHECK(both.find("set WORKERLISTGEN_COORDINATOR or WORKERLISTGEN_COORDINATOR_FILE, not both") != std::string::npos);
 }
 
+namespace {
+
+// The warnings for a command (`status`, which needs no more settings than these) run so.
+std::vector<std::string> warnings_for(const config::environment& env, std::vector<std::string> args) {
+  args.insert(args.begin(), "status");
+  const auto parsed = config::parse_configuration(env, args);
+  REQUIRE(parsed.has_value());
+  return startup_warnings(env, *parsed);
+}
+
+} // namespace
+
 TEST_CASE("start-up warns of a misspelled variable and of a password on the command line, not of one elsewhere") {
-  const auto warnings = startup_warnings({{"WORKERLISTGEN_TARGE", "citus"}},
-                                         {"--coordinator=host=master password=hunter2 user=postgres"});
+  const auto warnings = warnings_for({{"WORKERLISTGEN_TARGE", "citus"}},
+                                     {"--coordinator=host=master password=hunter2 user=postgres"});
   REQUIRE(warnings.size() == 2);
   CHECK(warnings[0].find("did you mean WORKERLISTGEN_TARGET?") != std::string::npos);
   CHECK(warnings[1].find("PGPASSFILE") != std::string::npos);
   CHECK(warnings[1].find("WORKERLISTGEN_COORDINATOR_FILE") != std::string::npos);
   CHECK(warnings[1].find("hunter2") == std::string::npos);
-  CHECK(startup_warnings({{"WORKERLISTGEN_COORDINATOR", "host=master password=hunter2"}},
-                         {"--coordinator", "host=master user=postgres"})
+  CHECK(warnings_for({{"WORKERLISTGEN_COORDINATOR", "host=master password=hunter2"}},
+                     {"--coordinator", "host=master user=postgres"})
           .empty());
-  CHECK(startup_warnings({}, {"--coordinator", "postgresql://u:hunter2@master/db"}).size() == 1);
+  CHECK(warnings_for({}, {"--coordinator", "postgresql://u:hunter2@master/db"}).size() == 1);
 }
