@@ -53,20 +53,20 @@ private:
   // there when already registered.
   struct health_listing {
     const char* doing;
-    std::string (*target)(const std::string&, const std::vector<std::string>&);
+    std::string_view health; // the filter's value
     bool protocol::engine_container::*flag;
   };
   static constexpr std::array<health_listing, 2> health_listings{{
-    {"listing the workers whose healthcheck has not passed", &protocol::starting_container_list_target,
-     &protocol::engine_container::starting},
-    {"listing the workers whose healthcheck fails", &protocol::unhealthy_container_list_target,
-     &protocol::engine_container::unhealthy},
+    {"listing the workers whose healthcheck has not passed", "starting", &protocol::engine_container::starting},
+    {"listing the workers whose healthcheck fails", "unhealthy", &protocol::engine_container::unhealthy},
   }};
 
   void ask_health(std::size_t which) {
     at_ = step::health;
     health_ = which;
-    engine_.send("GET", [this](const std::string& prefix) { return health_listings[health_].target(prefix, labels_); });
+    engine_.send("GET", [this](const std::string& prefix) {
+      return protocol::health_container_list_target(prefix, labels_, health_listings[health_].health);
+    });
   }
 
   void on_health(const net::http_reply& reply) {

@@ -167,12 +167,9 @@ std::string label_filter_query(const std::vector<std::string>& labels) {
   return filter_query(labels, {});
 }
 
-std::string starting_container_list_target(const std::string& version_prefix, const std::vector<std::string>& labels) {
-  return version_prefix + "/containers/json?filters=" + filter_query(labels, "starting");
-}
-
-std::string unhealthy_container_list_target(const std::string& version_prefix, const std::vector<std::string>& labels) {
-  return version_prefix + "/containers/json?filters=" + filter_query(labels, "unhealthy");
+std::string health_container_list_target(const std::string& version_prefix, const std::vector<std::string>& labels,
+                                         std::string_view health) {
+  return version_prefix + "/containers/json?filters=" + filter_query(labels, health);
 }
 
 std::string container_list_target(const std::string& version_prefix,

@@ -51,17 +51,16 @@ struct engine_container {
   std::map<std::string, std::string> labels;
   std::string state;
   std::string status;    // "Up 5 seconds (health: starting)": for people, not read
-  bool starting = false;  // its healthcheck has not passed yet (starting_container_list_target)
-  bool unhealthy = false; // its healthcheck fails (unhealthy_container_list_target)
+  bool starting = false;  // its healthcheck has not passed yet (health_container_list_target "starting")
+  bool unhealthy = false; // its healthcheck fails (health_container_list_target "unhealthy")
 };
 
-// GET /containers/json of the labelled containers whose healthcheck has not
-// passed yet (the `health` filter, {"label":[...],"health":["starting"]}):
-// what Docker and Podman both answer, where only Docker's status text says it.
-std::string starting_container_list_target(const std::string& version_prefix, const std::vector<std::string>& labels);
-
-// The same for the containers whose healthcheck fails ({"health":["unhealthy"]}).
-std::string unhealthy_container_list_target(const std::string& version_prefix, const std::vector<std::string>& labels);
+// GET /containers/json of the labelled containers in one health state
+// (the `health` filter, {"label":[...],"health":["starting"]}; "starting":
+// the healthcheck has not passed yet, "unhealthy": it fails): what Docker and
+// Podman both answer, where only Docker's status text says it.
+std::string health_container_list_target(const std::string& version_prefix, const std::vector<std::string>& labels,
+                                         std::string_view health);
 
 // Sets `flag` on the containers that `listed` (one of those listings) names.
 void mark_listed(std::vector<engine_container>& containers, const std::vector<engine_container>& listed,

@@ -194,9 +194,9 @@ TEST_CASE("a container whose healthcheck fails is held back, not dropped: the fi
 }
 
 TEST_CASE("the starting and the unhealthy containers are listed by the health filter, with the same labels") {
-  CHECK(starting_container_list_target("/v1.41", {"a=b"})
+  CHECK(health_container_list_target("/v1.41", {"a=b"}, "starting")
         == "/v1.41/containers/json?filters=" + url_encode(R"({"label":["a=b"],"health":["starting"]})"));
-  CHECK(unhealthy_container_list_target("/v1.41", {"a=b"})
+  CHECK(health_container_list_target("/v1.41", {"a=b"}, "unhealthy")
         == "/v1.41/containers/json?filters=" + url_encode(R"({"label":["a=b"],"health":["unhealthy"]})"));
   CHECK(container_list_target("/v1.41", {"a=b"}) == "/v1.41/containers/json?filters=" + url_encode(R"({"label":["a=b"]})"));
 }
