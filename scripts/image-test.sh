@@ -127,15 +127,14 @@ make_confdir "$work/cloud-conf"
 listen=127.0.0.1:$(free_port)
 # The secret goes in by name (-e NAME), never on a command line. The healthcheck
 # runs when asked (podman healthcheck run): podman's timer for it needs systemd.
-run_sidecar wlg-image-cloud --network host --group-add "$socket_gid" \
-  -v "$work/cloud-conf:/etc/citus" \
-  -v "$work/emulator/docker.sock:/var/run/docker.sock" \
-  -v "$work/emulator/ca.pem:/etc/ssl/emulator-ca.pem:ro" \
-  -e SSL_CERT_FILE=/etc/ssl/emulator-ca.pem -e DOCKER_HOST=unix:///var/run/docker.sock \
-  -e DOCKERCLOUD_REST_HOST -e DOCKERCLOUD_STREAM_HOST -e DOCKERCLOUD_AUTH \
-  -e DOCKERCLOUD_CONTAINER_API_URI -e DOCKERCLOUD_SERVICE_API_URI -e DOCKERCLOUD_STACK_NAME \
-  -e WORKERLISTGEN_LISTEN="$listen" \
-  "$image"
+cloud_run_args=(--network host --group-add "$socket_gid"
+  -v "$work/cloud-conf:/etc/citus"
+  -v "$work/emulator/docker.sock:/var/run/docker.sock"
+  -v "$work/emulator/ca.pem:/etc/ssl/emulator-ca.pem:ro"
+  -e SSL_CERT_FILE=/etc/ssl/emulator-ca.pem -e DOCKER_HOST=unix:///var/run/docker.sock
+  -e DOCKERCLOUD_REST_HOST -e DOCKERCLOUD_STREAM_HOST -e DOCKERCLOUD_AUTH
+  -e DOCKERCLOUD_CONTAINER_API_URI -e DOCKERCLOUD_SERVICE_API_URI -e DOCKERCLOUD_STACK_NAME)
+run_sidecar wlg-image-cloud "${cloud_run_args[@]}" -e WORKERLISTGEN_LISTEN="$listen" "$image"
 
 file=$work/cloud-conf/pg_worker_list.conf
 wait_until 30 "the first worker list" lists "$file" "worker-1 worker-2"
@@ -163,14 +162,8 @@ lists "$file" "worker-1 worker-2 worker-3 worker-4" || fail "reload.sh changed t
 
 stops_cleanly wlg-image-cloud
 # One sync with --once given to the image, as a cron job or init container runs it.
-podman run --rm --network host --group-add "$socket_gid" \
-  -v "$work/cloud-conf:/etc/citus" \
-  -v "$work/emulator/docker.sock:/var/run/docker.sock" \
-  -v "$work/emulator/ca.pem:/etc/ssl/emulator-ca.pem:ro" \
-  -e SSL_CERT_FILE=/etc/ssl/emulator-ca.pem -e DOCKER_HOST=unix:///var/run/docker.sock \
-  -e DOCKERCLOUD_REST_HOST -e DOCKERCLOUD_STREAM_HOST -e DOCKERCLOUD_AUTH \
-  -e DOCKERCLOUD_CONTAINER_API_URI -e DOCKERCLOUD_SERVICE_API_URI -e DOCKERCLOUD_STACK_NAME \
-  "$image" --once >"$work/once.out" 2>&1 || { cat "$work/once.out" >&2; fail "podman run IMAGE --once"; }
+podman run --rm "${cloud_run_args[@]}" "$image" --once >"$work/once.out" 2>&1 \
+  || { cat "$work/once.out" >&2; fail "podman run IMAGE --once"; }
 lists "$file" "worker-1 worker-2 worker-3 worker-4" || fail "podman run IMAGE --once changed the worker list"
 step "Docker Cloud mode passed"
 
