@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 #include <vector>
 
@@ -211,6 +212,43 @@ TEST_CASE("400 idle connections on the status port of a process limited to 256 d
   CHECK(metric(port, "status_connections_evicted_total") >= 400 - 64);
   for (const int fd : idle)
     ::close(fd);
+}
+
+TEST_CASE("a tight open-file limit lowers the status port's cap so that 64 descriptors stay for the rest") {
+  emulator emu;
+  temp_dir dir;
+  const int port = unused_tcp_port();
+  auto options = process_options{bin_path("dockercloud-workerlistgen"),
+                                 {"--listen=127.0.0.1:" + std::to_string(port)},
+                                 sidecar_env_in(emu, dir.path(), dir.path()),
+                                 dir.path() + "/sidecar.log",
+                                 {}};
+  options.open_files = 100; // 36 for the port
+  child_process side{options};
+  REQUIRE(wait_until([&] { return http_request("GET", listen_url(port) + "/healthz").status == 200; }, 10s));
+  std::vector<int> idle;
+  for (int i = 0; i < 60; ++i)
+    if (const int fd = connect_idle(port); fd >= 0)
+      idle.push_back(fd);
+  REQUIRE(wait_until([&] { return metric(port, "status_connections_evicted_total") >= 60 - 36; }, 10s));
+  CHECK(metric(port, "status_connections") <= 36);
+  for (const int fd : idle)
+    ::close(fd);
+}
+
+TEST_CASE("a connection to the status port that sends no request is closed after the request deadline") {
+  emulator emu;
+  const int port = unused_tcp_port();
+  sidecar side{emu.sidecar_env(), {"--listen=127.0.0.1:" + std::to_string(port)}};
+  REQUIRE(wait_until([&] { return http_request("GET", listen_url(port) + "/healthz").status != 0; }, 5s));
+  const int fd = connect_idle(port);
+  REQUIRE(fd >= 0);
+  timeval timeout{30, 0}; // far beyond the 5 s deadline: a timeout here is the failure
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  char byte = 0;
+  const auto read = ::recv(fd, &byte, 1, 0);
+  ::close(fd);
+  CHECK(read == 0); // closed by the sidecar
 }
 
 TEST_CASE("a --listen address that cannot be bound is a configuration error") {
