@@ -62,8 +62,10 @@ public:
     auto links = protocol::check_links(std::move(*read));
     metrics.record(runtime::sync_phase::validate, took());
     ctx_->metrics->names_refused += links.refused.size();
-    for (const auto& refused : links.refused)
-      log_->warn("ignoring link '{}': {}", refused.excerpt, refused.reason);
+    for (const auto& refused : links.refused) {
+      const auto line = "ignoring link '" + refused.excerpt + "': " + refused.reason;
+      runtime::warn_repeatable(*log_, refusals_, line, line);
+    }
     if (protocol::every_name_refused(links))
       return answer(make_error(sync_error::names_refused,
                                where + ": all " + std::to_string(links.refused.size())
@@ -92,6 +94,7 @@ private:
   std::shared_ptr<spdlog::logger> log_;
   net::rest_client client_;
   protocol::container_parser parser_;
+  policy::warning_repeats refusals_; // the same refused link on every fetch: logged once a minute
   fetch_waiters waiting_;
   std::uint64_t exchange_ = 0;
 };

@@ -65,8 +65,10 @@ protected:
   // when every one is refused it is an error (`what`: "worker container(s)").
   void answer_named(protocol::container_links named, std::string_view what) {
     ctx_->metrics->names_refused += named.refused.size();
-    for (const auto& refused : named.refused)
-      log_->warn("ignoring worker '{}': {}", refused.excerpt, refused.reason);
+    for (const auto& refused : named.refused) {
+      const auto line = "ignoring worker '" + refused.excerpt + "': " + refused.reason;
+      runtime::warn_repeatable(*log_, refusals_, line, line);
+    }
     if (protocol::every_name_refused(named))
       return answer(make_error(sync_error::names_refused, "none of the " + std::to_string(named.refused.size()) + " "
                                                             + std::string{what} + " has a name --worker-name can use"));
@@ -79,6 +81,7 @@ protected:
 
 private:
   fetch_waiters waiting_;
+  policy::warning_repeats refusals_; // the same refused worker on every fetch: logged once a minute
   bool listing_ = false;
 };
 

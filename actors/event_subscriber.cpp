@@ -74,7 +74,9 @@ public:
     switch (verdict.what) {
       case feed_verdict::kind::malformed:
         ++ctx_->metrics->events_malformed;
-        log_->warn("ignoring a malformed event ({}): {}", verdict.summary, protocol::printable_excerpt(text));
+        runtime::warn_repeatable(*log_, malformed_, verdict.summary,
+                                 "ignoring a malformed event (" + verdict.summary
+                                   + "): " + protocol::printable_excerpt(text));
         return;
       case feed_verdict::kind::irrelevant:
         log_->debug("event {}: not relevant", verdict.summary);
@@ -96,7 +98,8 @@ public:
     ++ctx_->metrics->events_received;
     ++ctx_->metrics->events_malformed;
     give_credit();
-    log_->warn("ignoring a binary frame or an over-long line of {} bytes", bytes);
+    runtime::warn_repeatable(*log_, malformed_, "binary",
+                             "ignoring a binary frame or an over-long line of " + std::to_string(bytes) + " bytes");
   }
 
   void on_closed(std::uint64_t session, const net::stream_failure& failure) {
@@ -151,6 +154,7 @@ private:
   policy::backoff backoff_;
   policy::backoff auth_backoff_;
   std::shared_ptr<net::event_stream> stream_;
+  policy::warning_repeats malformed_; // by the kind of fault, not the frame: logged once a minute
   std::uint64_t session_ = 0;
   std::size_t ungranted_ = 0;
   clock::time_point connected_at_{};

@@ -127,4 +127,15 @@ std::shared_ptr<spdlog::logger> component_logger(const std::string& name) {
   return logger;
 }
 
+void warn_repeatable(spdlog::logger& log, policy::warning_repeats& repeats, const std::string& cause,
+                     const std::string& line) {
+  const auto verdict = repeats.on_warning(cause, std::chrono::steady_clock::now());
+  if (!verdict.log)
+    return;
+  if (verdict.repeats == 0)
+    log.warn("{}", line);
+  else
+    log.warn("{} (and {} more times since it was last logged)", line, verdict.repeats);
+}
+
 } // namespace wlg::runtime

@@ -3,6 +3,8 @@
 // spdlog set-up: one stdout (or stderr) sink shared by every component's logger, a text or
 // JSON line format, and redaction of secrets from every line at every level.
 
+#include "policy/warning_repeats.hpp"
+
 #include <spdlog/logger.h>
 
 #include <memory>
@@ -26,6 +28,12 @@ void configure_logging(const log_options& options);
 
 // The logger for one component ("state_reconciler", "main", ...).
 std::shared_ptr<spdlog::logger> component_logger(const std::string& name);
+
+// Logs `line` at warning level the first time `cause` is seen, then at most
+// once a minute with the count of the repeats in between ("... (and 30 more
+// times since)"); the rest are dropped (their counters count them).
+void warn_repeatable(spdlog::logger& log, policy::warning_repeats& repeats, const std::string& cause,
+                     const std::string& line);
 
 // The secrets to redact for an Authorization header value: the whole value,
 // and the credential after its scheme ("TutumAccessKey <this>").

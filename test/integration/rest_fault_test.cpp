@@ -102,3 +102,17 @@ TEST_CASE("hostile link names are never written, the other links are") {
   CHECK(static_cast<long long>(refused) % 8 == 0);
   CHECK(side.log().find(std::string(200, 'a')) == std::string::npos); // shortened in the log too
 }
+
+TEST_CASE("a link refused on every fetch is logged once, then at most once a minute; every refusal is counted") {
+  emulator emu;
+  sidecar side{emu.sidecar_env(), with_status_port()};
+  REQUIRE_MESSAGE(side.wait_for_list(first_workers(3), 10s), side.log());
+  emu.control("/rest/links", R"(["worker-1", "two words"])");
+  for (int fetch = 1; fetch <= 5; ++fetch) {
+    const auto refused = side.metric("worker_names_refused_total");
+    side.process().signal(SIGUSR1);
+    REQUIRE_MESSAGE(side.metric_reaches("worker_names_refused_total", refused + 1), side.log());
+  }
+  CHECK(side.metric("worker_names_refused_total") >= 5);
+  CHECK(count_of(side.log(), "ignoring link 'two words'") == 1);
+}
