@@ -103,7 +103,7 @@ TEST_CASE("hostile link names are never written, the other links are") {
   CHECK(side.log().find(std::string(200, 'a')) == std::string::npos); // shortened in the log too
 }
 
-TEST_CASE("a link refused on every fetch is logged once, then at most once a minute; every refusal is counted") {
+TEST_CASE("a link refused on every fetch is logged once, then at most once a minute, and every refusal is counted") {
   emulator emu;
   sidecar side{emu.sidecar_env(), with_status_port()};
   REQUIRE_MESSAGE(side.wait_for_list(first_workers(3), 10s), side.log());
