@@ -69,9 +69,13 @@ public:
     std::set<citus_node> held_back;
     for (const auto& name : request.workers.held_back())
       held_back.insert({name, port});
+    std::map<citus_node, std::string> containers;
+    for (const auto& [name, id] : request.workers.containers())
+      containers[{name, port}] = id;
     auto promise = self_->make_response_promise<policy::output_report>();
     waiting_.push_back({machine_.last_ticket() + 1, promise});
-    run(machine_.on_apply(std::move(wanted), std::move(formers), std::move(held_back)));
+    run(machine_.on_apply(std::move(wanted), std::move(formers), std::move(held_back), containers,
+                          self_->clock().now()));
     return promise;
   }
 
@@ -97,7 +101,8 @@ public:
 private:
   // The step under way, whose outcome is awaited.
   using step_command = std::variant<machine::connect, machine::take_lock, machine::read_nodes, machine::probe_nodes,
-                                    machine::run_change, machine::read_rebalance, machine::start_rebalance>;
+                                    machine::run_change, machine::check_placements, machine::read_rebalance,
+                                    machine::start_rebalance>;
 
   void run(const machine::commands& commands) {
     for (const auto& command : commands)
@@ -128,6 +133,10 @@ private:
   }
 
   void carry_out(const machine::run_change& c) { execute(c, statement_for(c.change)); }
+
+  void carry_out(const machine::check_placements& c) {
+    execute(c, protocol::check_node_placements(c.nodes, protocol::probe_connect_timeout_ms));
+  }
 
   void carry_out(const machine::read_rebalance& c) { execute(c, protocol::rebalance_status()); }
 
@@ -252,6 +261,22 @@ private:
     run(machine_.on_probed(protocol::read_node_probes(*outcome.rows), now));
   }
 
+  void report(const machine::check_placements&, net::pg_outcome outcome) {
+    const auto now = self_->clock().now();
+    if (!outcome.rows && outcome.error.what == net::pg_error::kind::statement) {
+      const auto level = outcome.error.message == check_refusal_ ? spdlog::level::debug : spdlog::level::warn;
+      check_refusal_ = outcome.error.message;
+      log_->log(level, "cannot check the shard tables of worker nodes whose container changed: {}",
+                outcome.error.message);
+      return run(machine_.on_check_refused(now));
+    }
+    check_refusal_.clear();
+    if (!outcome.rows)
+      return run(machine_.on_lost(outcome.error.message));
+    ++ctx_->metrics->citus_placement_checks;
+    run(machine_.on_placements_checked(protocol::read_placement_checks(*outcome.rows), now));
+  }
+
   void report(const machine::run_change& c, net::pg_outcome outcome) {
     const bool refused = !outcome.rows && outcome.error.what == net::pg_error::kind::statement;
     if (!outcome.rows && !refused)
@@ -350,6 +375,7 @@ private:
   std::shared_ptr<spdlog::logger> log_;
   citus_reports reports_;
   std::string probe_refusal_; // why the last probe was refused, said once
+  std::string check_refusal_; // why the last check of shard tables was refused, said once
 };
 
 } // namespace

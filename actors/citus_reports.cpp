@@ -92,6 +92,21 @@ void citus_reports::say(const machine::kept& k) {
     log_->warn("worker node {} is no longer wanted but stays: {}", policy::to_string(k.node), k.why);
 }
 
+void citus_reports::say(const machine::missing_placements& m) {
+  std::vector<runtime::missing_node> missing;
+  for (const auto& node : m.nodes) {
+    const auto name = policy::to_string(node.node);
+    missing.push_back({name, node.missing, node.shards});
+    if (std::ranges::find(said_missing_, node) == said_missing_.end())
+      log_->error("{}", runtime::missing_reason(name, node.missing, node.shards));
+  }
+  for (const auto& said : said_missing_)
+    if (std::ranges::find(m.nodes, said.node, &policy::placement_audit::missing_node::node) == m.nodes.end())
+      log_->info("worker node {} has its shard tables again", policy::to_string(said.node));
+  said_missing_ = m.nodes;
+  metrics_.citus_missing.set(std::move(missing));
+}
+
 std::string citus_reports::disable_plan() const {
   if (!disable_after_)
     return "";

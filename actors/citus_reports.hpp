@@ -32,6 +32,9 @@ public:
   void say(const machine::nodes_health& h);
   void say(const machine::disable_refused& r);
   void say(const machine::kept& k);
+  // Each node found missing shard tables (or a different number of them) is
+  // said once, as an error; each found whole again, once.
+  void say(const machine::missing_placements& m);
 
 private:
   // What happens to a node not wanted that does not answer.
@@ -41,6 +44,7 @@ private:
   runtime::metrics& metrics_;
   std::optional<config::settings::duration> disable_after_;
   machine::nodes_health said_; // the nodes' health last said
+  policy::placement_audit::report said_missing_;
 };
 
 } // namespace wlg::actors

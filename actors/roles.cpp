@@ -31,6 +31,9 @@ policy::citus_output_machine::options citus_output_options(const config::setting
   options.health.disable_after = config.disable_unreachable_after;
   options.health.refused_retry = config.backoff_max;
   options.rebalance_after_add = config.rebalance_after_add;
+  // A node still missing its shard tables is checked again once per periodic reconcile.
+  if (config.poll_interval > config::settings::duration::zero())
+    options.audit.interval = config.poll_interval;
   return options;
 }
 

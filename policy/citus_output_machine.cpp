@@ -1,17 +1,21 @@
 #include "policy/citus_output_machine.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 namespace wlg::policy {
 
 citus_output_machine::citus_output_machine(options opts)
   : options_(opts), lease_(opts.run.rehearse), health_(opts.health), plan_(opts.plan),
-    rebalance_({opts.follow_interval, opts.run.once}) {}
+    rebalance_({opts.follow_interval, opts.run.once}), audit_(opts.audit) {}
 
 citus_output_machine::commands citus_output_machine::on_apply(std::set<citus_node> wanted,
                                                               membership_plan::successions formers,
-                                                              std::set<citus_node> held_back) {
+                                                              std::set<citus_node> held_back,
+                                                              const std::map<citus_node, std::string>& containers,
+                                                              time_point now) {
+  audit_.on_containers(containers, now);
   wanted_ = std::move(wanted);
   formers_ = std::move(formers);
   held_back_ = std::move(held_back);
@@ -38,6 +42,7 @@ void citus_output_machine::start_pass(commands& out) {
   pass_covers_ = tickets_;
   pass_changed_ = false;
   pass_add_refused_ = false;
+  pass_audited_ = false;
   standing_by_ = false;
   if (!connected_) {
     at_ = stage::connecting;
@@ -127,6 +132,9 @@ citus_output_machine::commands citus_output_machine::on_nodes(const std::set<cit
   last_why_.clear();
   present_ = present;
   inactive_ = inactive;
+  now_ = now;
+  audit_.on_registered(present_, to_keep());
+  report_missing(out);
   auto probe = node_health::to_probe(to_keep(), present_, inactive_);
   if (!probe.empty()) {
     at_ = stage::probing;
@@ -153,6 +161,12 @@ void citus_output_machine::probed(commands& out, const std::vector<node_health::
   if (std::exchange(unblocked_, false) || recovered)
     plan_.retry_now(now);
   plan_changes(out, now);
+}
+
+std::set<citus_node> citus_output_machine::active() const {
+  std::set<citus_node> out;
+  std::ranges::set_difference(present_, inactive_, std::inserter(out, out.end()));
+  return out;
 }
 
 std::set<citus_node> citus_output_machine::to_keep() const {
@@ -199,14 +213,59 @@ void citus_output_machine::report_health(commands& out) {
 }
 
 void citus_output_machine::next_change(commands& out) {
-  if (changes_.empty() && options_.rebalance_after_add && !options_.run.rehearse && rebalance_.due()) {
+  if (changes_.empty())
+    return audit_then_rebalance(out);
+  at_ = stage::changing;
+  out.push_back(run_change{changes_.front()});
+}
+
+void citus_output_machine::audit_then_rebalance(commands& out) {
+  if (!options_.run.rehearse && !std::exchange(pass_audited_, true)) {
+    auditing_ = audit_.due(active(), now_);
+    if (!auditing_.empty()) {
+      at_ = stage::auditing;
+      out.push_back(check_placements{auditing_});
+      return;
+    }
+  }
+  rebalance_or_end(out);
+}
+
+void citus_output_machine::rebalance_or_end(commands& out) {
+  if (options_.rebalance_after_add && !options_.run.rehearse && rebalance_.due()) {
     at_ = stage::rebalancing;
     return carry_job(out, rebalance_.begin());
   }
-  if (changes_.empty())
-    return end_pass(out, {});
-  at_ = stage::changing;
-  out.push_back(run_change{changes_.front()});
+  end_pass(out, {});
+}
+
+citus_output_machine::commands
+citus_output_machine::on_placements_checked(const std::vector<placement_audit::check_result>& results,
+                                            time_point now) {
+  commands out;
+  if (at_ != stage::auditing)
+    return out;
+  audit_.on_checked(auditing_, results, now);
+  report_missing(out);
+  rebalance_or_end(out);
+  return out;
+}
+
+citus_output_machine::commands citus_output_machine::on_check_refused(time_point now) {
+  commands out;
+  if (at_ != stage::auditing)
+    return out;
+  audit_.on_check_refused(auditing_, now);
+  rebalance_or_end(out);
+  return out;
+}
+
+void citus_output_machine::report_missing(commands& out) {
+  auto missing = audit_.missing();
+  if (missing == said_missing_)
+    return;
+  said_missing_ = missing;
+  out.push_back(missing_placements{std::move(missing)});
 }
 
 citus_output_machine::commands citus_output_machine::on_added() {
@@ -214,6 +273,9 @@ citus_output_machine::commands citus_output_machine::on_added() {
   // a disabled node's replicas, which may have missed writes): it needs
   // shards as much as a new one.
   const bool activated = at_ == stage::changing && changes_.front().what == node_change::kind::activate;
+  // An updated node is a replaced task's: another container, whose tables are checked.
+  if (at_ == stage::changing && changes_.front().what == node_change::kind::update)
+    audit_.on_replaced(changes_.front().node, now_);
   if (at_ == stage::changing && (changes_.front().what == node_change::kind::add || activated))
     rebalance_.owe();
   return after_change([this, activated](const citus_node& node, commands& out) {
@@ -287,6 +349,8 @@ std::string citus_output_machine::doing() const {
     return "probing worker nodes";
   if (at_ == stage::rebalancing)
     return "rebalancing";
+  if (at_ == stage::auditing)
+    return "checking the shard tables of worker nodes whose container changed";
   if (at_ == stage::locking)
     return "taking the leader's lock";
   const auto& change = changes_.front();
@@ -314,6 +378,10 @@ void citus_output_machine::end_pass(commands& out, const std::string& failure) {
     auto due = plan_.next_retry();
     if (const auto watch = health_.watch_due(); watch && (!due || *watch < *due))
       due = watch;
+    // (A standby or a rehearsal checks nothing: no timer for it.)
+    const auto audit = options_.run.rehearse || !lease_.held() ? std::nullopt : audit_.next_due(active());
+    if (audit && (!due || *audit < *due))
+      due = audit;
     if (due && (!armed_due_ || *due < *armed_due_)) {
       armed_due_ = due;
       out.push_back(arm_retry{*due});

@@ -10,12 +10,15 @@
 // - leader_lease: only the holder of the coordinator's advisory lock acts;
 // - node_health: probe, the unreachable clock, disable, blocking, the watch;
 // - membership_plan: adds, activations, updates and removes, with retries;
-// - background_job: the rebalance after an add, started and followed.
+// - background_job: the rebalance after an add, started and followed;
+// - placement_audit: registered nodes whose container changed are checked
+//   for their shard tables (a worker that came back empty).
 //
 // One pass at a time: connect if need be, make sure this sidecar leads, read
 // the worker nodes, probe the ones node_health asks about, then each change
 // in turn (disables first: a node that does not answer blocks the adds after
-// it), then the rebalance when one is owed or runs.
+// it), then the check of suspect nodes' placements when due, then the
+// rebalance when one is owed or runs.
 // Applies that arrive during a pass are answered by the next one. A refused
 // add is retried for that node alone when due, whether or not anything else
 // happens, and at once on the next apply or connection, since what blocked
@@ -28,12 +31,14 @@
 #include "policy/leader_lease.hpp"
 #include "policy/membership_plan.hpp"
 #include "policy/node_health.hpp"
+#include "policy/placement_audit.hpp"
 #include "policy/run_options.hpp"
 #include "policy/sync_machine.hpp"
 #include "protocol/coordinator_problem.hpp"
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -64,6 +69,7 @@ public:
     bool rebalance_after_add = false;
     duration follow_interval{std::chrono::seconds(1)};
     node_health::options health;
+    placement_audit::options audit;
   };
 
   // Applies are numbered from 1; an answer covers every apply up to `through`.
@@ -78,6 +84,8 @@ public:
   // on_disabled / on_disable_refused, or on_lost
   struct run_change { node_change change; };
   struct show_changes { std::vector<node_change> changes; bool rebalance = false; }; // --dry-run
+  // then on_placements_checked / on_check_refused / on_lost
+  struct check_placements { std::vector<citus_node> nodes; };
   struct read_rebalance {};                   // then on_rebalance_status / on_rebalance_refused / on_lost
   struct start_rebalance {};                  // then on_rebalance_started / on_rebalance_refused / on_lost
   struct arm_follow { duration delay; };      // then on_follow
@@ -100,18 +108,23 @@ public:
   // The registered nodes' health, on each change.
   using nodes_health = node_health::report;
   struct disable_refused { citus_node node; std::string why; }; // said once per node and reason
+  // The registered nodes whose shard tables are missing on them, on each change.
+  struct missing_placements { placement_audit::report nodes; };
   using command = std::variant<connect, take_lock, read_nodes, probe_nodes, run_change, show_changes, answer, fail,
                                arm_retry, drop_connection, unreachable, usable, role, add_refused, kept, read_rebalance,
-                               start_rebalance, arm_follow, rebalance_state, nodes_health, disable_refused>;
+                               start_rebalance, arm_follow, rebalance_state, nodes_health, disable_refused,
+                               check_placements, missing_placements>;
   using commands = std::vector<command>;
 
   explicit citus_output_machine(options opts);
 
   // `wanted`: the whole set the coordinator's worker nodes should equal;
   // `formers`: the registered nodes a wanted one may replace; `held_back`:
-  // workers not to add (their healthcheck fails), kept when registered.
+  // workers not to add (their healthcheck fails), kept when registered;
+  // `containers`: the container behind each worker, where the source says.
   commands on_apply(std::set<citus_node> wanted, membership_plan::successions formers = {},
-                    std::set<citus_node> held_back = {});
+                    std::set<citus_node> held_back = {}, const std::map<citus_node, std::string>& containers = {},
+                    time_point now = {});
   commands on_retry();
 
   commands on_connected();
@@ -135,6 +148,9 @@ public:
   commands on_kept(const std::string& why, std::int64_t only_copies = 0);
   commands on_disabled();
   commands on_disable_refused(const std::string& why, time_point now);
+  // What check_placements found, or that the coordinator refused it (why).
+  commands on_placements_checked(const std::vector<placement_audit::check_result>& results, time_point now);
+  commands on_check_refused(time_point now);
   // The latest rebalance job's state as citus_rebalance_status() says it
   // (scheduled, running, finished, failed, ...; empty: there is none).
   commands on_rebalance_status(const std::string& state);
@@ -157,7 +173,7 @@ public:
   ticket last_ticket() const noexcept { return tickets_; }
 
 private:
-  enum class stage { idle, connecting, locking, reading, probing, changing, rebalancing };
+  enum class stage { idle, connecting, locking, reading, probing, changing, auditing, rebalancing };
 
   void start_pass(commands& out);
   // Connected: lead (take the lock unless held or rehearsing), then read.
@@ -183,7 +199,14 @@ private:
   void plan_changes(commands& out, time_point now);
   // The wanted nodes, and the held-back ones that are registered.
   std::set<citus_node> to_keep() const;
+  // The registered nodes that are active, as the pass read them.
+  std::set<citus_node> active() const;
   void next_change(commands& out);
+  // The changes are done: check the suspect nodes when due, else go on.
+  void audit_then_rebalance(commands& out);
+  void rebalance_or_end(commands& out);
+  // The missing nodes, when they changed since last said.
+  void report_missing(commands& out);
   // The job's commands as this machine's; its step's end ends the pass.
   void carry_job(commands& out, background_job::commands job);
   // The same, as commands of their own (the job ignores answers out of turn).
@@ -203,6 +226,10 @@ private:
   node_health health_;
   membership_plan plan_;
   background_job rebalance_;
+  placement_audit audit_;
+  std::vector<citus_node> auditing_; // the nodes the check under way asks about
+  time_point now_{};                 // as the pass's read of the nodes said
+  placement_audit::report said_missing_;
   std::set<citus_node> wanted_;
   std::set<citus_node> held_back_;
   membership_plan::successions formers_;
@@ -217,6 +244,7 @@ private:
   std::optional<time_point> armed_due_; // the retry timer's
   bool pass_changed_ = false;
   bool pass_add_refused_ = false;
+  bool pass_audited_ = false;
   bool standing_by_ = false; // the pass ended without the lock
   bool unblocked_ = false;   // a new apply or connection: failed adds are due at once
   protocol::coordinator_problem last_problem_ = protocol::coordinator_problem::none;

@@ -52,6 +52,19 @@ std::vector<node_probe> read_node_probes(const text_rows& rows) {
   return out;
 }
 
+std::vector<placement_check> read_placement_checks(const text_rows& rows) {
+  std::vector<placement_check> out;
+  for (const auto& row : rows) {
+    const auto node = row.size() == 5 ? node_of(row) : std::nullopt;
+    if (!node)
+      continue;
+    const bool reached = is_true(row[3]);
+    out.push_back({*node, as_int64(row[2]), reached, reached ? as_int64(row[4]) : 0,
+                   reached ? std::string{} : row[4].value_or("")});
+  }
+  return out;
+}
+
 std::vector<node_state> read_node_states(const text_rows& rows) {
   std::vector<node_state> out;
   for (const auto& row : rows)

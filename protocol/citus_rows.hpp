@@ -33,6 +33,19 @@ struct node_probe {
 };
 std::vector<node_probe> read_node_probes(const text_rows& rows);
 
+// check_node_placements: whether the coordinator reached each node that
+// holds placements, how many it holds and how many of their shard tables are
+// missing there (or why it was not reached).
+struct placement_check {
+  node_address node;
+  std::int64_t shards = 0;
+  bool reached = false;
+  std::int64_t missing = 0; // when reached
+  std::string why;          // when not
+  friend bool operator==(const placement_check&, const placement_check&) = default;
+};
+std::vector<placement_check> read_placement_checks(const text_rows& rows);
+
 // read_node_states: what `status` shows of each worker node.
 struct node_state {
   node_address node;

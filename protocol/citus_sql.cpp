@@ -47,6 +47,26 @@ sql_statement probe_worker_nodes(const std::vector<node_address>& nodes, std::in
           {std::move(names), std::move(ports), std::to_string(connect_timeout_ms)}};
 }
 
+sql_statement check_node_placements(const std::vector<node_address>& nodes, std::int64_t connect_timeout_ms) {
+  auto [names, ports] = node_arrays(nodes);
+  // master_run_on_worker is called in the select list of a subquery kept
+  // apart (OFFSET 0), so that it runs after the settings, once per node.
+  return {"SELECT x.name, x.port, x.shards, (x.r).success, (x.r).result FROM ("
+          " SELECT c.name, c.port, c.shards,"
+          "  master_run_on_worker(ARRAY[c.name], ARRAY[c.port], ARRAY[c.command], false) AS r"
+          " FROM (SELECT set_config('citus.node_connection_timeout', $3, true),"
+          "              set_config('client_min_messages', 'error', true)) AS limits,"
+          "  (SELECT n.nodename AS name, n.nodeport AS port, count(*) AS shards,"
+          "    format('SELECT count(*) FROM unnest(%L::text[]) AS s(name) WHERE to_regclass(s.name) IS NULL',"
+          "           array_agg(shard_name(s.logicalrelid, s.shardid))) AS command"
+          "   FROM unnest($1::text[], $2::int[]) AS u(name, port)"
+          "   JOIN pg_dist_node n ON n.nodename = u.name AND n.nodeport = u.port AND n.groupid <> 0"
+          "   JOIN pg_dist_placement p ON p.groupid = n.groupid JOIN pg_dist_shard s USING (shardid)"
+          "   GROUP BY n.nodename, n.nodeport) AS c"
+          " OFFSET 0) AS x",
+          {std::move(names), std::move(ports), std::to_string(connect_timeout_ms)}};
+}
+
 sql_statement disable_worker_node(std::string_view name, std::uint16_t port) {
   return {"SELECT citus_disable_node(n.nodename, n.nodeport, synchronous := NOT EXISTS ("
           "  SELECT 1 FROM pg_dist_node o WHERE o.groupid <> 0 AND o.noderole = 'primary' AND o.isactive"

@@ -33,6 +33,11 @@ sql_statement read_worker_nodes();
 // that is gone may not refuse at once, and the probe waits on it.
 inline constexpr std::int64_t probe_connect_timeout_ms = 2'000;
 sql_statement probe_worker_nodes(const std::vector<node_address>& nodes, std::int64_t connect_timeout_ms);
+// For each of `nodes` that holds placements: how many, whether the
+// coordinator reached it, and how many of those shards' tables do not exist
+// on it (to_regclass, run there by master_run_on_worker), or why it was not
+// reached. Reads only; a node without placements has no row.
+sql_statement check_node_placements(const std::vector<node_address>& nodes, std::int64_t connect_timeout_ms);
 
 // Marks a node inactive, keeping its row and placements (citus_disable_node).
 // Citus refuses an asynchronous disable of the first worker node (by name,

@@ -118,6 +118,7 @@ container_links engine_worker_names(const std::vector<engine_container>& contain
                                     const worker_name_source& source) {
   container_links out;
   std::vector<std::string> names, held_back;
+  std::map<std::string, std::string> ids;
   for (const auto& c : containers) {
     if (c.starting)
       continue;
@@ -144,9 +145,13 @@ container_links engine_worker_names(const std::vector<engine_container>& contain
                              name.empty() ? "container " + who + " has no name to write" : *problem});
       continue;
     }
+    // Two containers under one name (a label's): neither is its container.
+    if (auto [it, first] = ids.try_emplace(name, c.id); !first)
+      it->second.clear();
     (c.unhealthy ? held_back : names).push_back(std::move(name));
   }
   out.workers = worker_set{std::move(names), std::move(held_back)};
+  out.workers.set_containers(std::move(ids));
   return out;
 }
 

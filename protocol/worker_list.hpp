@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,7 +27,10 @@ inline constexpr std::string_view worker_list_file_name = "pg_worker_list.conf";
 //   reconciler looks again soon;
 // - which workers are held back (engine mode: their healthcheck fails): not
 //   added to the coordinator, but one already registered stays. The file
-//   target lists them, as it always has.
+//   target lists them, as it always has;
+// - the container behind each name (engine mode), so that the Citus output
+//   sees a name taken by another container (one that may have come back
+//   empty).
 // Two sets are equal when their names and held-back names are: the other notes
 // do not change the workers.
 class worker_set {
@@ -44,6 +48,9 @@ public:
   const successions& formers() const noexcept { return formers_; }
   bool settling() const noexcept { return settling_; }
   const std::vector<std::string>& held_back() const noexcept { return held_back_; }
+  // name -> container id, for the names whose container is known.
+  const std::map<std::string, std::string>& containers() const noexcept { return containers_; }
+  void set_containers(std::map<std::string, std::string> containers) { containers_ = std::move(containers); }
 
   friend bool operator==(const worker_set& a, const worker_set& b) {
     return a.names_ == b.names_ && a.held_back_ == b.held_back_;
@@ -51,7 +58,7 @@ public:
 
   template <class Inspector>
   friend auto inspect(Inspector& f, worker_set& x) {
-    return f(x.names_, x.formers_, x.settling_, x.held_back_);
+    return f(x.names_, x.formers_, x.settling_, x.held_back_, x.containers_);
   }
 
 private:
@@ -59,6 +66,7 @@ private:
   successions formers_;
   bool settling_ = false;
   std::vector<std::string> held_back_; // sorted, none of names_
+  std::map<std::string, std::string> containers_;
 };
 
 // The header, then one "NAME PORT" line per worker, held-back ones included.

@@ -54,6 +54,14 @@ struct departed_node {
   std::int64_t shards = 0; // whose only placement it holds
 };
 
+// A registered Citus worker node whose container changed and whose shard
+// tables are missing on it: it came back empty.
+struct missing_node {
+  std::string node;         // name:port
+  std::int64_t missing = 0; // shards with a placement on it whose table is not there
+  std::int64_t shards = 0;  // shards with a placement on it
+};
+
 // A short list that the Citus output replaces and the status pages read.
 template <class Item>
 class guarded_list {
@@ -181,6 +189,7 @@ struct metrics {
   std::atomic<std::int64_t> citus_disabled_nodes{0};
   guarded_list<blocking_node> citus_blocking;
   guarded_list<departed_node> citus_departed;
+  guarded_list<missing_node> citus_missing;
   counter coordinator_connects{0};
   counter coordinator_connect_failures{0};
   counter coordinator_reconnects{0}; // established connections lost
@@ -188,6 +197,7 @@ struct metrics {
   std::atomic<bool> citus_leader{false}; // holds the coordinator's advisory lock
   std::atomic<policy::rebalance_phase> citus_rebalance{policy::rebalance_phase::none}; // the last job's, as followed
   counter citus_rebalances_started{0};
+  counter citus_placement_checks{0}; // of nodes whose container changed (placement_audit)
   // What keeps the sidecar from using the coordinator (none: nothing).
   std::atomic<protocol::coordinator_problem> coordinator_problem{protocol::coordinator_problem::none};
 

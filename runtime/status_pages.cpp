@@ -110,6 +110,9 @@ constexpr counter_doc counters[] = {
    &metrics::citus_nodes_activated},
   {"citus_rebalances_started_total", "Rebalance jobs started (citus_rebalance_start).",
    &metrics::citus_rebalances_started},
+  {"citus_placement_checks_total",
+   "Checks, through the coordinator, that worker nodes whose container changed have their shard tables.",
+   &metrics::citus_placement_checks},
   {"coordinator_connects_total", "Connections to the coordinator established.", &metrics::coordinator_connects},
   {"coordinator_connect_failures_total", "Attempts to connect to the coordinator that failed.",
    &metrics::coordinator_connect_failures},
@@ -138,6 +141,13 @@ std::string blocking_reason(const blocking_node& blocking) {
 std::string departed_reason(std::string_view node, std::int64_t shards) {
   return "worker " + std::string{node} + " left holding " + std::to_string(shards)
          + " shard(s): start it again; its rows are not served until then";
+}
+
+std::string missing_reason(std::string_view node, std::int64_t missing, std::int64_t shards) {
+  return "worker node " + std::string{node} + " came back without " + std::to_string(missing) + " of its "
+         + std::to_string(shards)
+         + " shard(s) (its container changed; their tables are not there): queries that touch them fail; restore "
+           "its data, or copy each shard from a surviving replica with citus_copy_shard_placement";
 }
 
 std::string prometheus_text(const metrics& m) {
@@ -199,6 +209,10 @@ std::string prometheus_text(const metrics& m) {
            "A worker node whose container or task is gone while it holds shards: those whose only placement it "
            "holds, not served until it is started again.",
            m.citus_departed.get(), &departed_node::shards);
+  per_node("citus_missing_placements",
+           "A registered worker node whose container changed and whose shard tables are missing: how many of the "
+           "shards placed on it are not there.",
+           m.citus_missing.get(), &missing_node::missing);
   out.single("coordinator_connected", "gauge", "1 while connected to the coordinator.",
              m.coordinator_connected.load() ? 1 : 0);
   const auto phase = m.citus_rebalance.load();
@@ -258,6 +272,8 @@ net::status_response health_page(const metrics& m, const health_rules& rules) {
     reason = blocking_reason(blocking.front());
   else if (const auto departed = m.citus_departed.get(); rules.coordinator_required && !departed.empty())
     reason = departed_reason(departed.front().node, departed.front().shards);
+  else if (const auto missing = m.citus_missing.get(); rules.coordinator_required && !missing.empty())
+    reason = missing_reason(missing.front().node, missing.front().missing, missing.front().shards);
   else if (const auto output = m.output_trouble.get();
            output && std::chrono::steady_clock::now() - output->since >= rules.output_grace)
     reason = output->reason;

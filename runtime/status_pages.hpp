@@ -35,5 +35,8 @@ std::string prometheus_text(const metrics& counters);
 
 // What /healthz and the log say of a worker node that left holding shards.
 std::string departed_reason(std::string_view node, std::int64_t shards);
+// /healthz's reason, and the log's error, for a worker node that came back
+// without `missing` of the `shards` tables its placements need.
+std::string missing_reason(std::string_view node, std::int64_t missing, std::int64_t shards);
 
 } // namespace wlg::runtime

@@ -13,7 +13,10 @@
 #   5. kill -9 of the sidecar's process: the restart policy brings it back,
 #      and it resyncs (a node removed by hand is added again);
 #   6. the coordinator's container restarted, then a worker started: it is
-#      added once the coordinator is back.
+#      added once the coordinator is back;
+#   7. a worker holding shards scaled down and up without a drain (a fresh
+#      volume under the same name): found empty, /healthz 503, no metadata
+#      changed.
 # Then steps 1 to 3 again with podman-compose 1.0.3 on podman.
 # Only the images differ from the shipped file (test/image/docker-compose.citus.local.yml).
 #
@@ -246,6 +249,28 @@ run_docker() {
   wait_until 120 "worker_4 added after the coordinator's restart" nodes_are "$(workers 1 2 3 4)"
   step "docker: coordinator restarted, worker_4 started: in pg_dist_node after $(( $(now_ms) - t0_ms )) ms"
   all_rows_there || fail "rows lost over the coordinator's restart"
+
+  # 7. A worker that holds shards, scaled down and up without a drain, comes
+  # back under its name with a fresh anonymous volume: the sidecar finds its
+  # shard tables missing, says so on /healthz and in the metric, and changes
+  # no metadata.
+  local w4_missing
+  sql "SELECT citus_rebalance_start(shard_transfer_mode := 'block_writes')" >/dev/null || fail "rebalance onto worker_4"
+  sql "SELECT citus_rebalance_wait()" >/dev/null || fail "rebalance wait"
+  [[ "$(sql "SELECT count(*) FROM pg_dist_placement p JOIN pg_dist_node n USING (groupid)
+             WHERE n.nodename = '$(container worker_4)'")" != 0 ]] || fail "worker_4 holds no shard to lose"
+  placements=$(sql "SELECT count(*) FROM pg_dist_placement")
+  t0_ms=$(now_ms)
+  compose_up 3
+  compose_up 4
+  w4_missing="workerlistgen_citus_missing_placements{node=\"$(container worker_4):5432\"}"
+  wait_until 120 "worker_4 found without its shard tables" metric_at_least "$listen" "$w4_missing" 1
+  ! healthy || fail "/healthz is 200 while worker_4 lacks its shards"
+  curl -sS "http://$listen/healthz" | grep -q "worker node $(container worker_4):5432 came back without" ||
+    fail "/healthz does not name worker_4"
+  nodes_are "$(workers 1 2 3 4)" || fail "a node changed"
+  [[ "$(sql "SELECT count(*) FROM pg_dist_placement")" == "$placements" ]] || fail "placements changed"
+  step "docker: worker_4 scaled down and up without a drain: found empty after $(( $(now_ms) - t0_ms )) ms, /healthz 503, no metadata changed"
 
   compose down -v -t 10 >/dev/null 2>&1 || fail "docker-compose down"
   compose_kind=

@@ -5,6 +5,7 @@
 
 #include "actors/citus_membership.hpp"
 #include "actors/roles.hpp"
+#include "runtime/status_pages.hpp"
 #include "test/actors/fixture.hpp"
 
 using namespace wlg::test;
@@ -62,9 +63,11 @@ struct fixture : actor_fixture {
     return membership;
   }
 
-  std::shared_ptr<answer_box> apply(std::initializer_list<const char*> names) {
+  std::shared_ptr<answer_box> apply(std::initializer_list<const char*> names,
+                                    std::map<std::string, std::string> containers = {}) {
     policy::output_request request;
     request.workers = workers(names);
+    request.workers.set_containers(std::move(containers));
     auto box = std::make_shared<answer_box>();
     auto asker = sys.spawn(requester, caf::actor_cast<output_actor>(membership), request, box);
     sched.prioritize(asker); // its first run sends the request
@@ -234,6 +237,41 @@ CAF_TEST(a refused probe counts every node as answering so the pass goes on and 
   CAF_CHECK_EQUAL(metrics.citus_nodes_added.load(), 1u);
   CAF_CHECK_EQUAL(metrics.citus_unreachable_nodes.load(), 0);
   CAF_CHECK_EQUAL(metrics.citus_nodes_disabled.load(), 0u);
+}
+
+CAF_TEST(a node whose container changed is checked and one missing its tables is reported with no metadata change) {
+  start();
+  auto first = apply({"a", "b"}, {{"a", "c1"}, {"b", "c2"}});
+  answer(1, ok());
+  answer(2, lock(true));
+  answer(3, rows(nodes({"a", "b"}))); // first seen: nothing to check
+  CAF_REQUIRE(reply(first).report.has_value());
+  CAF_CHECK_EQUAL(metrics.citus_placement_checks.load(), 0u);
+
+  auto second = apply({"a", "b"}, {{"a", "c1"}, {"b", "c9"}}); // b's container replaced
+  answer(4, rows(nodes({"a", "b"})));
+  answer(5, rows({{std::string{"b"}, std::string{"5432"}, std::string{"16"}, std::string{"t"}, std::string{"16"}}}));
+  const auto& answered = reply(second);
+  CAF_REQUIRE(answered.report.has_value());
+  CAF_CHECK(!answered.report->changed); // no statement but the check ran
+  CAF_CHECK_EQUAL(metrics.citus_placement_checks.load(), 1u);
+  const auto missing = metrics.citus_missing.get();
+  CAF_REQUIRE_EQUAL(missing.size(), 1u);
+  CAF_CHECK_EQUAL(missing.front().node, "b:5432");
+  CAF_CHECK_EQUAL(missing.front().missing, 16);
+  const auto health = runtime::health_page(metrics, {true, true, std::chrono::seconds(10)});
+  CAF_CHECK_EQUAL(health.status, 503);
+  CAF_CHECK(health.body.find("worker node b:5432 came back without 16 of its 16 shard(s)") != std::string::npos);
+  CAF_CHECK(runtime::prometheus_text(metrics).find("workerlistgen_citus_missing_placements{node=\"b:5432\"} 16")
+            != std::string::npos);
+
+  // Checked again after the poll interval (60 s), not before: its data is back.
+  advance_time(std::chrono::seconds(60));
+  expect((atom_value, atom_value), from(membership).to(membership).with(internal_atom::value, retry_atom::value));
+  answer(6, rows(nodes({"a", "b"})));
+  answer(7, rows({{std::string{"b"}, std::string{"5432"}, std::string{"16"}, std::string{"t"}, std::string{"0"}}}));
+  CAF_CHECK_EQUAL(metrics.citus_placement_checks.load(), 2u);
+  CAF_CHECK(metrics.citus_missing.get().empty());
 }
 
 CAF_TEST(an unreachable coordinator fails the apply and is connected again on the next one) {

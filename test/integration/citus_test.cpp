@@ -442,6 +442,52 @@ TEST_CASE("citus: a worker whose healthcheck fails is not added, and a registere
   }
 }
 
+TEST_CASE("citus: a worker that came back empty under its name is found: /healthz 503, the metric, every placement kept; once restored, 200") {
+  SKIP_WITHOUT_CITUS();
+  citus_setup t{2};
+  sidecar side{t.env({{"WORKERLISTGEN_POLL_INTERVAL", "2s"}}), with_status_port()};
+  REQUIRE_MESSAGE(t.nodes_become(both), side.log());
+  REQUIRE(t.cluster.sql(thousand_rows));
+  const auto before = placements(t);
+  const auto w2 = citus_cluster::worker(2) + ":" + std::to_string(t.cluster.port());
+  const auto metric = "citus_missing_placements{node=\"" + w2 + "\"}";
+  const auto health_url = "http://127.0.0.1:" + std::to_string(side.status_port()) + "/healthz";
+
+  // A container replaced under the same name, with its data intact: checked, whole, nothing reported.
+  CHECK(side.metric("citus_placement_checks_total") == 0); // nothing changed under a name yet
+  t.engine.remove_container("citus_worker_1");
+  t.run_worker(1);
+  REQUIRE_MESSAGE(side.metric_reaches("citus_placement_checks_total", 1, 15s), side.log());
+  CHECK(side.metric("citus_missing_placements{node=\"" + citus_cluster::worker(1) + ":"
+                    + std::to_string(t.cluster.port()) + "\"}") < 0);
+  CHECK(http_request("GET", health_url).status == 200);
+
+  // Worker 2's database comes back empty (a fresh data directory) and its
+  // container is replaced under the same name, as Compose does on a scale
+  // down and up without the volume.
+  t.cluster.empty_worker(2);
+  t.engine.remove_container("citus_worker_2");
+  t.run_worker(2);
+  REQUIRE_MESSAGE(side.metric_reaches(metric, 16, 15s), side.log());
+  const auto health = http_request("GET", health_url);
+  CHECK(health.status == 503);
+  CHECK_MESSAGE(health.body.find("worker node " + w2 + " came back without 16 of its 16 shard(s)") != std::string::npos,
+                health.body);
+  // No metadata changed to hide it: the node, active, and every placement row stay.
+  CHECK(placements(t) == before);
+  CHECK(node_row(t, 2) == "t\n");
+  CHECK(t.cluster.worker_nodes() == both);
+  CHECK(side.metric("citus_nodes_removed_total") == 0);
+  CHECK_FALSE(t.cluster.sql("SELECT count(*) FROM items").has_value()); // what the user meets
+
+  // Its data restored, a periodic pass finds it whole: the metric goes, /healthz is 200.
+  t.cluster.restore_worker(2);
+  REQUIRE_MESSAGE(wait_until([&] { return side.metric(metric) < 0; }, 15s), side.log());
+  CHECK(http_request("GET", health_url).status == 200);
+  CHECK(t.cluster.sql("SELECT count(*) FROM items") == std::optional<std::string>{"1000\n"});
+  CHECK(placements(t) == before);
+}
+
 TEST_CASE("citus: --rebalance=after-add gives new workers shards, loses no row, and the metric shows it finished") {
   SKIP_WITHOUT_CITUS();
   citus_setup t{2, 4};

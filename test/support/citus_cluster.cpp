@@ -75,4 +75,33 @@ void citus_cluster::start_node(const std::string& name) {
   REQUIRE_MESSAGE(run.status == 0, run.output);
 }
 
+void citus_cluster::empty_worker(int i) {
+  const auto name = "w" + std::to_string(i);
+  const auto data = dir_.path() + "/cluster/" + name;
+  stop_node(name);
+  // The fresh directory gets the old one's settings (port, address, Citus preloaded).
+  const auto made = run_to_completion(
+    {"/bin/sh", {"-c", "set -e; mv '" + data + "' '" + data + ".kept'; runuser -u postgres -- "
+                       "/usr/lib/postgresql/15/bin/initdb -D '" + data + "' --auth=trust -U postgres --no-sync "
+                       ">/dev/null; cp '" + data + ".kept/postgresql.conf' '" + data + "/'; chown postgres: '"
+                       + data + "/postgresql.conf'"},
+     {{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"}}, {}, {}},
+    std::chrono::minutes(1));
+  REQUIRE_MESSAGE(made.status == 0, made.output);
+  start_node(name);
+  REQUIRE(sql("CREATE EXTENSION citus", i));
+}
+
+void citus_cluster::restore_worker(int i) {
+  const auto name = "w" + std::to_string(i);
+  const auto data = dir_.path() + "/cluster/" + name;
+  stop_node(name);
+  const auto moved = run_to_completion(
+    {"/bin/sh", {"-c", "set -e; rm -rf '" + data + "'; mv '" + data + ".kept' '" + data + "'"},
+     {{"PATH", "/usr/bin:/bin"}}, {}, {}},
+    std::chrono::minutes(1));
+  REQUIRE_MESSAGE(moved.status == 0, moved.output);
+  start_node(name);
+}
+
 } // namespace wlg::test

@@ -39,6 +39,11 @@ public:
   // "coord", "w1", "w2", ...
   void stop_node(const std::string& name);
   void start_node(const std::string& name);
+  // Worker i comes back empty: its PostgreSQL stopped, its data directory
+  // put aside and replaced by a fresh one with Citus (same port and
+  // address), and started again. restore_worker puts the old one back.
+  void empty_worker(int i);
+  void restore_worker(int i);
 
 private:
   temp_dir dir_;

@@ -609,3 +609,134 @@ TEST_CASE("a rebalance that Citus will not start because a drain runs follows th
   one_of<machine::read_rebalance>(nodes_read(m, nodes({"a", "b"}), time_point{}));
   one_of<machine::start_rebalance>(m.on_rebalance_status("finished")); // the drain ended: still owed
 }
+
+// --- a worker that came back empty ---------------------------------------------------
+
+namespace {
+
+std::map<citus_node, std::string> behind(std::initializer_list<std::pair<const char*, const char*>> pairs) {
+  std::map<citus_node, std::string> out;
+  for (const auto& [name, id] : pairs)
+    out[node(name)] = id;
+  return out;
+}
+
+// A connected machine whose coordinator lists a and b, the containers c1 and c2 behind them.
+struct audited_machine {
+  time_point now = time_point{} + 1h;
+  machine m{[] {
+    auto o = quick();
+    o.audit.interval = 60s;
+    return o;
+  }()};
+  audited_machine() {
+    one_of<machine::connect>(m.on_apply(nodes({"a", "b"}), {}, {}, behind({{"a", "c1"}, {"b", "c2"}}), now));
+    lead(m);
+    one_of<machine::answer>(nodes_read(m, nodes({"a", "b"}), now));
+  }
+};
+
+} // namespace
+
+TEST_CASE("a registered node whose container changed is checked once the changes are done; missing tables change "
+          "nothing but the report") {
+  audited_machine t;
+  one_of<machine::read_nodes>(t.m.on_apply(nodes({"a", "b", "c"}), {}, {}, behind({{"a", "c1"}, {"b", "c9"}}), t.now));
+  auto out = nodes_read(t.m, nodes({"a", "b"}), t.now);
+  CHECK(one_of<machine::run_change>(out).change == adding("c"));
+  out = t.m.on_added();
+  CHECK(one_of<machine::check_placements>(out).nodes == std::vector{node("b")}); // not a, whose container is the same
+  CHECK(all_of<machine::answer>(out).empty());
+  out = t.m.on_placements_checked({{node("b"), 16, true, 16, {}}}, t.now);
+  CHECK(one_of<machine::missing_placements>(out).nodes == placement_audit::report{{node("b"), 16, 16}});
+  CHECK(all_of<machine::run_change>(out).empty()); // no metadata changes: b stays as it is
+  CHECK(one_of<machine::answer>(out).through == 2);
+  // Checked again after the interval (the retry timer is armed for it), not per apply.
+  CHECK(one_of<machine::arm_retry>(out).due == t.now + 60s);
+  one_of<machine::read_nodes>(t.m.on_apply(nodes({"a", "b", "c"}), {}, {}, behind({{"a", "c1"}, {"b", "c9"}}),
+                                           t.now + 5s));
+  out = nodes_read(t.m, nodes({"a", "b", "c"}), t.now + 5s);
+  CHECK(all_of<machine::check_placements>(out).empty());
+  CHECK(all_of<machine::missing_placements>(out).empty());
+  one_of<machine::answer>(out);
+  one_of<machine::read_nodes>(t.m.on_retry());
+  out = nodes_read(t.m, nodes({"a", "b", "c"}), t.now + 60s);
+  one_of<machine::check_placements>(out);
+  // Restored: said once, and no longer checked.
+  out = t.m.on_placements_checked({{node("b"), 16, true, 0, {}}}, t.now + 60s);
+  CHECK(one_of<machine::missing_placements>(out).nodes.empty());
+  CHECK(all_of<machine::arm_retry>(out).empty());
+}
+
+TEST_CASE("a node the check cannot reach, or a refused check, is checked again after the interval; the pass is "
+          "answered") {
+  audited_machine t;
+  one_of<machine::read_nodes>(t.m.on_apply(nodes({"a", "b"}), {}, {}, behind({{"a", "c1"}, {"b", "c9"}}), t.now));
+  one_of<machine::check_placements>(nodes_read(t.m, nodes({"a", "b"}), t.now));
+  auto out = t.m.on_placements_checked({{node("b"), 16, false, 0, "failed to connect"}}, t.now);
+  CHECK(all_of<machine::missing_placements>(out).empty()); // nothing known yet
+  one_of<machine::answer>(out);
+  CHECK(one_of<machine::arm_retry>(out).due == t.now + 60s);
+  one_of<machine::read_nodes>(t.m.on_retry());
+  one_of<machine::check_placements>(nodes_read(t.m, nodes({"a", "b"}), t.now + 60s));
+  out = t.m.on_check_refused(t.now + 60s);
+  one_of<machine::answer>(out);
+  CHECK(one_of<machine::arm_retry>(out).due == t.now + 120s);
+}
+
+TEST_CASE("the coordinator lost during the check fails the pass, and the next pass checks again") {
+  audited_machine t;
+  one_of<machine::read_nodes>(t.m.on_apply(nodes({"a", "b"}), {}, {}, behind({{"a", "c1"}, {"b", "c9"}}), t.now));
+  one_of<machine::check_placements>(nodes_read(t.m, nodes({"a", "b"}), t.now));
+  auto out = t.m.on_lost("server closed the connection");
+  CHECK(one_of<machine::fail>(out).why.find("checking the shard tables") != std::string::npos);
+  one_of<machine::drop_connection>(out);
+  one_of<machine::connect>(t.m.on_apply(nodes({"a", "b"}), {}, {}, behind({{"a", "c1"}, {"b", "c9"}}), t.now + 1s));
+  lead(t.m);
+  one_of<machine::check_placements>(nodes_read(t.m, nodes({"a", "b"}), t.now + 1s));
+}
+
+TEST_CASE("a disabled node, a standby and a dry run check nothing, and arm no timer for it") {
+  SUBCASE("disabled") {
+    audited_machine t;
+    one_of<machine::read_nodes>(t.m.on_apply(nodes({"a"}), {}, {}, behind({{"a", "c1"}, {"b", "c9"}}), t.now));
+    const auto out = nodes_read(t.m, nodes({"a", "b"}), t.now, nodes({"b"}), nodes({"b"}));
+    CHECK(all_of<machine::check_placements>(out).empty());
+    CHECK(all_of<machine::arm_retry>(out).empty());
+  }
+  SUBCASE("standby") {
+    machine m{quick()};
+    one_of<machine::connect>(m.on_apply(nodes({"a"}), {}, {}, behind({{"a", "c1"}}), time_point{} + 1h));
+    one_of<machine::take_lock>(m.on_connected());
+    one_of<machine::answer>(m.on_lock(false));
+    one_of<machine::take_lock>(m.on_apply(nodes({"a"}), {}, {}, behind({{"a", "c9"}}), time_point{} + 2h));
+    const auto out = m.on_lock(false);
+    CHECK(all_of<machine::check_placements>(out).empty());
+    CHECK(all_of<machine::arm_retry>(out).empty());
+  }
+  SUBCASE("dry run") {
+    auto options = quick();
+    options.run.rehearse = true;
+    machine m{options};
+    one_of<machine::connect>(m.on_apply(nodes({"a"}), {}, {}, behind({{"a", "c1"}}), time_point{} + 1h));
+    one_of<machine::read_nodes>(m.on_connected());
+    one_of<machine::answer>(nodes_read(m, nodes({"a"}), time_point{} + 1h));
+    one_of<machine::read_nodes>(m.on_apply(nodes({"a"}), {}, {}, behind({{"a", "c9"}}), time_point{} + 2h));
+    const auto out = nodes_read(m, nodes({"a"}), time_point{} + 2h);
+    CHECK(all_of<machine::check_placements>(out).empty());
+    CHECK(all_of<machine::arm_retry>(out).empty());
+  }
+}
+
+TEST_CASE("a node updated in place (a replaced swarm task) is checked at the next pass, which reads it") {
+  audited_machine t;
+  membership_plan::successions formers{{node("b2"), {node("b")}}};
+  one_of<machine::read_nodes>(t.m.on_apply(nodes({"a", "b2"}), formers));
+  auto out = nodes_read(t.m, nodes({"a", "b"}), t.now);
+  CHECK(one_of<machine::run_change>(out).change == updating("b", "b2"));
+  // The pass read b; b2 is b's row renamed, so the check asks about b2 once the next pass reads it.
+  out = t.m.on_added();
+  one_of<machine::answer>(out);
+  one_of<machine::read_nodes>(t.m.on_retry());
+  one_of<machine::check_placements>(nodes_read(t.m, nodes({"a", "b2"}), t.now + 1s));
+}

@@ -34,6 +34,17 @@ TEST_CASE("probes: whether each node answers and its only placements") {
   CHECK(probes[2] == node_probe{{"w3", 5432}, false, 0});
 }
 
+TEST_CASE("placement checks: shards held, reached, missing tables, or why not reached") {
+  const auto checks = read_placement_checks({{v("w1"), v("5432"), v("17"), v("t"), v("17")},
+                                             {v("w2"), v("5432"), v("16"), v("t"), v("0")},
+                                             {v("w3"), v("5432"), v("8"), v("f"), v("failed to connect to w3:5432")},
+                                             {v("w4"), v("5432"), v("8")}});
+  REQUIRE(checks.size() == 3); // the short row is skipped
+  CHECK(checks[0] == placement_check{{"w1", 5432}, 17, true, 17, {}});
+  CHECK(checks[1] == placement_check{{"w2", 5432}, 16, true, 0, {}});
+  CHECK(checks[2] == placement_check{{"w3", 5432}, 8, false, 0, "failed to connect to w3:5432"});
+}
+
 TEST_CASE("node states: active, should have shards, placements") {
   const auto states = read_node_states({{v("w1"), v("5432"), v("t"), v("f"), v("8")},
                                         {v("w2"), v("5432"), v("f"), v("t"), v("0")},

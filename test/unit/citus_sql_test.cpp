@@ -41,6 +41,18 @@ TEST_CASE("the probe names its nodes as array parameters, quoted, and bounds the
   CHECK(text_array_literal({}) == "{}");
 }
 
+TEST_CASE("the placement check names its nodes as parameters, changes nothing and bounds the coordinator's wait") {
+  const auto check = check_node_placements({{"worker-1", 5432}, {"it's", 6432}}, 2000);
+  CHECK(check.params == std::vector<std::string>{"{\"worker-1\",\"it's\"}", "{\"5432\",\"6432\"}", "2000"});
+  const std::string text{check.text};
+  CHECK(text.find("master_run_on_worker(") != std::string::npos);
+  CHECK(text.find("to_regclass") != std::string::npos);
+  CHECK(text.find("%L") != std::string::npos); // the shard names are quoted by format(), on the coordinator
+  CHECK(text.find("set_config('citus.node_connection_timeout', $3, true)") != std::string::npos);
+  for (const auto* change : {"DELETE", "UPDATE", "INSERT", "citus_remove_node", "citus_disable_node"})
+    CHECK(text.find(change) == std::string::npos);
+}
+
 TEST_CASE("a disable is synchronous for the first worker node only, as Citus asks, and keeps the row") {
   const auto disable = disable_worker_node("worker-1", 5432);
   CHECK(disable.params == std::vector<std::string>{"worker-1", "5432"});
