@@ -193,6 +193,22 @@ TEST_CASE("a container whose healthcheck fails is held back, not dropped: the fi
   CHECK(named.workers == worker_set({"w2"}, {"w1"}));
 }
 
+TEST_CASE("each worker carries its container's id, and a name two containers share carries none") {
+  auto with_label = [](const char* id, const char* label) {
+    auto c = container(id, std::string{"/"} + id);
+    c.labels["host"] = label;
+    return c;
+  };
+  const std::vector<engine_container> listed{with_label("c1", "db-1"), with_label("c2", "db-2"),
+                                             with_label("c3", "db-2")};
+  const auto named = engine_worker_names(listed, {worker_name_source::kind::label, "host", {}});
+  CHECK(named.workers.containers() == std::map<std::string, std::string>{{"db-1", "c1"}, {"db-2", ""}});
+  // Not part of the set's identity: the same names under other containers are the same set.
+  auto other = named.workers;
+  other.set_containers({{"db-1", "c9"}});
+  CHECK(other == named.workers);
+}
+
 TEST_CASE("the starting and the unhealthy containers are listed by the health filter, with the same labels") {
   CHECK(health_container_list_target("/v1.41", {"a=b"}, "starting")
         == "/v1.41/containers/json?filters=" + url_encode(R"({"label":["a=b"],"health":["starting"]})"));
