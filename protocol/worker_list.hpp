@@ -23,8 +23,9 @@ inline constexpr std::string_view worker_list_file_name = "pg_worker_list.conf";
 // - which former names a worker takes over from: a replaced task keeps its
 //   slot but gets a new name, and the Citus output updates the node in place
 //   rather than adding a new one;
-// - that it is still settling (tasks starting or stopping), so the
-//   reconciler looks again soon;
+// - that it is still settling (swarm tasks starting or stopping, engine
+//   containers whose healthcheck has not passed), so the reconciler looks
+//   again soon;
 // - which workers are held back (engine mode: their healthcheck fails): not
 //   added to the coordinator, but one already registered stays. The file
 //   target lists them, as it always has;
@@ -47,6 +48,7 @@ public:
   bool empty() const noexcept { return names_.empty(); }
   const successions& formers() const noexcept { return formers_; }
   bool settling() const noexcept { return settling_; }
+  void set_settling(bool settling) noexcept { settling_ = settling; }
   const std::vector<std::string>& held_back() const noexcept { return held_back_; }
   // name -> container id, for the names whose container is known.
   const std::map<std::string, std::string>& containers() const noexcept { return containers_; }

@@ -374,11 +374,10 @@ TEST_CASE("citus: a worker with a healthcheck is added once it reports healthy, 
                   {"--health-cmd=test -f /hups/citus_worker_2.ok", "--health-interval=200ms", "--health-retries=100"});
     const auto fetches = side.metric("fetches_total");
     t.engine.run("citus_worker_2", labels);
-    // The container's start was fetched and synced; its worker waits. (Podman
-    // lists it as "Up", without the health in the status text, and answers
-    // the health filter.)
-    REQUIRE_MESSAGE(side.metric_reaches("fetches_total", fetches + 1), side.log());
-    REQUIRE_MESSAGE(side.metric_reaches("sync_pending", 0), side.log());
+    // The container's start was fetched, and fetched again while it starts;
+    // its worker waits. (Podman lists it as "Up", without the health in the
+    // status text, and answers the health filter.)
+    REQUIRE_MESSAGE(side.metric_reaches("fetches_total", fetches + 2), side.log());
     t.engine.run_healthcheck("citus_worker_2"); // a failing check: still starting
     CHECK(t.cluster.worker_nodes() == std::set<std::string>{citus_cluster::worker(1)});
     const auto healthy_at = std::chrono::steady_clock::now();
@@ -486,6 +485,41 @@ TEST_CASE("citus: a worker that came back empty under its name is found: /health
   CHECK(http_request("GET", health_url).status == 200);
   CHECK(t.cluster.sql("SELECT count(*) FROM items") == std::optional<std::string>{"1000\n"});
   CHECK(placements(t) == before);
+}
+
+TEST_CASE("citus: on podman, which reports a check before its result, one passing check after a failing one adds the worker, every time") {
+  SKIP_WITHOUT_CITUS();
+  // Podman 4.3 sends health_status when a check starts, before it records
+  // the result: a sync made on the event alone sees the state before the
+  // check, and no later event comes when nothing runs the check again. The
+  // check takes a second here, so that the result always comes after the
+  // event's sync.
+  citus_setup t{0, 1};
+  sidecar side{t.env(), with_status_port()};
+  const std::string name = "citus_worker_1";
+  auto labels = worker_labels(1);
+  labels.insert(labels.end(), {"--health-cmd=sleep 1; test \"$(cat /hups/" + name + ".health)\" != bad",
+                               "--health-interval=200ms", "--health-retries=1"});
+  t.engine.run(name, labels);
+  const auto set_health = [&](const char* health) {
+    t.engine.exec(name, {"/bin/sh", "-c", std::string{"echo "} + health + " > /hups/" + name + ".health"});
+  };
+  const auto health_becomes = [&](const std::string& wanted) {
+    return wait_until([&] { t.engine.run_healthcheck(name); return t.engine.health_of(name) == wanted; }, 15s);
+  };
+  REQUIRE(health_becomes("healthy"));
+  REQUIRE_MESSAGE(t.nodes_become({citus_cluster::worker(1)}), side.log());
+  const auto remove = "SELECT citus_remove_node('" + citus_cluster::worker(1) + "', " + std::to_string(t.cluster.port()) + ")";
+  for (int round = 1; round <= 4; ++round) {
+    CAPTURE(round);
+    set_health("bad");
+    REQUIRE(health_becomes("unhealthy"));
+    REQUIRE(t.cluster.sql(remove)); // by hand; held back, it is not added again
+    set_health("good");
+    t.engine.run_healthcheck(name); // once, and no more
+    REQUIRE(t.engine.health_of(name) == "healthy");
+    REQUIRE_MESSAGE(t.nodes_become({citus_cluster::worker(1)}, 10s), side.log());
+  }
 }
 
 TEST_CASE("citus: --rebalance=after-add gives new workers shards, loses no row, and the metric shows it finished") {

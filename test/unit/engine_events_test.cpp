@@ -209,6 +209,17 @@ TEST_CASE("each worker carries its container's id, and a name two containers sha
   CHECK(other == named.workers);
 }
 
+TEST_CASE("a set with a worker whose healthcheck has not passed is settling, so it is fetched again shortly") {
+  // (Podman reports health_status before it records the check's result.)
+  std::vector<engine_container> listed{container("c1", "/w1"), container("c2", "/w2")};
+  CHECK_FALSE(engine_worker_names(listed, {}).workers.settling());
+  mark_listed(listed, {container("c1", "/w1")}, &engine_container::starting);
+  CHECK(engine_worker_names(listed, {}).workers.settling());
+  listed[0].starting = false;
+  mark_listed(listed, {container("c2", "/w2")}, &engine_container::unhealthy);
+  CHECK(engine_worker_names(listed, {}).workers.settling());
+}
+
 TEST_CASE("the starting and the unhealthy containers are listed by the health filter, with the same labels") {
   CHECK(health_container_list_target("/v1.41", {"a=b"}, "starting")
         == "/v1.41/containers/json?filters=" + url_encode(R"({"label":["a=b"],"health":["starting"]})"));
