@@ -148,7 +148,7 @@ public:
   commands on_kept(const std::string& why, std::int64_t only_copies = 0);
   commands on_disabled();
   commands on_disable_refused(const std::string& why, time_point now);
-  // What check_placements found, or that the coordinator refused it (why).
+  // What check_placements found, or that the coordinator refused it (the actor logs why).
   commands on_placements_checked(const std::vector<placement_audit::check_result>& results, time_point now);
   commands on_check_refused(time_point now);
   // The latest rebalance job's state as citus_rebalance_status() says it
