@@ -22,11 +22,13 @@ void citus_reports::say(const machine::rebalance_state& r) {
 
 void citus_reports::say(const machine::unreachable& u) {
   metrics_.coordinator_problem = u.problem;
+  metrics_.coordinator_trouble.report(std::string{protocol::describe(u.problem)} + " (" + u.why + ")");
   log_->warn("{} ({}); trying again", protocol::describe(u.problem), u.why);
 }
 
 void citus_reports::say(const machine::usable&) {
   metrics_.coordinator_problem = protocol::coordinator_problem::none;
+  metrics_.coordinator_trouble.clear();
   log_->info("the coordinator is usable again");
 }
 

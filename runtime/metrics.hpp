@@ -200,6 +200,7 @@ struct metrics {
   counter citus_placement_checks{0}; // of nodes whose container changed (placement_audit)
   // What keeps the sidecar from using the coordinator (none: nothing).
   std::atomic<protocol::coordinator_problem> coordinator_problem{protocol::coordinator_problem::none};
+  trouble coordinator_trouble; // the same in the log's words, with libpq's (the host named, never a password)
 
   // Supervision, by actor.
   std::array<counter, config::actor_role_count> actor_restarts{};

@@ -264,8 +264,10 @@ net::status_response health_page(const metrics& m, const health_rules& rules) {
                                : "";
   std::string reason;
   const auto problem = m.coordinator_problem.load();
-  if (rules.coordinator_required && problem != protocol::coordinator_problem::none)
-    reason = std::string{protocol::describe(problem)};
+  if (rules.coordinator_required && problem != protocol::coordinator_problem::none) {
+    const auto trouble = m.coordinator_trouble.get();
+    reason = trouble ? trouble->reason : std::string{protocol::describe(problem)};
+  }
   else if (rules.coordinator_required && !coordinator)
     reason = "coordinator not connected";
   else if (const auto blocking = m.citus_blocking.get(); rules.coordinator_required && !blocking.empty())

@@ -283,6 +283,37 @@ TEST_CASE("citus: a wrong password, a missing database and a database without Ci
   }
 }
 
+TEST_CASE("citus: the connection string from WORKERLISTGEN_COORDINATOR_FILE; a refused password is 503 naming the host, 200 once mended") {
+  SKIP_WITHOUT_CITUS();
+  citus_setup t{1};
+  t.cluster.require_password("wlg_pw", "right-one");
+  REQUIRE(t.cluster.sql("CREATE ROLE wlg_pw LOGIN SUPERUSER", 1)); // Citus reaches the worker as the same role
+  temp_dir secrets;
+  const auto file = secrets.path() + "/coordinator"; // as a Docker secret is mounted
+  const std::string secret = "file-secret-1";
+  write_file(file, "host=127.0.0.1 port=" + std::to_string(t.cluster.port()) + " user=wlg_pw password=" + secret
+                     + " dbname=postgres\n");
+  auto env = t.env({{"WORKERLISTGEN_COORDINATOR_FILE", file}, {"PGPASSFILE", "/nonexistent"}});
+  env.erase("WORKERLISTGEN_COORDINATOR");
+  sidecar side{env, with_status_port()};
+  const auto health_url = "http://127.0.0.1:" + std::to_string(side.status_port()) + "/healthz";
+  REQUIRE_MESSAGE(side.metric_reaches("coordinator_problem{problem=\"wrong_password\"}", 1), side.log());
+  const auto refused = http_request("GET", health_url);
+  CHECK(refused.status == 503);
+  CHECK_MESSAGE(refused.body.find("the coordinator refused the password") != std::string::npos, refused.body);
+  CHECK_MESSAGE(refused.body.find("127.0.0.1") != std::string::npos, refused.body); // libpq's words name the host
+
+  // Mended on the coordinator's side: the file's password becomes the role's.
+  REQUIRE(t.cluster.sql("ALTER ROLE wlg_pw PASSWORD '" + secret + "'"));
+  REQUIRE_MESSAGE(t.nodes_become({citus_cluster::worker(1)}), side.log());
+  CHECK_MESSAGE(wait_until([&] { return http_request("GET", health_url).status == 200; }, 10s), side.log());
+  const auto page = http_request("GET", "http://127.0.0.1:" + std::to_string(side.status_port()) + "/metrics");
+  for (const auto& [where, text] : {std::pair{"log", side.log()}, {"metrics", page.body}, {"healthz", refused.body}}) {
+    CAPTURE(where);
+    CHECK(text.find(secret) == std::string::npos);
+  }
+}
+
 TEST_CASE("citus: with --log-format=json, the server's notices are JSON lines too, as is every other line") {
   SKIP_WITHOUT_CITUS();
   citus_setup t{2};

@@ -119,6 +119,25 @@ TEST_CASE("the Authorization header arrives on the REST calls and on the stream"
   CHECK(state.stream_open == 1);
 }
 
+TEST_CASE("DOCKERCLOUD_AUTH_FILE: the credentials read from a file (a Docker secret) arrive on both, and never in the log") {
+  const std::string secret = "TutumAccessKey 5ecret0f7he5idecar";
+  emulator emu{{"--auth", secret}};
+  temp_dir secrets;
+  write_file(secrets.path() + "/auth", secret + "\n"); // as `echo` writes it: the newline is dropped
+  auto env = emu.sidecar_env();
+  env.erase("DOCKERCLOUD_AUTH");
+  env["DOCKERCLOUD_AUTH_FILE"] = secrets.path() + "/auth";
+  env["DEBUG"] = "true";
+  sidecar side{env};
+  wait_for_first_sync(emu, side);
+  const auto state = emu.state();
+  CHECK(state.rest_authorized >= 1);
+  CHECK(state.rest_refused == 0);
+  CHECK(state.stream_authorized >= 1);
+  CHECK(state.stream_refused == 0);
+  CHECK(side.log().find("5ecret0f7he5idecar") == std::string::npos);
+}
+
 TEST_CASE("a wrong DOCKERCLOUD_AUTH is refused on both and the file is never written") {
   emulator emu;
   auto env = emu.sidecar_env();
