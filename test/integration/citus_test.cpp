@@ -283,7 +283,7 @@ TEST_CASE("citus: a wrong password, a missing database and a database without Ci
   }
 }
 
-TEST_CASE("citus: the connection string from WORKERLISTGEN_COORDINATOR_FILE; a refused password is 503 naming the host, 200 once mended") {
+TEST_CASE("citus: the connection string from WORKERLISTGEN_COORDINATOR_FILE: a refused password is 503 naming the host, 200 once mended") {
   SKIP_WITHOUT_CITUS();
   citus_setup t{1};
   t.cluster.require_password("wlg_pw", "right-one");
@@ -472,7 +472,7 @@ TEST_CASE("citus: a worker whose healthcheck fails is not added, and a registere
   }
 }
 
-TEST_CASE("citus: a worker that came back empty under its name is found: /healthz 503, the metric, every placement kept; once restored, 200") {
+TEST_CASE("citus: a worker that came back empty under its name is found: /healthz 503, the metric, every placement kept, and once restored 200") {
   SKIP_WITHOUT_CITUS();
   citus_setup t{2};
   sidecar side{t.env({{"WORKERLISTGEN_POLL_INTERVAL", "2s"}}), with_status_port()};

@@ -638,7 +638,7 @@ struct audited_machine {
 
 } // namespace
 
-TEST_CASE("a registered node whose container changed is checked once the changes are done; missing tables change "
+TEST_CASE("a registered node whose container changed is checked once the changes are done, and missing tables change "
           "nothing but the report") {
   audited_machine t;
   one_of<machine::read_nodes>(t.m.on_apply(nodes({"a", "b", "c"}), {}, {}, behind({{"a", "c1"}, {"b", "c9"}}), t.now));
@@ -668,7 +668,7 @@ TEST_CASE("a registered node whose container changed is checked once the changes
   CHECK(all_of<machine::arm_retry>(out).empty());
 }
 
-TEST_CASE("a node the check cannot reach, or a refused check, is checked again after the interval; the pass is "
+TEST_CASE("a node the check cannot reach, or a refused check, is checked again after the interval, and the pass is "
           "answered") {
   audited_machine t;
   one_of<machine::read_nodes>(t.m.on_apply(nodes({"a", "b"}), {}, {}, behind({{"a", "c1"}, {"b", "c9"}}), t.now));

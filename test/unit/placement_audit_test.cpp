@@ -33,7 +33,7 @@ const auto t0 = time_point{} + 1h;
 
 } // namespace
 
-TEST_CASE("a name first seen is not suspect; another container under it makes the node due at once") {
+TEST_CASE("a name first seen is not suspect, and another container under it makes the node due at once") {
   audit a{{}};
   const auto present = nodes({"a", "b"});
   a.on_containers(behind({{"a", "c1"}, {"b", "c2"}}), t0);
@@ -120,7 +120,7 @@ TEST_CASE("a node the coordinator cannot reach keeps what was found before, and 
   CHECK(a.next_due(present) == t0 + 241s);
 }
 
-TEST_CASE("a replaced task's node, updated in place, is due at once; a node that leaves takes its report with it") {
+TEST_CASE("a replaced task's node, updated in place, is due at once, and a node that leaves takes its report with it") {
   audit a{{}};
   a.on_replaced(node("t2"), t0);
   CHECK(a.due(nodes({"t2"}), t0) == std::vector{node("t2")});
