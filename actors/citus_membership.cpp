@@ -250,9 +250,7 @@ private:
     const auto now = self_->clock().now();
     if (!outcome.rows && outcome.error.what == net::pg_error::kind::statement) {
       // (Without the probe every node counts as answering: nothing is disabled.)
-      const auto level = outcome.error.message == probe_refusal_ ? spdlog::level::debug : spdlog::level::warn;
-      probe_refusal_ = outcome.error.message;
-      log_->log(level, "cannot probe the worker nodes from the coordinator: {}", outcome.error.message);
+      say_refusal(probe_refusal_, "cannot probe the worker nodes from the coordinator", outcome.error.message);
       return run(machine_.on_probed({}, now));
     }
     probe_refusal_.clear();
@@ -264,10 +262,8 @@ private:
   void report(const machine::check_placements&, net::pg_outcome outcome) {
     const auto now = self_->clock().now();
     if (!outcome.rows && outcome.error.what == net::pg_error::kind::statement) {
-      const auto level = outcome.error.message == check_refusal_ ? spdlog::level::debug : spdlog::level::warn;
-      check_refusal_ = outcome.error.message;
-      log_->log(level, "cannot check the shard tables of worker nodes whose container changed: {}",
-                outcome.error.message);
+      say_refusal(check_refusal_, "cannot check the shard tables of worker nodes whose container changed",
+                  outcome.error.message);
       return run(machine_.on_check_refused(now));
     }
     check_refusal_.clear();
@@ -275,6 +271,13 @@ private:
       return run(machine_.on_lost(outcome.error.message));
     ++ctx_->metrics->citus_placement_checks;
     run(machine_.on_placements_checked(protocol::read_placement_checks(*outcome.rows), now));
+  }
+
+  // A read the coordinator refused (`what`: doing which): a warning, or at
+  // debug level when `last` says the same refusal was already warned of.
+  void say_refusal(std::string& last, std::string_view what, const std::string& why) {
+    log_->log(why == last ? spdlog::level::debug : spdlog::level::warn, "{}: {}", what, why);
+    last = why;
   }
 
   void report(const machine::run_change& c, net::pg_outcome outcome) {
