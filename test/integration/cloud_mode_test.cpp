@@ -107,15 +107,24 @@ TEST_CASE("transient events alone do not even cause a fetch") {
   CHECK(t.emu.state().rest_requests == before);
 }
 
+namespace {
+
+// The emulator took the credentials on the REST calls and on the stream, and refused none.
+void check_authorized_on_both(const emulator_state& state) {
+  CHECK(state.rest_authorized >= 1);
+  CHECK(state.rest_refused == 0);
+  CHECK(state.stream_authorized >= 1);
+  CHECK(state.stream_refused == 0);
+}
+
+} // namespace
+
 TEST_CASE("the Authorization header arrives on the REST calls and on the stream") {
   emulator emu{{"--auth", "TutumAccessKey 5ecret0f7he5idecar"}};
   sidecar side{emu.sidecar_env()};
   wait_for_first_sync(emu, side);
   const auto state = emu.state();
-  CHECK(state.rest_authorized >= 1);
-  CHECK(state.rest_refused == 0);
-  CHECK(state.stream_authorized >= 1);
-  CHECK(state.stream_refused == 0);
+  check_authorized_on_both(state);
   CHECK(state.stream_open == 1);
 }
 
@@ -130,11 +139,7 @@ TEST_CASE("DOCKERCLOUD_AUTH_FILE: the credentials read from a file (a Docker sec
   env["DEBUG"] = "true";
   sidecar side{env};
   wait_for_first_sync(emu, side);
-  const auto state = emu.state();
-  CHECK(state.rest_authorized >= 1);
-  CHECK(state.rest_refused == 0);
-  CHECK(state.stream_authorized >= 1);
-  CHECK(state.stream_refused == 0);
+  check_authorized_on_both(emu.state());
   CHECK(side.log().find("5ecret0f7he5idecar") == std::string::npos);
 }
 
