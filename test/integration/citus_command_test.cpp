@@ -176,7 +176,7 @@ TEST_CASE("citus: drain refuses an unknown node and a drain of every node, and f
   CHECK(down.err.find("cannot reach the coordinator") != std::string::npos);
 }
 
-TEST_CASE("citus: a drain beside a leading sidecar that rebalances after adds, then the drained workers leave and go") {
+TEST_CASE("citus: a drain beside a leading sidecar that rebalances after adds, then the drained workers leave and go" * doctest::test_suite("long")) {
   SKIP_WITHOUT_CITUS();
   citus_setup t{4, 5};
   sidecar side{t.env({{"WORKERLISTGEN_REBALANCE", "after-add"}, {"WORKERLISTGEN_REBALANCE_TRANSFER_MODE", "block_writes"}}),
@@ -217,7 +217,7 @@ TEST_CASE("citus: a drain beside a leading sidecar that rebalances after adds, t
   CHECK(t.cluster.sql("SELECT count(*) FROM kinds").value_or("") == "0\n");
 }
 
-TEST_CASE("citus: a worker that leaves holding shards is named by /healthz and a metric until it is back") {
+TEST_CASE("citus: a worker that leaves holding shards is named by /healthz and a metric until it is back" * doctest::test_suite("long")) {
   SKIP_WITHOUT_CITUS();
   citus_setup t{2};
   sidecar side{t.env(), with_status_port()};
@@ -239,7 +239,7 @@ TEST_CASE("citus: a worker that leaves holding shards is named by /healthz and a
   CHECK(side.metric(metric) == -1); // no sample: nothing has departed
 }
 
-TEST_CASE("citus: scale in a compose project drains the highest-numbered workers, then prints the compose command") {
+TEST_CASE("citus: scale in a compose project drains the highest-numbered workers, then prints the compose command" * doctest::test_suite("long")) {
   SKIP_WITHOUT_CITUS();
   citus_setup t{0, 4};
   for (int i = 1; i <= 4; ++i) {

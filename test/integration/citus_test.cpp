@@ -243,7 +243,7 @@ TEST_CASE("citus: a multi-host connection string whose first host refuses connec
   CHECK(side.metric("coordinator_connect_failures_total") == 0);
 }
 
-TEST_CASE("citus: a wrong password, a missing database and a database without Citus each name their own fix") {
+TEST_CASE("citus: a wrong password, a missing database and a database without Citus each name their own fix" * doctest::test_suite("long")) {
   SKIP_WITHOUT_CITUS();
   citus_setup t{1};
   t.cluster.require_password("wlg_pw", "right-one");
@@ -392,7 +392,7 @@ TEST_CASE("citus: --dry-run takes no lock, so it runs beside a leader") {
   CHECK(run.output.find("pg_try_advisory_lock") == std::string::npos);
 }
 
-TEST_CASE("citus: a worker with a healthcheck is added once it reports healthy, not while it starts, on both engines") {
+TEST_CASE("citus: a worker with a healthcheck is added once it reports healthy, not while it starts, on both engines" * doctest::test_suite("long")) {
   SKIP_WITHOUT_CITUS();
   for (const auto kind : {engine_kind::podman, engine_kind::docker}) {
     CAPTURE(kind == engine_kind::podman ? "podman" : "docker");
@@ -425,7 +425,7 @@ TEST_CASE("citus: a worker with a healthcheck is added once it reports healthy, 
   }
 }
 
-TEST_CASE("citus: a worker whose healthcheck fails is not added, and a registered one that turns unhealthy stays, on both engines") {
+TEST_CASE("citus: a worker whose healthcheck fails is not added, and a registered one that turns unhealthy stays, on both engines" * doctest::test_suite("long")) {
   SKIP_WITHOUT_CITUS();
   for (const auto kind : {engine_kind::podman, engine_kind::docker}) {
     CAPTURE(kind == engine_kind::podman ? "podman" : "docker");
@@ -518,7 +518,7 @@ TEST_CASE("citus: a worker that came back empty under its name is found: /health
   CHECK(placements(t) == before);
 }
 
-TEST_CASE("citus: on podman, which reports a check before its result, one passing check after a failing one adds the worker, every time") {
+TEST_CASE("citus: on podman, which reports a check before its result, one passing check after a failing one adds the worker, every time" * doctest::test_suite("long")) {
   SKIP_WITHOUT_CITUS();
   // Podman 4.3 sends health_status when a check starts, before it records
   // the result: a sync made on the event alone sees the state before the
@@ -553,7 +553,7 @@ TEST_CASE("citus: on podman, which reports a check before its result, one passin
   }
 }
 
-TEST_CASE("citus: --rebalance=after-add gives new workers shards, loses no row, and the metric shows it finished") {
+TEST_CASE("citus: --rebalance=after-add gives new workers shards, loses no row, and the metric shows it finished" * doctest::test_suite("long")) {
   SKIP_WITHOUT_CITUS();
   citus_setup t{2, 4};
   sidecar side{t.env({{"WORKERLISTGEN_REBALANCE", "after-add"},
@@ -581,7 +581,7 @@ TEST_CASE("citus: --rebalance=after-add gives new workers shards, loses no row, 
   MESSAGE("placements on the 4 workers after the rebalance: " << on(1) << on(2) << on(3) << on(4));
 }
 
-TEST_CASE("citus: replication factor 2, a gone worker that stops answering is disabled, not deleted, and the new one added") {
+TEST_CASE("citus: replication factor 2, a gone worker that stops answering is disabled, not deleted, and the new one added" * doctest::test_suite("long")) {
   SKIP_WITHOUT_CITUS();
   citus_setup t{2, 3};
   sidecar side{t.env({{"WORKERLISTGEN_DISABLE_UNREACHABLE_AFTER", "2s"}}), with_status_port()};
@@ -620,7 +620,7 @@ TEST_CASE("citus: replication factor 2, a gone worker that stops answering is di
                          << " after the activation (Citus drops a disabled node's replicas)");
 }
 
-TEST_CASE("citus: replication factor 1, a silent worker that holds the only placements blocks, /healthz names it, and adds resume once it answers") {
+TEST_CASE("citus: replication factor 1, a silent worker that holds the only placements blocks, /healthz names it, and adds resume once it answers" * doctest::test_suite("long")) {
   SKIP_WITHOUT_CITUS();
   citus_setup t{2, 3};
   // A refused add waits 5 s at first, so the time below is the watch's, not

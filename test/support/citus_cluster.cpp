@@ -18,12 +18,19 @@ run_result cluster_script(std::vector<std::string> args) {
   return citus_cluster_script(std::move(args), std::chrono::minutes(2));
 }
 
+// test/support/citus-from-template.sh: instances copied from ones made once.
+run_result template_script(std::vector<std::string> args) {
+  return run_to_completion({std::string{WLG_SOURCE_DIR} + "/test/support/citus-from-template.sh", std::move(args),
+                            {{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"}, {"WLG_CITUS_KIT", citus_kit()}}, {}, {}},
+                           std::chrono::minutes(3));
+}
+
 } // namespace
 
 citus_cluster::citus_cluster(int workers) {
   ::chmod(dir_.path().c_str(), 0755); // the instances run as the postgres user
   port_ = unused_tcp_port();
-  const auto started = cluster_script({"start", dir_.path() + "/cluster", std::to_string(workers), std::to_string(port_)});
+  const auto started = template_script({"start", dir_.path() + "/cluster", std::to_string(workers), std::to_string(port_)});
   REQUIRE_MESSAGE(started.status == 0, "the Citus cluster did not start: " << started.output);
 }
 
@@ -77,19 +84,10 @@ void citus_cluster::start_node(const std::string& name) {
 
 void citus_cluster::empty_worker(int i) {
   const auto name = "w" + std::to_string(i);
-  const auto data = dir_.path() + "/cluster/" + name;
   stop_node(name);
-  // The fresh directory gets the old one's settings (port, address, Citus preloaded).
-  const auto made = run_to_completion(
-    {"/bin/sh", {"-c", "set -e; mv '" + data + "' '" + data + ".kept'; runuser -u postgres -- "
-                       "/usr/lib/postgresql/15/bin/initdb -D '" + data + "' --auth=trust -U postgres --no-sync "
-                       ">/dev/null; cp '" + data + ".kept/postgresql.conf' '" + data + "/'; chown postgres: '"
-                       + data + "/postgresql.conf'"},
-     {{"PATH", "/usr/sbin:/usr/bin:/sbin:/bin"}}, {}, {}},
-    std::chrono::minutes(1));
+  const auto made = template_script({"fresh", dir_.path() + "/cluster", name, std::to_string(port_)});
   REQUIRE_MESSAGE(made.status == 0, made.output);
   start_node(name);
-  REQUIRE(sql("CREATE EXTENSION citus", i));
 }
 
 void citus_cluster::restore_worker(int i) {
