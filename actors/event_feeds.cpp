@@ -37,7 +37,7 @@ public:
   feed_verdict judge(const std::string& frame) override {
     auto parsed = parser_.parse(frame);
     if (!parsed)
-      return {feed_verdict::kind::malformed, protocol::describe(parsed.error()), {}};
+      return {feed_verdict::kind::malformed, protocol::describe(parsed.error())};
     const auto& event = **parsed;
     const std::string summary = protocol::printable_excerpt(event.type) + " "
                                 + protocol::printable_excerpt(event.state) + " "
@@ -45,9 +45,8 @@ public:
     if (rule_.classify(event) == protocol::event_relevance::irrelevant)
       return {protocol::is_known_cloud_event_type(event.type) ? feed_verdict::kind::irrelevant
                                                               : feed_verdict::kind::unknown,
-              summary, {}};
-    return {feed_verdict::kind::relevant, summary,
-            relevant_change{std::string{event.type}, std::string{event.state}, std::string{event.resource_uri}, 0}};
+              summary};
+    return {feed_verdict::kind::relevant, summary};
   }
 
 private:
@@ -82,7 +81,7 @@ public:
   feed_verdict judge(const std::string& frame) override {
     auto parsed = parser_.parse(frame);
     if (!parsed)
-      return {feed_verdict::kind::malformed, protocol::describe(parsed.error()), {}};
+      return {feed_verdict::kind::malformed, protocol::describe(parsed.error())};
     auto& event = *parsed;
     const auto name = event.attributes.find("name");
     const std::string summary = protocol::printable_excerpt(event.type) + " "
@@ -90,9 +89,8 @@ public:
                                 + protocol::printable_excerpt(name != event.attributes.end() ? name->second
                                                                                              : event.id.substr(0, 12));
     if (!relevant_(event, ctx_->config.stack_name))
-      return {feed_verdict::kind::irrelevant, summary, {}};
-    return {feed_verdict::kind::relevant, summary,
-            relevant_change{std::move(event.type), std::move(event.action), std::move(event.id), 0}};
+      return {feed_verdict::kind::irrelevant, summary};
+    return {feed_verdict::kind::relevant, summary};
   }
 
 private:

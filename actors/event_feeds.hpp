@@ -22,8 +22,7 @@ struct feed_verdict {
     malformed,
   };
   kind what = kind::irrelevant;
-  std::string summary;    // for the log line: the event, or why it is malformed
-  relevant_change change; // when relevant; received_ns is the subscriber's to set
+  std::string summary; // for the log line: the event, or why it is malformed
 };
 
 class event_feed {

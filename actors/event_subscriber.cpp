@@ -1,6 +1,7 @@
 #include "actors/event_subscriber.hpp"
 
 #include "actors/event_feeds.hpp"
+#include "actors/frame_inbox.hpp"
 #include "actors/guarded.hpp"
 #include "actors/weak_mailbox.hpp"
 #include "policy/backoff.hpp"
@@ -35,15 +36,18 @@ public:
   void connect() {
     const auto session = ++session_;
     const weak_mailbox me{caf::actor_cast<event_subscriber_actor>(self_)};
+    inbox_ = std::make_shared<frame_inbox>();
     log_->debug("connecting to {}", feed_->where());
     stream_ = feed_->open(
       net::stream_handlers{
         [me, session] { me.send(internal_atom::value, connected_atom::value, session); },
-        [me, session](std::string text) {
-          me.send(internal_atom::value, frame_atom::value, session, std::move(text));
+        [me, session, inbox = inbox_](std::string text) {
+          if (inbox->put({false, std::move(text), 0}))
+            me.send(internal_atom::value, frame_atom::value, session);
         },
-        [me, session](std::size_t bytes) {
-          me.send(internal_atom::value, binary_atom::value, session, static_cast<std::uint64_t>(bytes));
+        [me, session, inbox = inbox_](std::size_t bytes) {
+          if (inbox->put({true, {}, bytes}))
+            me.send(internal_atom::value, frame_atom::value, session);
         },
         [me, session](net::stream_failure failure) {
           me.send(internal_atom::value, closed_atom::value, session, std::move(failure));
@@ -63,49 +67,32 @@ public:
       caf::anon_send(reconciler_, resync_atom::value, sync_request{sync_reason::stream_connected, false});
   }
 
-  void on_frame(std::uint64_t session, const std::string& text) {
-    if (session != session_)
+  // Judges every frame in the session's inbox, then hands the reconciler the
+  // relevant ones as one message.
+  void on_frames(std::uint64_t session) {
+    if (session != session_ || !inbox_)
       return;
-    ++ctx_->metrics->events_received;
-    give_credit();
-    if (log_->should_log(spdlog::level::debug))
-      log_->debug("frame: {}", protocol::printable_excerpt(text, 512));
-    auto verdict = feed_->judge(text);
-    switch (verdict.what) {
-      case feed_verdict::kind::malformed:
-        ++ctx_->metrics->events_malformed;
-        runtime::warn_repeatable(*log_, malformed_, verdict.summary,
-                                 "ignoring a malformed event (" + verdict.summary
-                                   + "): " + protocol::printable_excerpt(text));
-        return;
-      case feed_verdict::kind::irrelevant:
-        log_->debug("event {}: not relevant", verdict.summary);
-        return;
-      case feed_verdict::kind::unknown:
-        log_->info("ignoring an event of unknown type: {}", verdict.summary);
-        return;
-      case feed_verdict::kind::relevant: break;
+    inbox_->take(frames_);
+    relevant_events relevant;
+    for (const auto& frame : frames_) {
+      if (frame.binary) {
+        on_binary(frame.bytes);
+      } else if (on_frame(frame.text)) {
+        if (relevant.count == 0)
+          relevant.first_received_ns = runtime::steady_now_ns();
+        ++relevant.count;
+      }
     }
-    log_->info("event {}", verdict.summary);
-    verdict.change.received_ns = runtime::steady_now_ns();
-    if (reconciler_)
-      caf::anon_send(reconciler_, event_atom::value, std::move(verdict.change));
-  }
-
-  void on_binary(std::uint64_t session, std::uint64_t bytes) {
-    if (session != session_)
-      return;
-    ++ctx_->metrics->events_received;
-    ++ctx_->metrics->events_malformed;
-    give_credit();
-    runtime::warn_repeatable(*log_, malformed_, "binary",
-                             "ignoring a binary frame or an over-long line of " + std::to_string(bytes) + " bytes");
+    frames_.clear();
+    if (relevant.count > 0 && reconciler_)
+      caf::anon_send(reconciler_, event_atom::value, relevant);
   }
 
   void on_closed(std::uint64_t session, const net::stream_failure& failure) {
     if (session != session_)
       return;
     stream_.reset();
+    inbox_.reset();
     ++ctx_->metrics->stream_failures[net::index_of(failure.what)];
     ctx_->metrics->stream_trouble.report("cannot reach " + feed_->where() + ": " + net::describe(failure));
     const bool was_connected = ctx_->metrics->stream_connected.exchange(false);
@@ -138,6 +125,40 @@ public:
   }
 
 private:
+  // One text frame judged: true when it is a relevant event.
+  bool on_frame(const std::string& text) {
+    ++ctx_->metrics->events_received;
+    give_credit();
+    if (log_->should_log(spdlog::level::debug))
+      log_->debug("frame: {}", protocol::printable_excerpt(text, 512));
+    const auto verdict = feed_->judge(text);
+    switch (verdict.what) {
+      case feed_verdict::kind::malformed:
+        ++ctx_->metrics->events_malformed;
+        runtime::warn_repeatable(*log_, malformed_, verdict.summary,
+                                 "ignoring a malformed event (" + verdict.summary
+                                   + "): " + protocol::printable_excerpt(text));
+        return false;
+      case feed_verdict::kind::irrelevant:
+        log_->debug("event {}: not relevant", verdict.summary);
+        return false;
+      case feed_verdict::kind::unknown:
+        log_->info("ignoring an event of unknown type: {}", verdict.summary);
+        return false;
+      case feed_verdict::kind::relevant: break;
+    }
+    log_->info("event {}", verdict.summary);
+    return true;
+  }
+
+  void on_binary(std::size_t bytes) {
+    ++ctx_->metrics->events_received;
+    ++ctx_->metrics->events_malformed;
+    give_credit();
+    runtime::warn_repeatable(*log_, malformed_, "binary",
+                             "ignoring a binary frame or an over-long line of " + std::to_string(bytes) + " bytes");
+  }
+
   // Reading pauses when this actor falls behind; credit goes back in batches.
   void give_credit() {
     if (++ungranted_ < credit_batch || !stream_)
@@ -154,6 +175,8 @@ private:
   policy::backoff backoff_;
   policy::backoff auth_backoff_;
   std::shared_ptr<net::event_stream> stream_;
+  std::shared_ptr<frame_inbox> inbox_; // the current session's
+  std::vector<inbound_frame> frames_;  // taken from it, being judged
   policy::warning_repeats malformed_; // by the kind of fault, not the frame: logged once a minute
   std::uint64_t session_ = 0;
   std::size_t ungranted_ = 0;
@@ -173,8 +196,7 @@ event_subscriber_actor::behavior_type event_subscriber(event_subscriber_actor::p
     ctx->faults, role,
     [=](peers_atom, const reconciler_actor& reconciler) { sub->set_reconciler(reconciler); },
     [=](internal_atom, connected_atom, std::uint64_t session) { sub->on_connected(session); },
-    [=](internal_atom, frame_atom, std::uint64_t session, const std::string& text) { sub->on_frame(session, text); },
-    [=](internal_atom, binary_atom, std::uint64_t session, std::uint64_t bytes) { sub->on_binary(session, bytes); },
+    [=](internal_atom, frame_atom, std::uint64_t session) { sub->on_frames(session); },
     [=](internal_atom, closed_atom, std::uint64_t session, const net::stream_failure& failure) {
       sub->on_closed(session, failure);
     },

@@ -46,7 +46,6 @@ using retry_atom = caf::atom_constant<caf::atom("retry")>;
 using reply_atom = caf::atom_constant<caf::atom("reply")>;
 using connected_atom = caf::atom_constant<caf::atom("connected")>;
 using frame_atom = caf::atom_constant<caf::atom("frame")>;
-using binary_atom = caf::atom_constant<caf::atom("binary")>;
 using closed_atom = caf::atom_constant<caf::atom("closed")>;
 using respawn_atom = caf::atom_constant<caf::atom("respawn")>;
 using pg_atom = caf::atom_constant<caf::atom("pg")>;
@@ -57,7 +56,7 @@ using trim_atom = caf::atom_constant<caf::atom("trim")>;
 
 // Takes relevant events and resync requests, and keeps the output equal to
 // the fetched worker set.
-using reconciler_actor = caf::typed_actor<caf::reacts_to<event_atom, relevant_change>,
+using reconciler_actor = caf::typed_actor<caf::reacts_to<event_atom, relevant_events>,
                                           caf::reacts_to<resync_atom, sync_request>>;
 
 // Answers with the valid worker names, or an error (never an empty set for a
@@ -115,8 +114,7 @@ using citus_membership_actor = output_actor::extend<
 using event_subscriber_actor = caf::typed_actor<
   caf::reacts_to<peers_atom, reconciler_actor>,
   caf::reacts_to<internal_atom, connected_atom, std::uint64_t>,
-  caf::reacts_to<internal_atom, frame_atom, std::uint64_t, std::string>,
-  caf::reacts_to<internal_atom, binary_atom, std::uint64_t, std::uint64_t>,
+  caf::reacts_to<internal_atom, frame_atom, std::uint64_t>, // frames wait in the session's inbox
   caf::reacts_to<internal_atom, closed_atom, std::uint64_t, net::stream_failure>,
   caf::reacts_to<internal_atom, retry_atom>>;
 

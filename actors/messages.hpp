@@ -30,14 +30,13 @@ struct sync_request {
   bool force = false;
 };
 
-// An event that passed the relevance rule: a Docker Cloud event (type, state,
-// resource URI) or an engine event (type, action, container id).
-struct relevant_change {
-  std::string type;
-  std::string state;
-  std::string resource_uri;
-  std::int64_t received_ns = 0; // steady clock, for the event-to-signal histogram
-  friend bool operator==(const relevant_change&, const relevant_change&) = default;
+// Events that passed the relevance rule, judged by the subscriber in one go:
+// how many, and when the first of them was received (steady clock, for the
+// event-to-signal histogram).
+struct relevant_events {
+  std::uint64_t count = 0;
+  std::int64_t first_received_ns = 0;
+  friend bool operator==(const relevant_events&, const relevant_events&) = default;
 };
 
 struct signal_report {
@@ -49,8 +48,8 @@ typename Inspector::result_type inspect(Inspector& f, sync_request& x) {
   return f(caf::meta::type_name("sync_request"), x.reason, x.force);
 }
 template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, relevant_change& x) {
-  return f(caf::meta::type_name("relevant_change"), x.type, x.state, x.resource_uri, x.received_ns);
+typename Inspector::result_type inspect(Inspector& f, relevant_events& x) {
+  return f(caf::meta::type_name("relevant_events"), x.count, x.first_received_ns);
 }
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, signal_report& x) {

@@ -46,10 +46,10 @@ public:
 
   // Counted here rather than where it is judged relevant, and marked pending
   // first: once a reader sees the count, the gauge covers the event.
-  void on_event(const relevant_change& change) {
+  void on_events(const relevant_events& events) {
     ctx_->metrics->sync_pending = true;
-    ++ctx_->metrics->events_relevant;
-    run(machine_.on_event(now(), change.received_ns));
+    ctx_->metrics->events_relevant += events.count;
+    run(machine_.on_event(now(), events.first_received_ns));
   }
 
   void on_resync(const sync_request& sync) {
@@ -211,7 +211,7 @@ state_reconciler_actor::behavior_type state_reconciler(state_reconciler_actor::p
   self->send(self, resync_atom::value, sync_request{sync_reason::startup, false});
   return guarded_behavior<state_reconciler_actor>(
     ctx->faults, role,
-    [=](event_atom, const relevant_change& change) { work->on_event(change); },
+    [=](event_atom, const relevant_events& events) { work->on_events(events); },
     [=](resync_atom, const sync_request& sync) { work->on_resync(sync); },
     [=](peers_atom, const fetcher_actor& poller, const output_actor& output) { work->on_peers({poller, output}); },
     [=](internal_atom, tick_atom, std::uint64_t timer) { work->on_tick(timer); },

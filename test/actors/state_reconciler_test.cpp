@@ -150,9 +150,9 @@ CAF_TEST(the pending gauge covers an event from its arrival until the output hol
   expect((policy::output_report), from(output).to(r).with(_));
   CAF_CHECK(!metrics.sync_pending.load());
 
-  advance_time(std::chrono::seconds(1)); // a pause: the event is fetched at once
-  inject((atom_value, relevant_change), from(self).to(r).with(event_atom::value, relevant_change{}));
-  CAF_CHECK_EQUAL(metrics.events_relevant.load(), 1u);
+  advance_time(std::chrono::seconds(1)); // a pause: the events are fetched at once
+  inject((atom_value, relevant_events), from(self).to(r).with(event_atom::value, relevant_events{3, 0}));
+  CAF_CHECK_EQUAL(metrics.events_relevant.load(), 3u); // every event the message carries
   CAF_CHECK(metrics.sync_pending.load());
   expect((atom_value), from(r).to(poller).with(fetch_atom::value));
   expect((protocol::worker_set), from(poller).to(r).with(workers({"a"})));
