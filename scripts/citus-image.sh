@@ -29,8 +29,23 @@ context=$(mktemp -d /tmp/wlg-citus-image.XXXXXX)
 trap 'rm -rf "$context"' EXIT
 cp test/image/citus/Dockerfile test/image/citus/docker-entrypoint.sh test/image/citus/wait-for-manager.sh "$context/"
 mkdir "$context/kit"
-cp "$kit"/install-citus.sh "$kit"/*.tar.xz "$context/kit/"
-cp "$kit"/*.patch "$context/kit/" 2>/dev/null || true
+# The kit's Citus already installed on this host (scripts/install-citus.sh, for
+# the host's tests) was built for the same Debian 12 PostgreSQL 15 as the
+# image's: it goes in as it is (kit/prebuilt), and the build stage compiles
+# nothing, about 4 minutes less on a fresh machine. Otherwise the build stage
+# builds it from the kit.
+libdir=/usr/lib/postgresql/15/lib
+extdir=/usr/share/postgresql/15/extension
+kit_version=$(grep -o "default_version = '[^']*'" "$kit/install-citus.sh" || true)
+if [[ -n "$kit_version" && -f "$libdir/citus.so" ]] && grep -qF "$kit_version" "$extdir/citus.control" 2>/dev/null; then
+  mkdir -p "$context/kit/prebuilt$libdir" "$context/kit/prebuilt$extdir"
+  cp "$libdir"/citus*.so "$context/kit/prebuilt$libdir/"
+  cp "$extdir"/citus* "$context/kit/prebuilt$extdir/"
+  echo "citus-image: the host's Citus ($kit_version) goes into the image"
+else
+  cp "$kit"/install-citus.sh "$kit"/*.tar.xz "$context/kit/"
+  cp "$kit"/*.patch "$context/kit/" 2>/dev/null || true
+fi
 digest=$(cd "$context" && sources_digest .)
 
 ensure_built_image citus-image "$engine" "$image" "$digest" "$context"

@@ -1,10 +1,11 @@
 #pragma once
 
 // A real Citus cluster for tests: a coordinator on 127.0.0.1 and workers on
-// 127.0.0.2, 127.0.0.3, ..., all PostgreSQL 15 with Citus, on one port,
-// started with the Citus kit's citus-cluster.sh ($WLG_CITUS_KIT, by default
-// ../shared/citus beside the checkout; test/support/citus_kit.hpp says
-// whether one can run here).
+// 127.0.0.2, 127.0.0.3, ..., all PostgreSQL 15 with Citus, on one port. Its
+// instances are copies of ones made once with the Citus kit's
+// citus-cluster.sh (test/support/citus-from-template.sh; the kit is
+// $WLG_CITUS_KIT, by default ../shared/citus beside the checkout, and
+// test/support/citus_kit.hpp says whether one can run here).
 
 #include "test/support/files.hpp"
 
