@@ -16,8 +16,8 @@ namespace wlg::actors {
 
 struct inbound_frame {
   bool binary = false;
-  std::string text;         // a text frame
-  std::size_t bytes = 0;    // a binary frame's size (its content is not kept)
+  std::string text;      // a text frame
+  std::size_t bytes = 0; // a binary frame's size (its content is not kept)
 };
 
 class frame_inbox {
