@@ -15,9 +15,8 @@
 set -euo pipefail
 kit=${WLG_CITUS_KIT:?the Citus kit folder}
 most_workers=5
-usage() { sed -n '7,10p' "$0" >&2; exit 2; }
+usage() { sed -n '7,9p' "$0" >&2; exit 2; }
 [[ $# -ge 3 ]] || usage
-as_pg() { runuser -u postgres -- "$@"; }
 
 templates() { # PORT: prints the folder holding coord, w1, ... w5, stopped; made on PORT if missing
   local lib
