@@ -34,7 +34,11 @@ void measure_large_sets(report& out, const std::string& scratch) {
     const auto signals_before = emu.records().signals_ns.size();
     const auto requests_before = emu.records().rest_requests;
     const auto judged_before = wlg::test::metric(status_port, "event_to_signal_seconds_sum");
+    const auto asked_ns = monotonic_ns();
     emu.control("/scale?workers=" + std::to_string(workers));
+    // Wait on the file's rename first: polling the emulator meanwhile would
+    // take CPU from the sidecar and the emulator while they are measured.
+    watch.wait_after(asked_ns, 30s);
     const auto deadline = std::chrono::steady_clock::now() + 30s;
     while (emu.records().signals_ns.size() == signals_before && std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(1ms);

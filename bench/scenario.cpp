@@ -54,7 +54,7 @@ void emulator_process::control(const std::string& path_and_query, const std::str
 }
 
 emulator_records emulator_process::records() const {
-  auto answer = test::http_request("GET", control_url_ + "/state");
+  auto answer = test::http_request("GET", control_url_ + "/state?workers=no");
   simdjson::dom::parser parser;
   simdjson::dom::element doc = parser.parse(answer.body);
   emulator_records out;

@@ -327,7 +327,7 @@ response emulator_state::handle_control(const request& req) {
     return json_response(200, "{\"ok\":true" + extra + "}");
   };
   if (req.method == "GET" && req.path == "/state")
-    return json_response(200, state_json());
+    return json_response(200, state_json(query_text(req, "workers") != "no"));
   if (req.method != "POST")
     return json_response(404, R"({"ok":false,"error":"unknown control"})");
   if (req.path == "/scale") {
@@ -452,11 +452,13 @@ response emulator_state::handle_control(const request& req) {
   return json_response(404, R"({"ok":false,"error":"unknown control"})");
 }
 
-std::string emulator_state::state_json() const {
+std::string emulator_state::state_json(bool with_workers) const {
   std::string workers = "[";
-  const auto names = model_.worker_names();
-  for (std::size_t i = 0; i < names.size(); ++i)
-    workers += (i ? "," : "") + json_quote(names[i]);
+  if (with_workers) {
+    const auto names = model_.worker_names();
+    for (std::size_t i = 0; i < names.size(); ++i)
+      workers += (i ? "," : "") + json_quote(names[i]);
+  }
   workers += "]";
   std::string signals = "[";
   for (std::size_t i = 0; i < signals_.size(); ++i)
