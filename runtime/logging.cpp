@@ -50,8 +50,11 @@ public:
   }
 };
 
-// Writes each line to its stream and flushes it, after taking every secret
-// out of the message.
+// Nesting depth of held_lines on this thread.
+thread_local int lines_held = 0;
+
+// Writes each line to its stream and flushes it (unless this thread holds
+// its lines), after taking every secret out of the message.
 class redacting_sink final : public spdlog::sinks::base_sink<std::mutex> {
 public:
   redacting_sink(std::vector<std::string> secrets, std::FILE* stream)
@@ -66,7 +69,8 @@ protected:
     spdlog::memory_buf_t line;
     formatter_->format(clean, line);
     std::fwrite(line.data(), 1, line.size(), stream_);
-    std::fflush(stream_);
+    if (lines_held == 0)
+      std::fflush(stream_);
   }
   void flush_() override { std::fflush(stream_); }
 
@@ -113,6 +117,22 @@ void configure_logging(const log_options& options) {
   shared_sink = sink;
   shared_level = options.debug ? spdlog::level::debug : spdlog::level::info;
   spdlog::drop_all();
+}
+
+held_lines::held_lines() {
+  ++lines_held;
+}
+
+held_lines::~held_lines() {
+  if (--lines_held > 0)
+    return;
+  std::shared_ptr<spdlog::sinks::sink> sink;
+  {
+    std::lock_guard lock{registry_mutex};
+    sink = shared_sink;
+  }
+  if (sink)
+    sink->flush();
 }
 
 std::shared_ptr<spdlog::logger> component_logger(const std::string& name) {

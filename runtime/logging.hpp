@@ -26,6 +26,18 @@ struct log_options {
 
 void configure_logging(const log_options& options);
 
+// While one lives, the lines this thread logs are written but not flushed
+// one by one; they reach the stream together when the last one ends (or when
+// stdio's buffer fills). For a burst of events judged at once: one write for
+// many lines instead of one each, in the same order.
+class held_lines {
+public:
+  held_lines();
+  ~held_lines();
+  held_lines(const held_lines&) = delete;
+  held_lines& operator=(const held_lines&) = delete;
+};
+
 // The logger for one component ("state_reconciler", "main", ...).
 std::shared_ptr<spdlog::logger> component_logger(const std::string& name);
 
