@@ -41,12 +41,10 @@ public:
     stream_ = feed_->open(
       net::stream_handlers{
         [me, session] { me.send(internal_atom::value, connected_atom::value, session); },
-        [me, session, inbox = inbox_](std::string text) {
-          if (inbox->put({false, std::move(text), 0}))
-            me.send(internal_atom::value, frame_atom::value, session);
-        },
-        [me, session, inbox = inbox_](std::size_t bytes) {
-          if (inbox->put({true, {}, bytes}))
+        [inbox = inbox_](std::string text) { inbox->put({false, std::move(text), 0}); },
+        [inbox = inbox_](std::size_t bytes) { inbox->put({true, {}, bytes}); },
+        [me, session, inbox = inbox_] {
+          if (inbox->needs_wake())
             me.send(internal_atom::value, frame_atom::value, session);
         },
         [me, session](net::stream_failure failure) {
@@ -74,6 +72,7 @@ public:
       return;
     inbox_->take(frames_);
     relevant_events relevant;
+    const runtime::held_lines one_write; // a burst's lines, each still its own line
     for (const auto& frame : frames_) {
       if (frame.binary) {
         on_binary(frame.bytes);

@@ -1,11 +1,11 @@
 #pragma once
 
 // Frames the event stream's I/O thread has read and the event_subscriber has
-// not yet judged. The I/O thread wakes the actor only when it puts a frame
-// into an empty inbox, and the actor then takes every frame there: in a burst
-// (a scale to 10,000 containers is 20,000 frames) one hand-over between
-// threads carries many frames rather than one each. The stream's credit
-// window bounds how many wait here.
+// not yet judged. The I/O thread puts each frame in and, when the stream ends
+// a batch, wakes the actor if no wake-up is already on its way; the actor then
+// takes every frame there. In a burst (a scale to 10,000 containers is 20,000
+// frames) one hand-over between threads carries many frames rather than one
+// each. The stream's credit window bounds how many wait here.
 
 #include <cstddef>
 #include <mutex>
@@ -22,25 +22,37 @@ struct inbound_frame {
 
 class frame_inbox {
 public:
-  // The I/O thread. True when the inbox was empty: the owner must be woken.
-  bool put(inbound_frame frame) {
+  // The I/O thread.
+  void put(inbound_frame frame) {
     std::lock_guard lock{mutex_};
     frames_.push_back(std::move(frame));
-    return frames_.size() == 1;
+  }
+
+  // The I/O thread, at the end of a batch. True when frames wait and no
+  // wake-up has been asked for since the owner last took: wake it now.
+  bool needs_wake() {
+    std::lock_guard lock{mutex_};
+    if (frames_.empty() || wake_asked_)
+      return false;
+    wake_asked_ = true;
+    return true;
   }
 
   // The owner: every frame put since the last take, oldest first, into
   // `into` (cleared first; the two vectors trade their storage, so neither
-  // allocates again once both have grown).
+  // allocates again once both have grown). A frame put after this needs a
+  // wake-up of its own.
   void take(std::vector<inbound_frame>& into) {
     into.clear();
     std::lock_guard lock{mutex_};
     frames_.swap(into);
+    wake_asked_ = false;
   }
 
 private:
   std::mutex mutex_;
   std::vector<inbound_frame> frames_;
+  bool wake_asked_ = false;
 };
 
 } // namespace wlg::actors

@@ -11,6 +11,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 
+#include <cstdint>
 #include <utility>
 
 namespace wlg::net {
@@ -44,6 +45,9 @@ class event_stream_session final
   asio::steady_timer ping_timer_;
   asio::steady_timer pong_timer_;
   std::size_t credits_;
+  std::size_t batched_ = 0;     // frames handed over since the last batch_end
+  std::uint64_t delivered_ = 0; // frames handed over in all
+  bool batch_check_posted_ = false;
   bool reading_paused_ = false;
   bool ping_in_flight_ = false;
   bool awaiting_pong_ = false;
@@ -178,10 +182,39 @@ private:
       handlers_.binary_frame(buffer_.size());
     }
     buffer_.consume(buffer_.size());
+    ++delivered_;
     if (--credits_ > 0)
       read_next();
     else
       reading_paused_ = true;
+    if (++batched_ >= frames_per_batch)
+      end_batch();
+    else
+      check_batch_after(delivered_);
+  }
+
+  // A frame already in Beast's buffers completes its read through the
+  // io_context's queue, ahead of this check: the batch ends when a turn of
+  // the queue has handed over nothing more, i.e. the next read waits on the
+  // network.
+  void check_batch_after(std::uint64_t seen) {
+    if (std::exchange(batch_check_posted_, true))
+      return;
+    asio::post(io_, [self = this->shared_from_this(), seen] {
+      self->batch_check_posted_ = false;
+      if (self->finished_ || self->batched_ == 0)
+        return;
+      if (self->delivered_ == seen)
+        self->end_batch();
+      else
+        self->check_batch_after(self->delivered_);
+    });
+  }
+
+  void end_batch() {
+    batched_ = 0;
+    if (handlers_.batch_end)
+      handlers_.batch_end();
   }
 
   void schedule_ping() {

@@ -136,6 +136,8 @@ private:
         handlers_.text_frame(std::move(line.text));
       }
     }
+    if (!ready_.empty() && handlers_.batch_end)
+      handlers_.batch_end(); // the lines of one chunk are one batch
     ready_.clear();
     if (events_parser_->is_done())
       return finish({stream_failure::kind::closed, 0, "the engine ended the event stream"});

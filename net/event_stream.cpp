@@ -20,6 +20,8 @@ std::string describe(const stream_failure& f) {
 }
 
 void report_closed(stream_handlers& handlers, stream_failure failure) {
+  if (handlers.batch_end)
+    handlers.batch_end(); // a frame handed over since the last one is not left unannounced
   auto closed = std::move(handlers.closed);
   handlers = {};
   if (closed)

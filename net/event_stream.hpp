@@ -47,11 +47,18 @@ struct stream_handlers {
   std::function<void()> connected;
   std::function<void(std::string)> text_frame;
   std::function<void(std::size_t)> binary_frame;
+  // Follows one or more frames, once the session has handed over every frame
+  // it could read without waiting on the network (or `frames_per_batch` of
+  // them), and always before `closed`. A receiver that queues frames wakes
+  // its consumer here: once for many frames in a burst, at once for one.
+  std::function<void()> batch_end;
   std::function<void(stream_failure)> closed;
 };
 
-// Hands `failure` to handlers.closed, then drops every handler: a session
-// reports its end once and calls nobody after.
+inline constexpr std::size_t frames_per_batch = 64;
+
+// Ends the batch, hands `failure` to handlers.closed, then drops every
+// handler: a session reports its end once and calls nobody after.
 void report_closed(stream_handlers& handlers, stream_failure failure);
 
 class event_stream {
