@@ -196,12 +196,16 @@ empty=$(sql "SELECT count(*) FROM pg_dist_node n WHERE groupid <> 0
   AND NOT EXISTS (SELECT 1 FROM pg_dist_placement p WHERE p.groupid = n.groupid)")
 [[ "$empty" == 0 ]] || fail "$empty worker(s) hold no shard before the scale-in"
 sidecar=$(docker ps -q -f "label=com.docker.swarm.service.name=${stack}_workerlistgen")
+since=$(date -u +%Y-%m-%dT%H:%M:%S)
 t0=$(now_ms)
 docker exec "$sidecar" dockercloud-workerlistgen scale "${stack}_worker" 2 --rebalance-transfer-mode=block_writes \
   >"$work/scale.log" 2>&1 || { cat "$work/scale.log" >&2; fail "dockercloud-workerlistgen scale ${stack}_worker 2"; }
 scaled=$(now_ms)
 wait_until 120 "2 worker tasks in pg_dist_node" workers_in_pg_dist_node 2
 sed 's/^/  scale: /' "$work/scale.log" >&2
+# What the sidecar did meanwhile: the drained nodes' removals, and why any waited.
+docker service logs --since "$since" --no-task-ids "${stack}_workerlistgen" 2>/dev/null |
+  grep -F '[citus_membership]' | sed 's/^[^|]*| */  sidecar: /' >&2 || true
 step "scale ${stack}_worker 2 (drain slots 3 and 4, then 2 replicas): the command $((scaled - t0)) ms; -> 2 nodes in pg_dist_node: $(($(now_ms) - t0)) ms"
 [[ "$(running_tasks "${stack}_worker" | tr ' ' '\n' | cut -d. -f2 | sort | paste -sd' ')" == "1 2" ]] ||
   fail "slots $(running_tasks "${stack}_worker") run, not 1 and 2"
