@@ -290,9 +290,7 @@ private:
         return run(machine_.on_disable_refused(outcome.error.message, self_->clock().now()));
       if (!outcome.rows->empty()) {
         ++ctx_->metrics->citus_nodes_disabled;
-        log_->warn("disabled worker node {}, which does not answer: its row and placements stay, and it is "
-                   "activated once it is wanted and answers again",
-                   name);
+        reports_.disabled(c.change.node);
       }
       return run(machine_.on_disabled());
     }
@@ -319,8 +317,10 @@ private:
       ++ctx_->metrics->citus_add_failures;
       return run(machine_.on_add_refused(outcome.error.message, self_->clock().now()));
     }
-    if (refused)
-      return run(machine_.on_kept(outcome.error.message));
+    if (refused) {
+      ++ctx_->metrics->citus_remove_failures;
+      return run(machine_.on_remove_refused(outcome.error.message, self_->clock().now()));
+    }
     const auto removal = protocol::read_removal(*outcome.rows);
     if (!removal) // no longer registered: someone removed it
       return run(machine_.on_removed());

@@ -57,7 +57,7 @@ void citus_reports::say(const machine::nodes_health& h) {
     if (!silent(said_, node))
       log_->warn("worker node {} does not answer the coordinator{}", policy::to_string(node), disable_plan());
   for (const auto& node : said_.unreachable)
-    if (!silent(h, node))
+    if (!silent(h, node) && !disabled_.erase(node))
       log_->info("worker node {} answers the coordinator again", policy::to_string(node));
   std::vector<runtime::blocking_node> blocking;
   for (const auto& b : h.blocking) {
@@ -85,6 +85,13 @@ void citus_reports::say(const machine::nodes_health& h) {
   metrics_.citus_blocking.set(std::move(blocking));
 }
 
+void citus_reports::disabled(const citus_node& node) {
+  log_->warn("disabled worker node {}, which does not answer: its row and placements stay, and it is activated once it "
+             "is wanted and answers again",
+             policy::to_string(node));
+  disabled_.insert(node);
+}
+
 void citus_reports::say(const machine::disable_refused& r) {
   log_->warn("cannot disable worker node {}, which does not answer: {}", policy::to_string(r.node), r.why);
 }
@@ -92,6 +99,12 @@ void citus_reports::say(const machine::disable_refused& r) {
 void citus_reports::say(const machine::kept& k) {
   if (k.only_copies == 0) // (one whose shards are served nowhere else is said by its health)
     log_->warn("worker node {} is no longer wanted but stays: {}", policy::to_string(k.node), k.why);
+}
+
+void citus_reports::say(const machine::remove_refused& r) {
+  log_->warn("cannot remove worker node {}, which is no longer wanted ({}); retrying in {} ms",
+             policy::to_string(r.node), r.why,
+             std::chrono::duration_cast<std::chrono::milliseconds>(r.retry_in).count());
 }
 
 void citus_reports::say(const machine::missing_placements& m) {

@@ -11,6 +11,7 @@
 #include <spdlog/logger.h>
 
 #include <memory>
+#include <set>
 
 namespace wlg::actors {
 
@@ -32,9 +33,13 @@ public:
   void say(const machine::nodes_health& h);
   void say(const machine::disable_refused& r);
   void say(const machine::kept& k);
+  void say(const machine::remove_refused& r);
   // Each node found missing shard tables (or a different number of them) is
   // said once, as an error; each found whole again, once.
   void say(const machine::missing_placements& m);
+  // The node was disabled: said, and not said to answer again when it
+  // leaves the probed nodes (a disabled node not wanted is not probed).
+  void disabled(const policy::citus_node& node);
 
 private:
   // What happens to a node not wanted that does not answer.
@@ -44,6 +49,7 @@ private:
   runtime::metrics& metrics_;
   std::optional<config::settings::duration> disable_after_;
   machine::nodes_health said_; // the nodes' health last said
+  std::set<policy::citus_node> disabled_; // said to be disabled, not yet out of the unreachable ones
   policy::placement_audit::report said_missing_;
 };
 

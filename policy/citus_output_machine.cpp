@@ -312,9 +312,22 @@ citus_output_machine::commands citus_output_machine::on_kept(const std::string& 
   });
 }
 
+citus_output_machine::commands citus_output_machine::on_remove_refused(const std::string& why, time_point now) {
+  return after_change([&](const citus_node& node, commands& out) {
+    const auto due = plan_.on_remove_failed(node, now);
+    out.push_back(remove_refused{node, why, due - now});
+    report_health(out);
+  });
+}
+
 citus_output_machine::commands citus_output_machine::on_disabled() {
   return after_change([this](const citus_node& node, commands& out) {
     health_.on_disabled(node);
+    // The removals it blocked (Citus sends each to every active node) can go
+    // through once Citus has synced: planned again by one more pass, at once.
+    plan_.restart_removals(now_);
+    if (!options_.run.once)
+      again_ = true;
     pass_changed_ = true;
     inactive_.insert(node);
     report_health(out);

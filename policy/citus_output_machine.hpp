@@ -20,9 +20,10 @@
 // it), then the check of suspect nodes' placements when due, then the
 // rebalance when one is owed or runs.
 // Applies that arrive during a pass are answered by the next one. A refused
-// add is retried for that node alone when due, whether or not anything else
-// happens, and at once on the next apply or connection, since what blocked
-// it may have gone; a lost connection ends the pass with an error (the
+// add or removal is retried for that node alone when due, whether or not
+// anything else happens, and at once on the next apply or connection, since
+// what blocked it may have gone (a refused removal also once a node is
+// disabled, with its back-off started again); a lost connection ends the pass with an error (the
 // reconciler retries) and is made again next time. With --once a refused add
 // fails the run and the pass waits for a rebalance to end; with --dry-run the
 // changes are shown and none is run.
@@ -105,15 +106,17 @@ public:
   // No longer wanted, stays (first time); `only_copies` of its shards are
   // served nowhere else.
   struct kept { citus_node node; std::string why; std::int64_t only_copies = 0; };
+  // Citus refused the removal of a node no longer wanted; retried when due.
+  struct remove_refused { citus_node node; std::string why; duration retry_in; };
   // The registered nodes' health, on each change.
   using nodes_health = node_health::report;
   struct disable_refused { citus_node node; std::string why; }; // said once per node and reason
   // The registered nodes whose shard tables are missing on them, on each change.
   struct missing_placements { placement_audit::report nodes; };
   using command = std::variant<connect, take_lock, read_nodes, probe_nodes, run_change, show_changes, answer, fail,
-                               arm_retry, drop_connection, unreachable, usable, role, add_refused, kept, read_rebalance,
-                               start_rebalance, arm_follow, rebalance_state, nodes_health, disable_refused,
-                               check_placements, missing_placements>;
+                               arm_retry, drop_connection, unreachable, usable, role, add_refused, kept, remove_refused,
+                               read_rebalance, start_rebalance, arm_follow, rebalance_state, nodes_health,
+                               disable_refused, check_placements, missing_placements>;
   using commands = std::vector<command>;
 
   explicit citus_output_machine(options opts);
@@ -144,8 +147,10 @@ public:
   commands on_add_refused(const std::string& why, time_point now);
   commands on_removed();
   // The node holds placements (why says so; `only_copies` of its shards have
-  // no active placement elsewhere), or its removal was refused.
+  // no active placement elsewhere): it stays, and is tried again next pass.
   commands on_kept(const std::string& why, std::int64_t only_copies = 0);
+  // Citus refused the removal (an error): retried for that node when due.
+  commands on_remove_refused(const std::string& why, time_point now);
   commands on_disabled();
   commands on_disable_refused(const std::string& why, time_point now);
   // What check_placements found, or that the coordinator refused it (the actor logs why).

@@ -50,14 +50,33 @@ membership_plan::changes membership_plan::plan(const std::set<citus_node>& wante
   }
   // Forget what is no longer wanted, or no longer there.
   std::erase_if(retries_, [&](const auto& entry) { return !wanted.count(entry.first); });
-  std::erase_if(stale_, [&](const auto& entry) {
+  const auto gone_or_wanted = [&](const auto& entry) {
     const auto& node = entry.first;
     return wanted.count(node) || !present.count(node) || taken_over.count(node);
-  });
+  };
+  std::erase_if(stale_, gone_or_wanted);
+  std::erase_if(removal_retries_, gone_or_wanted);
+  // Citus sends a removal to every other active node: while one of them is
+  // known not to answer, the removal would wait out the connection timeout
+  // and fail. It waits instead, counted as stale, until that one is disabled.
+  const auto another_silent = [&](const citus_node& node) {
+    return std::ranges::any_of(silent, [&](const citus_node& other) {
+      return other != node && present.count(other) && !inactive.count(other);
+    });
+  };
   if (options_.remove_unwanted)
-    for (const auto& node : present)
-      if (!wanted.count(node) && !taken_over.count(node))
+    for (const auto& node : present) {
+      if (wanted.count(node) || taken_over.count(node))
+        continue;
+      const auto retry = removal_retries_.find(node);
+      if (another_silent(node)) {
+        stale_.try_emplace(node, 0);
+        out.removal_waiting.push_back(node);
+      } else if (retry != removal_retries_.end() && retry->second.due > now)
+        out.removal_waiting.push_back(node);
+      else
         out.remove.push_back(node);
+    }
   return out;
 }
 
@@ -65,20 +84,38 @@ void membership_plan::on_added(const citus_node& node) {
   retries_.erase(node);
 }
 
-time_point membership_plan::on_add_failed(const citus_node& node, time_point now) {
-  auto it = retries_.find(node);
-  if (it == retries_.end())
-    it = retries_.emplace(node, retry{backoff{options_.retry_initial, options_.retry_max, options_.seed + ++seeds_}, now})
+time_point membership_plan::failed(std::map<citus_node, retry>& retries, const citus_node& node, time_point now) {
+  auto it = retries.find(node);
+  if (it == retries.end())
+    it = retries.emplace(node, retry{backoff{options_.retry_initial, options_.retry_max, options_.seed + ++seeds_}, now})
            .first;
   it->second.due = now + it->second.wait.next();
   return it->second.due;
 }
 
+time_point membership_plan::on_add_failed(const citus_node& node, time_point now) {
+  return failed(retries_, node, now);
+}
+
 void membership_plan::on_removed(const citus_node& node) {
   stale_.erase(node);
+  removal_retries_.erase(node);
+}
+
+time_point membership_plan::on_remove_failed(const citus_node& node, time_point now) {
+  stale_.try_emplace(node, 0);
+  return failed(removal_retries_, node, now);
+}
+
+void membership_plan::restart_removals(time_point now) {
+  for (auto& [node, r] : removal_retries_) {
+    r.wait.reset();
+    r.due = std::min(r.due, now);
+  }
 }
 
 bool membership_plan::on_kept(const citus_node& node, std::int64_t only_copies) {
+  removal_retries_.erase(node); // it holds placements: tried again on each pass, as a drain may have moved them
   const bool first = !stale_.count(node);
   stale_[node] = only_copies;
   return first;
@@ -93,8 +130,9 @@ std::vector<std::pair<citus_node, std::int64_t>> membership_plan::departed() con
 }
 
 void membership_plan::retry_now(time_point now) {
-  for (auto& [node, r] : retries_)
-    r.due = std::min(r.due, now);
+  for (auto* retries : {&retries_, &removal_retries_})
+    for (auto& [node, r] : *retries)
+      r.due = std::min(r.due, now);
 }
 
 std::optional<time_point> membership_plan::next_retry() const {
@@ -103,8 +141,9 @@ std::optional<time_point> membership_plan::next_retry() const {
     if (!earliest || due < *earliest)
       earliest = due;
   };
-  for (const auto& [node, r] : retries_)
-    consider(r.due);
+  for (const auto* retries : {&retries_, &removal_retries_})
+    for (const auto& [node, r] : *retries)
+      consider(r.due);
   return earliest;
 }
 

@@ -182,6 +182,7 @@ struct metrics {
   counter citus_nodes_updated{0}; // renamed in place: a replaced swarm task's node
   counter citus_nodes_removed{0};
   counter citus_add_failures{0};
+  counter citus_remove_failures{0};
   counter citus_nodes_disabled{0};
   counter citus_nodes_activated{0};
   std::atomic<std::int64_t> citus_stale_nodes{0};

@@ -104,6 +104,8 @@ constexpr counter_doc counters[] = {
   {"citus_nodes_removed_total", "Worker nodes removed from the coordinator.", &metrics::citus_nodes_removed},
   {"citus_add_failures_total", "Node adds, in-place updates and activations that failed and are retried.",
    &metrics::citus_add_failures},
+  {"citus_remove_failures_total", "Removals of worker nodes no longer wanted that Citus refused, retried with back-off.",
+   &metrics::citus_remove_failures},
   {"citus_nodes_disabled_total", "Worker nodes disabled (citus_disable_node) because they did not answer.",
    &metrics::citus_nodes_disabled},
   {"citus_nodes_activated_total", "Disabled worker nodes activated again (citus_activate_node).",
@@ -188,7 +190,7 @@ std::string prometheus_text(const metrics& m) {
   labelled("last_sync_phase_seconds", "gauge",
            "How long each part of the last sync took: transfer, parse, validate, render, write.", "phase",
            sync_phase_names, [&](std::size_t i) { return static_cast<double>(m.last_sync_phase_ns[i].load()) / 1e9; });
-  out.single("citus_stale_nodes", "gauge", "Nodes no longer wanted that stay because they hold shard placements.",
+  out.single("citus_stale_nodes", "gauge", "Nodes no longer wanted that stay: they hold shard placements, or Citus refused their removal.",
              static_cast<double>(m.citus_stale_nodes.load()));
   out.single("citus_unreachable_nodes", "gauge",
              "Registered worker nodes the coordinator cannot reach (of those probed: not wanted, or disabled).",

@@ -177,6 +177,27 @@ CAF_TEST(a node no longer wanted that holds placements stays and is counted once
   CAF_CHECK_EQUAL(metrics.citus_nodes_removed.load(), 1u);
 }
 
+CAF_TEST(a removal Citus refuses is counted and retried for that node on its own timer with no new apply) {
+  start();
+  auto first = apply({"a"});
+  answer(1, ok());
+  answer(2, lock(true));
+  answer(3, rows(nodes({"a", "x"})));
+  answer(4, rows(probed("x", true)));
+  answer(5, statement_error("127.0.0.2:5432 is a metadata node, but is out of sync")); // Citus has not synced yet
+  CAF_REQUIRE(reply(first).report.has_value());
+  CAF_CHECK_EQUAL(metrics.citus_remove_failures.load(), 1u);
+  CAF_CHECK_EQUAL(metrics.citus_stale_nodes.load(), 1);
+
+  advance_time(std::chrono::seconds(1)); // x's back-off
+  expect((atom_value, atom_value), from(membership).to(membership).with(internal_atom::value, retry_atom::value));
+  answer(6, rows(nodes({"a", "x"})));
+  answer(7, rows(probed("x", true)));
+  answer(8, removed());
+  CAF_CHECK_EQUAL(metrics.citus_nodes_removed.load(), 1u);
+  CAF_CHECK_EQUAL(metrics.citus_stale_nodes.load(), 0);
+}
+
 CAF_TEST(a node not wanted that stops answering is disabled once it has been silent long enough and then b is added) {
   auto first = first_pass_with_silent_x(0); // silent from now on; not yet 30 s
   answer(5, statement_error("connection to the remote node x:5432 failed")); // x blocks b's add

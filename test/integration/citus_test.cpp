@@ -99,6 +99,35 @@ TEST_CASE("citus: a worker gone without shard placements is removed, one with pl
   CHECK(wait_until([&] { return side.metric("citus_stale_nodes") == 0; }, 10s));
 }
 
+// A scale-in of two drained workers: both databases stop before either
+// container is gone. Citus sends a removal to every active node with
+// metadata, so each refuses the other's until both are disabled, and then
+// until its maintenance daemon has synced the change (seconds): the refused
+// removals must be retried, not left for the next sync.
+TEST_CASE("citus: two empty workers that go at once, each blocking the other's removal, are disabled, then removed" * doctest::test_suite("long")) {
+  SKIP_WITHOUT_CITUS();
+  citus_setup t{4, 4};
+  sidecar side{t.env({{"WORKERLISTGEN_DISABLE_UNREACHABLE_AFTER", "1s"}}), with_status_port()};
+  std::set<std::string> four;
+  for (int i = 1; i <= 4; ++i)
+    four.insert(citus_cluster::worker(i));
+  REQUIRE_MESSAGE(t.nodes_become(four), side.log());
+
+  t.cluster.stop_node("w3");
+  t.cluster.stop_node("w4");
+  t.engine.remove_container("citus_worker_3");
+  t.engine.remove_container("citus_worker_4");
+  const auto gone_at = std::chrono::steady_clock::now();
+  REQUIRE_MESSAGE(t.nodes_become(both, 45s), side.log());
+  MESSAGE("both containers gone -> both nodes removed, with --disable-unreachable-after=1s: "
+          << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - gone_at).count()
+          << " ms, " << side.metric("citus_remove_failures_total") << " refused removals");
+  CHECK(side.metric("citus_remove_failures_total") >= 2);
+  CHECK(side.metric("citus_nodes_disabled_total") >= 1); // the one that went first, at least: it blocked the other
+  CHECK(side.metric("citus_nodes_removed_total") == 2);
+  CHECK_MESSAGE(wait_until([&] { return side.metric("citus_stale_nodes") == 0; }, 10s), side.log());
+}
+
 TEST_CASE("citus: the coordinator stopped while a worker starts, it converges once the coordinator is back") {
   SKIP_WITHOUT_CITUS();
   citus_setup t{1};

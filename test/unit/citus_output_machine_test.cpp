@@ -474,6 +474,82 @@ TEST_CASE("a pass probes the registered nodes not wanted, then disables a silent
   CHECK(one_of<machine::answer>(m.on_kept("it holds shard placements")).report.changed);
 }
 
+// Two drained workers that go at once: Citus sends a removal to every other
+// active node with metadata, so each would block the other's (waiting out
+// Citus's connection timeout first). Neither is tried until both are
+// disabled; then Citus refuses until it has synced its metadata (seconds),
+// and the refused removals are retried.
+TEST_CASE("two silent nodes not wanted: no removal until both are disabled, then refused removals are retried per node") {
+  const auto now = time_point{} + 1h;
+  auto m = reading(disabling_after(30s), nodes({"a"}));
+  auto out = nodes_read(m, nodes({"a", "x", "y"}), now, {}, nodes({"x", "y"}));
+  CHECK(all_of<machine::run_change>(out).empty());
+  CHECK_FALSE(one_of<machine::answer>(out).report.changed);
+  CHECK(one_of<machine::arm_retry>(out).due == now + 500ms); // the watch
+  CHECK(m.stale_nodes() == 2);
+
+  one_of<machine::read_nodes>(m.on_retry());
+  const auto later = now + 30s;
+  out = nodes_read(m, nodes({"a", "x", "y"}), later, {}, nodes({"x", "y"}));
+  CHECK(one_of<machine::run_change>(out).change == disabling("x"));
+  CHECK(one_of<machine::run_change>(m.on_disabled()).change == disabling("y"));
+  out = m.on_disabled();
+  CHECK(one_of<machine::answer>(out).report.changed);
+  one_of<machine::read_nodes>(out); // planned again at once
+
+  out = nodes_read(m, nodes({"a", "x", "y"}), later, nodes({"x", "y"}));
+  CHECK(one_of<machine::run_change>(out).change == removing("x"));
+  out = m.on_remove_refused("127.0.0.2:5432 is a metadata node, but is out of sync", later);
+  const auto refused = one_of<machine::remove_refused>(out);
+  CHECK(refused.node == node("x"));
+  CHECK(refused.retry_in >= 100ms);
+  CHECK(refused.retry_in <= 150ms);
+  CHECK(one_of<machine::run_change>(out).change == removing("y"));
+  out = m.on_remove_refused("127.0.0.2:5432 is a metadata node, but is out of sync", later);
+  CHECK(one_of<machine::remove_refused>(out).node == node("y"));
+  CHECK_FALSE(one_of<machine::answer>(out).report.changed);
+  CHECK(one_of<machine::arm_retry>(out).due <= later + 150ms);
+
+  // A pass before they are due tries neither (a new apply would make them due at once).
+  one_of<machine::read_nodes>(m.on_retry());
+  out = nodes_read(m, nodes({"a", "x", "y"}), later + 10ms, nodes({"x", "y"}));
+  CHECK(all_of<machine::run_change>(out).empty());
+
+  one_of<machine::read_nodes>(m.on_retry());
+  out = nodes_read(m, nodes({"a", "x", "y"}), later + 150ms, nodes({"x", "y"}));
+  CHECK(one_of<machine::run_change>(out).change == removing("x"));
+  CHECK(one_of<machine::run_change>(m.on_removed()).change == removing("y"));
+  out = m.on_removed();
+  CHECK(one_of<machine::answer>(out).report.changed);
+  CHECK(all_of<machine::arm_retry>(out).empty());
+  CHECK(m.stale_nodes() == 0);
+}
+
+TEST_CASE("a disable starts the back-off of refused removals again, and tries them at once") {
+  const auto now = time_point{} + 1h;
+  auto m = reading(disabling_after(0s), nodes({"a"}));
+  auto t = now;
+  auto out = nodes_read(m, nodes({"a", "x"}), t);
+  for (int i = 0; i < 4; ++i) { // refused again and again: the back-off grows to its 1 s maximum
+    CHECK(one_of<machine::run_change>(out).change == removing("x"));
+    t = one_of<machine::arm_retry>(m.on_remove_refused("lock timeout", t)).due;
+    one_of<machine::read_nodes>(m.on_retry());
+    out = nodes_read(m, nodes({"a", "x"}), t);
+  }
+  const auto grown = one_of<machine::remove_refused>(m.on_remove_refused("lock timeout", t)).retry_in;
+  CHECK(grown >= 1s);
+
+  // z goes silent and is disabled: x is tried at once, and its next back-off is the first again.
+  one_of<machine::read_nodes>(m.on_apply(nodes({"a"})));
+  out = nodes_read(m, nodes({"a", "x", "z"}), t + 10ms, {}, nodes({"z"}));
+  CHECK(one_of<machine::run_change>(out).change == disabling("z"));
+  CHECK(one_of<machine::run_change>(m.on_disabled()).change == removing("z")); // x waited for it
+  one_of<machine::read_nodes>(m.on_removed());
+  out = nodes_read(m, nodes({"a", "x"}), t + 10ms);
+  CHECK(one_of<machine::run_change>(out).change == removing("x"));
+  CHECK(one_of<machine::remove_refused>(m.on_remove_refused("lock timeout", t + 10ms)).retry_in <= 150ms);
+}
+
 TEST_CASE("the nodes' health is reported when it changes, and a refused disable is said once") {
   const auto now = time_point{} + 1h;
   auto m = reading(disabling_after(0s), nodes({}));

@@ -86,6 +86,73 @@ TEST_CASE("a kept node is warned about once, counted as stale until it goes or i
   CHECK(plan.stale_nodes() == 0);
 }
 
+TEST_CASE("a refused removal waits out its back-off for that node alone, counted as stale meanwhile") {
+  membership_plan plan{quick_plan()};
+  REQUIRE(plan.plan(nodes({"a"}), nodes({"a", "x", "y"}), start).remove.size() == 2);
+  const auto due = plan.on_remove_failed(node("x"), start);
+  plan.on_removed(node("y"));
+  CHECK(due >= start + 100ms);
+  CHECK(due <= start + 150ms);
+  CHECK(plan.next_retry() == due);
+  CHECK(plan.stale_nodes() == 1);
+
+  auto c = plan.plan(nodes({"a"}), nodes({"a", "x"}), start + 10ms); // an event meanwhile
+  CHECK(c.remove.empty());
+  CHECK(c.removal_waiting == std::vector<citus_node>{node("x")});
+  c = plan.plan(nodes({"a"}), nodes({"a", "x"}), due);
+  CHECK(c.remove == std::vector<citus_node>{node("x")});
+  CHECK(plan.on_remove_failed(node("x"), due) >= due + 200ms); // doubled
+
+  plan.on_removed(node("x"));
+  CHECK_FALSE(plan.next_retry().has_value());
+  CHECK(plan.stale_nodes() == 0);
+}
+
+TEST_CASE("a disabled node restarts the refused removals' back-off, and retry_now makes them due") {
+  membership_plan plan{quick_plan()};
+  REQUIRE(plan.plan(nodes({}), nodes({"x"}), start).remove.size() == 1);
+  auto due = plan.on_remove_failed(node("x"), start);
+  for (int i = 0; i < 4; ++i)
+    due = plan.on_remove_failed(node("x"), due);
+  CHECK(due > start + 1s); // back-off grown to its maximum
+  plan.retry_now(start + 10ms);
+  CHECK(plan.plan(nodes({}), nodes({"x"}), start + 10ms).remove.size() == 1);
+  CHECK(plan.on_remove_failed(node("x"), start + 10ms) >= start + 10ms + 1s); // back-off kept
+
+  plan.restart_removals(start + 20ms);
+  CHECK(plan.plan(nodes({}), nodes({"x"}), start + 20ms).remove.size() == 1);
+  const auto fresh = plan.on_remove_failed(node("x"), start + 20ms);
+  CHECK(fresh <= start + 20ms + 150ms); // started again
+}
+
+TEST_CASE("a node not wanted is not removed while another active node does not answer, and counts as stale") {
+  membership_plan plan{quick_plan()};
+  auto c = plan.plan(nodes({"a"}), nodes({"a", "x", "y"}), start, {}, {}, nodes({"x", "y"}));
+  CHECK(c.remove.empty()); // each removal would need the other
+  CHECK(c.removal_waiting == std::vector<citus_node>{node("x"), node("y")});
+  CHECK(plan.stale_nodes() == 2);
+  // y disabled: x goes (Citus no longer asks y), y waits for x, still active.
+  c = plan.plan(nodes({"a"}), nodes({"a", "x", "y"}), start, {}, nodes({"y"}), nodes({"x", "y"}));
+  CHECK(c.remove == std::vector<citus_node>{node("x")});
+  CHECK(c.removal_waiting == std::vector<citus_node>{node("y")});
+  // A node's own silence does not hold it back.
+  c = plan.plan(nodes({"a"}), nodes({"a", "x"}), start, {}, {}, nodes({"x"}));
+  CHECK(c.remove == std::vector<citus_node>{node("x")});
+  CHECK_FALSE(plan.next_retry().has_value()); // nothing to retry: the next pass plans it again
+}
+
+TEST_CASE("a refused removal is forgotten when the node is wanted again, gone, or kept for its placements") {
+  membership_plan plan{quick_plan()};
+  plan.plan(nodes({}), nodes({"x", "y", "z"}), start);
+  for (const char* name : {"x", "y", "z"})
+    plan.on_remove_failed(node(name), start);
+  plan.plan(nodes({"x"}), nodes({"x", "z"}), start + 1ms); // x wanted, y gone
+  CHECK(plan.stale_nodes() == 1);
+  plan.on_kept(node("z")); // it holds placements: tried on every pass, not on a timer
+  CHECK_FALSE(plan.next_retry().has_value());
+  CHECK(plan.plan(nodes({"x"}), nodes({"x", "z"}), start + 2ms).remove == std::vector<citus_node>{node("z")});
+}
+
 TEST_CASE("a wanted node that replaces a registered one updates it in place instead of add and remove") {
   membership_plan plan{quick_plan()};
   const membership_plan::successions formers{{node("new"), {node("gone"), node("old")}}};
