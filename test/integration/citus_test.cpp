@@ -100,9 +100,9 @@ TEST_CASE("citus: a worker gone without shard placements is removed, one with pl
 }
 
 // A scale-in of two drained workers: both databases stop before either
-// container is gone. Citus sends a removal to every active node with
-// metadata, so each refuses the other's until both are disabled, and then
-// until its maintenance daemon has synced the change (seconds): the refused
+// container is gone. Citus sends a removal to every other active node with
+// metadata, so each blocks the other's until one is disabled, and Citus then
+// refuses until its maintenance daemon has synced that: the refused
 // removals must be retried, not left for the next sync.
 TEST_CASE("citus: two empty workers that go at once, each blocking the other's removal, are disabled, then removed" * doctest::test_suite("long")) {
   SKIP_WITHOUT_CITUS();
@@ -122,8 +122,8 @@ TEST_CASE("citus: two empty workers that go at once, each blocking the other's r
   MESSAGE("both containers gone -> both nodes removed, with --disable-unreachable-after=1s: "
           << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - gone_at).count()
           << " ms, " << side.metric("citus_remove_failures_total") << " refused removals");
-  CHECK(side.metric("citus_remove_failures_total") >= 2);
-  CHECK(side.metric("citus_nodes_disabled_total") >= 1); // the one that went first, at least: it blocked the other
+  CHECK(side.metric("citus_remove_failures_total") >= 1); // refused, and retried
+  CHECK(side.metric("citus_nodes_disabled_total") >= 1); // one of them at least, which blocked the other
   CHECK(side.metric("citus_nodes_removed_total") == 2);
   CHECK_MESSAGE(wait_until([&] { return side.metric("citus_stale_nodes") == 0; }, 10s), side.log());
 }
