@@ -316,7 +316,6 @@ citus_output_machine::commands citus_output_machine::on_remove_refused(const std
   return after_change([&](const citus_node& node, commands& out) {
     const auto due = plan_.on_remove_failed(node, now);
     out.push_back(remove_refused{node, why, due - now});
-    report_health(out);
   });
 }
 

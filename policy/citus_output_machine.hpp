@@ -23,8 +23,8 @@
 // add or removal is retried for that node alone when due, whether or not
 // anything else happens, and at once on the next apply or connection, since
 // what blocked it may have gone (a refused removal also once a node is
-// disabled, with its back-off started again); a lost connection ends the pass with an error (the
-// reconciler retries) and is made again next time. With --once a refused add
+// disabled, with its back-off started again); a lost connection ends the
+// pass with an error (the reconciler retries) and is made again next time. With --once a refused add
 // fails the run and the pass waits for a rebalance to end; with --dry-run the
 // changes are shown and none is run.
 

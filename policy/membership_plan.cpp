@@ -30,8 +30,7 @@ membership_plan::changes membership_plan::plan(const std::set<citus_node>& wante
     if (present.count(node)) { // disabled: activated once it answers
       if (silent.count(node))
         continue;
-      const auto retry = retries_.find(node);
-      if (retry != retries_.end() && retry->second.due > now)
+      if (backing_off(retries_, node, now))
         out.waiting.push_back(node);
       else
         out.activate.push_back(node);
@@ -40,8 +39,7 @@ membership_plan::changes membership_plan::plan(const std::set<citus_node>& wante
     const auto* from = predecessor(node);
     if (from)
       taken_over.insert(*from);
-    auto retry = retries_.find(node);
-    if (retry != retries_.end() && retry->second.due > now)
+    if (backing_off(retries_, node, now))
       out.waiting.push_back(node);
     else if (from)
       out.update.push_back({*from, node});
@@ -68,11 +66,10 @@ membership_plan::changes membership_plan::plan(const std::set<citus_node>& wante
     for (const auto& node : present) {
       if (wanted.count(node) || taken_over.count(node))
         continue;
-      const auto retry = removal_retries_.find(node);
       if (another_silent(node)) {
         stale_.try_emplace(node, 0);
         out.removal_waiting.push_back(node);
-      } else if (retry != removal_retries_.end() && retry->second.due > now)
+      } else if (backing_off(removal_retries_, node, now))
         out.removal_waiting.push_back(node);
       else
         out.remove.push_back(node);
@@ -82,6 +79,11 @@ membership_plan::changes membership_plan::plan(const std::set<citus_node>& wante
 
 void membership_plan::on_added(const citus_node& node) {
   retries_.erase(node);
+}
+
+bool membership_plan::backing_off(const std::map<citus_node, retry>& retries, const citus_node& node, time_point now) {
+  const auto it = retries.find(node);
+  return it != retries.end() && it->second.due > now;
 }
 
 time_point membership_plan::failed(std::map<citus_node, retry>& retries, const citus_node& node, time_point now) {

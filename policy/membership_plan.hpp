@@ -113,6 +113,8 @@ private:
   };
 
   options options_;
+  // Whether `node` failed and waits out its back-off in `retries`.
+  static bool backing_off(const std::map<citus_node, retry>& retries, const citus_node& node, time_point now);
   // Records a failure of `node` in `retries`: returns when it is due again.
   time_point failed(std::map<citus_node, retry>& retries, const citus_node& node, time_point now);
 
