@@ -46,12 +46,6 @@ install_packages docker.io docker-compose iptables podman podman-compose \
 
 work=$(mktemp -d /tmp/wlg-compose-test.XXXXXX)
 chmod 755 "$work"
-# What dockerd changes on the host, to check it is put back.
-host_network() {
-  iptables -S
-  cat /proc/sys/net/ipv4/ip_forward
-  link_names
-}
 host_network >"$work/host-before"
 link_names >"$work/links-before"
 # For every podman call here, podman-compose's too.

@@ -101,7 +101,17 @@ restore_host_state() {
   link_names | comm -13 "$dir/host-state/links" - |
     grep -E '^(docker0|docker_gwbridge|br-[0-9a-f]+|veth[0-9a-f]+|vx-[0-9a-f-]+)$' |
     while read -r link; do ip link delete "$link" 2>/dev/null || true; done
-  iptables-restore <"$dir/host-state/iptables"
+  # On a host whose nf_tables hold no iptables table yet, iptables-save prints
+  # nothing, and restoring only what it printed would leave dockerd's chains
+  # and its FORWARD DROP. A table dockerd writes that the record lacks is put
+  # back as the host had it: empty, every policy ACCEPT.
+  {
+    grep -q '^\*filter' "$dir/host-state/iptables" ||
+      printf '*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\nCOMMIT\n'
+    grep -q '^\*nat' "$dir/host-state/iptables" ||
+      printf '*nat\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n'
+    cat "$dir/host-state/iptables"
+  } | iptables-restore
   [[ -s "$dir/host-state/ip6tables" ]] && ip6tables-restore <"$dir/host-state/ip6tables" 2>/dev/null || true
   cat "$dir/host-state/ip_forward" >/proc/sys/net/ipv4/ip_forward
   rm -rf "$dir/host-state"

@@ -109,6 +109,8 @@ test_engine_master() { # [PROJECT] [SERVICE]
 
 # The host's network links by name, sorted: what dockerd and podman add to.
 link_names() { ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort; }
+# What a networked dockerd changes on the host, to check that it is put back.
+host_network() { iptables -S; iptables -t nat -S; cat /proc/sys/net/ipv4/ip_forward; link_names; }
 
 # --- the Docker Cloud emulator (build/bin/dockercloud-emulator) ---------------
 # Starts it in the background with its state in DIR and WORKERS linked workers,

@@ -38,7 +38,6 @@ install_packages docker.io docker-compose iptables postgresql-client
 
 work=$(mktemp -d /tmp/wlg-manager-test.XXXXXX)
 chmod 755 "$work"
-host_network() { iptables -S; cat /proc/sys/net/ipv4/ip_forward; link_names; }
 host_network >"$work/host-before"
 up=
 cleanup() {

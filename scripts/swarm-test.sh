@@ -41,8 +41,7 @@ install_packages docker.io iptables postgresql-client curl
 
 work=$(mktemp -d /tmp/wlg-swarm-test.XXXXXX)
 chmod 755 "$work"
-link_names >"$work/links-before"
-iptables -S >"$work/iptables-before"
+host_network >"$work/host-before"
 deployed=
 # The stack's volumes: a worker slot's data from an earlier run would be another cluster's.
 remove_volumes() {
@@ -63,6 +62,10 @@ cleanup() {
     remove_volumes 2>/dev/null || true
   fi
   [[ -d "$work/engine" ]] && scripts/docker-engine.sh stop-daemon "$work/engine" >/dev/null 2>&1
+  if ((status == 0)) && ! host_network | diff "$work/host-before" - >&2; then
+    echo "$TEST_NAME: FAILED: dockerd left the host changed (iptables, ip_forward or links)" >&2
+    status=1
+  fi
   rm -rf "$work"
   exit "$status"
 }
