@@ -2,6 +2,7 @@
 
 #include "net/beast_errors.hpp"
 #include "net/beast_names.hpp"
+#include "net/read_hold.hpp"
 #include "net/tls_client.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -44,6 +45,7 @@ class event_stream_session final
   beast::flat_buffer buffer_;
   asio::steady_timer ping_timer_;
   asio::steady_timer pong_timer_;
+  read_hold hold_;
   std::size_t credits_;
   std::size_t batched_ = 0;     // frames handed over since the last batch_end
   std::uint64_t delivered_ = 0; // frames handed over in all
@@ -59,7 +61,8 @@ public:
                        stream_handlers handlers)
     : io_(io), tls_context_(std::move(tls_context)), host_(std::move(host)),
       options_(std::move(options)), handlers_(std::move(handlers)), resolver_(io),
-      ws_(make_layer(io)), ping_timer_(io), pong_timer_(io), credits_(options_.credit_window) {}
+      ws_(make_layer(io)), ping_timer_(io), pong_timer_(io),
+      hold_(io, options_.gate, options_.gate_limit), credits_(options_.credit_window) {}
 
   void run() {
     resolver_.async_resolve(host_.host, host_.port,
@@ -162,6 +165,8 @@ private:
   }
 
   void read_next() {
+    if (hold_.defer([self = this->shared_from_this()] { self->read_next(); }))
+      return;
     ws_.async_read_some(buffer_, read_chunk_bytes,
                         beast::bind_front_handler(&event_stream_session::on_read,
                                                   this->shared_from_this()));
@@ -257,6 +262,7 @@ private:
       return;
     ping_timer_.cancel();
     pong_timer_.cancel();
+    hold_.cancel();
     resolver_.cancel();
     beast::error_code ignored;
     beast::get_lowest_layer(ws_).socket().close(ignored);

@@ -3,6 +3,7 @@
 // One connection to Docker Cloud's event stream (a WebSocket, wss:// or ws://).
 
 #include "net/event_stream.hpp"
+#include "net/read_gate.hpp"
 #include "protocol/endpoint.hpp"
 
 #include <chrono>
@@ -29,6 +30,10 @@ struct stream_options {
   // Frames delivered but not yet acknowledged through grant(); reading pauses
   // when the owner falls this far behind, so memory stays bounded.
   std::size_t credit_window = 256;
+  // Reads wait while this gate is closed, at most `gate_limit` each time it
+  // closes (net/read_gate.hpp). No gate: they never wait.
+  std::shared_ptr<read_gate> gate;
+  std::chrono::milliseconds gate_limit{0};
 };
 
 std::shared_ptr<event_stream> open_cloud_event_stream(

@@ -2,6 +2,7 @@
 
 #include "net/beast_errors.hpp"
 #include "net/beast_names.hpp"
+#include "net/read_hold.hpp"
 #include "protocol/engine_api.hpp"
 #include "protocol/engine_events.hpp"
 
@@ -33,13 +34,15 @@ class engine_stream_session final : public event_stream,
   protocol::line_splitter lines_;
   std::vector<protocol::line_splitter::line> ready_;
   std::ptrdiff_t credits_; // below zero when one read held more lines than the credit left
+  read_hold hold_;
   bool reading_paused_ = false;
   bool finished_ = false;
 
 public:
   engine_stream_session(asio::io_context& io, engine_stream_options options, stream_handlers handlers)
     : io_(io), options_(std::move(options)), handlers_(std::move(handlers)), stream_(io),
-      lines_(options_.max_line_bytes), credits_(static_cast<std::ptrdiff_t>(options_.credit_window)) {}
+      lines_(options_.max_line_bytes), credits_(static_cast<std::ptrdiff_t>(options_.credit_window)),
+      hold_(io, options_.gate, options_.gate_limit) {}
 
   void run() {
     stream_.expires_after(options_.connect_timeout);
@@ -113,6 +116,8 @@ private:
   }
 
   void read_next() {
+    if (hold_.defer([self = shared_from_this()] { self->read_next(); }))
+      return;
     auto& body = events_parser_->get().body();
     body.data = chunk_.data();
     body.size = chunk_.size();
@@ -166,6 +171,7 @@ private:
   void finish(stream_failure failure) {
     if (std::exchange(finished_, true))
       return;
+    hold_.cancel();
     beast::error_code ignored;
     stream_.socket().close(ignored);
     report_closed(handlers_, std::move(failure));

@@ -5,6 +5,7 @@
 // delivered as a text frame, however the chunks split it.
 
 #include "net/event_stream.hpp"
+#include "net/read_gate.hpp"
 
 #include <chrono>
 #include <memory>
@@ -24,6 +25,8 @@ struct engine_stream_options {
   std::size_t credit_window = 256;                   // as for the cloud stream
   // The events query, from the version prefix ("/v1.44"): which events.
   std::string (*target)(const std::string& version_prefix) = nullptr;
+  std::shared_ptr<read_gate> gate; // as for the cloud stream
+  std::chrono::milliseconds gate_limit{0};
 };
 
 std::shared_ptr<event_stream> open_engine_event_stream(boost::asio::io_context& io,
