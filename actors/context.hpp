@@ -12,8 +12,9 @@ namespace boost::asio {
 class io_context;
 }
 namespace wlg::net {
+class read_gate;
 class tls_client_context;
-}
+} // namespace wlg::net
 namespace wlg::runtime {
 struct metrics;
 class fault_plan;
@@ -29,6 +30,9 @@ struct context {
   runtime::metrics* metrics = nullptr;
   runtime::fault_plan* faults = nullptr;
   runtime::ready_file* ready = nullptr; // none: no --ready-file, or a dry run
+  // Closed by the reconciler while a sync is under way; the event streams'
+  // reads wait for it (net/read_gate.hpp). None: they never wait.
+  std::shared_ptr<net::read_gate> read_gate;
   std::string user_agent;
   // The file writer's fsync blocks a thread: it gets one of its own. The
   // actor tests turn this off to keep every actor on the deterministic

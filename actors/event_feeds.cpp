@@ -8,9 +8,18 @@
 #include "protocol/swarm_api.hpp"
 #include "protocol/worker_name.hpp"
 
+#include <algorithm>
+#include <chrono>
+
 namespace wlg::actors {
 
 namespace {
+
+// The longest a read waits for a sync under way, each time the reconciler
+// closes the gate (net/read_gate.hpp): far longer than a sync of the file,
+// short enough that a stuck sync, or a long apply to the coordinator, still
+// leaves the events read within a second.
+constexpr std::chrono::milliseconds longest_read_hold{1000};
 
 class cloud_feed final : public event_feed {
 public:
@@ -30,6 +39,10 @@ public:
     options.pong_timeout = ctx_->config.pong_timeout;
     options.max_frame_bytes = protocol::limits::max_event_frame_bytes;
     options.credit_window = credit_window;
+    options.gate = ctx_->read_gate;
+    // A pong read late is read within a quarter of its timeout.
+    options.gate_limit = std::min(longest_read_hold, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                       ctx_->config.pong_timeout / 4));
     return net::open_cloud_event_stream(*ctx_->io, ctx_->tls, ctx_->config.stream_host, std::move(options),
                                         std::move(handlers));
   }
@@ -75,6 +88,8 @@ public:
     options.max_line_bytes = protocol::limits::max_engine_event_line_bytes;
     options.credit_window = credit_window;
     options.target = target_;
+    options.gate = ctx_->read_gate;
+    options.gate_limit = longest_read_hold;
     return net::open_engine_event_stream(*ctx_->io, std::move(options), std::move(handlers));
   }
 

@@ -3,6 +3,7 @@
 #include "actors/errors.hpp"
 #include "actors/guarded.hpp"
 #include "actors/machine_options.hpp"
+#include "net/read_gate.hpp"
 #include "policy/memory_trim.hpp"
 #include "policy/sync_machine.hpp"
 #include "runtime/clock_readings.hpp"
@@ -90,6 +91,18 @@ private:
   void run(const policy::sync_machine::commands& commands) {
     carry_out_all(commands);
     ctx_->metrics->sync_pending = !machine_.idle();
+    hold_streams_while_syncing();
+  }
+
+  // While a fetch or an apply is in flight, the event streams leave their
+  // reads until it is done (net/read_gate.hpp).
+  void hold_streams_while_syncing() {
+    if (!ctx_->read_gate)
+      return;
+    if (machine_.fetch_in_flight() || machine_.apply_in_flight())
+      ctx_->read_gate->close();
+    else
+      ctx_->read_gate->open();
   }
 
   void carry_out_all(const policy::sync_machine::commands& commands) {
@@ -207,6 +220,11 @@ private:
 state_reconciler_actor::behavior_type state_reconciler(state_reconciler_actor::pointer self, context_ptr ctx,
                                                        reconciler_peers peers, reconciler_policy policy) {
   end_on_exception(self, role);
+  // A reconciler that ends mid-sync leaves no stream waiting for it.
+  self->attach_functor([gate = ctx->read_gate] {
+    if (gate)
+      gate->open();
+  });
   auto work = std::make_shared<reconciliation>(self, ctx, std::move(peers), policy);
   self->send(self, resync_atom::value, sync_request{sync_reason::startup, false});
   return guarded_behavior<state_reconciler_actor>(

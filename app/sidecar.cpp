@@ -4,6 +4,7 @@
 #include "actors/supervisor.hpp"
 #include "actors/weak_mailbox.hpp"
 #include "net/status_server.hpp"
+#include "net/read_gate.hpp"
 #include "net/tls_client.hpp"
 #include "config/configuration.hpp"
 #include "protocol/version.hpp"
@@ -104,6 +105,7 @@ int supervise(const config::settings& config, runtime::metrics& metrics, runtime
   ctx->config = config;
   ctx->io = &io.context();
   ctx->tls = std::make_shared<net::tls_client_context>();
+  ctx->read_gate = std::make_shared<net::read_gate>();
   ctx->metrics = &metrics;
   ctx->faults = &faults;
   ctx->ready = config.ready_file.empty() || config.dry_run ? nullptr : &ready;

@@ -9,6 +9,7 @@
 #include "actors/errors.hpp"
 #include "actors/interfaces.hpp"
 #include "config/configuration.hpp"
+#include "net/read_gate.hpp"
 #include "runtime/fault_plan.hpp"
 #include "runtime/metrics.hpp"
 #include "test/support/files.hpp"
@@ -39,6 +40,7 @@ struct actor_services {
   runtime::metrics metrics;
   std::unique_ptr<runtime::fault_plan> faults;
   boost::asio::io_context io;
+  std::shared_ptr<net::read_gate> read_gate = std::make_shared<net::read_gate>();
 };
 
 // A fixture run with --once.
@@ -63,6 +65,7 @@ struct actor_fixture : actor_services, test_coordinator_fixture<> {
     made->config = parsed->config;
     made->io = &io;
     made->metrics = &metrics;
+    made->read_gate = read_gate;
     made->faults = faults.get();
     made->user_agent = "actor-tests";
     made->detach_blocking_actors = false;

@@ -160,6 +160,26 @@ CAF_TEST(the pending gauge covers an event from its arrival until the output hol
   CAF_CHECK_EQUAL(outputs->requests.size(), 1u);
 }
 
+CAF_TEST(the streams wait while a sync is under way and an event meanwhile is fetched once it is done) {
+  auto poller = sys.spawn(answering_poller, workers({"a"}));
+  auto output = sys.spawn(recording_output, outputs);
+  CAF_CHECK(!read_gate->closed());
+  auto r = start(poller, output, false);
+  CAF_CHECK(read_gate->closed()); // the start-up fetch
+  expect((atom_value), from(r).to(poller).with(fetch_atom::value));
+  expect((protocol::worker_set), from(poller).to(r).with(_));
+  CAF_CHECK(read_gate->closed()); // the apply, not yet answered
+  advance_time(std::chrono::seconds(1)); // a pause: an event is due for a fetch at once
+  inject((atom_value, relevant_events), from(self).to(r).with(event_atom::value, relevant_events{1, 0}));
+  disallow((atom_value), from(r).to(poller).with(fetch_atom::value)); // not while the apply is in flight
+  expect((atom_value, policy::output_request), from(r).to(output).with(apply_atom::value, _));
+  expect((policy::output_report), from(output).to(r).with(_));
+  expect((atom_value), from(r).to(poller).with(fetch_atom::value));
+  CAF_CHECK(read_gate->closed());
+  expect((protocol::worker_set), from(poller).to(r).with(workers({"a"})));
+  CAF_CHECK(!read_gate->closed()); // the output holds {a}: nothing under way
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
 
 CAF_TEST_FIXTURE_SCOPE(once_tests, with_once<fixture>)

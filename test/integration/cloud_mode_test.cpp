@@ -96,6 +96,26 @@ TEST_CASE("unrelated and transient events cause no write and no signal") {
   CHECK(t.side.metric("file_writes_total") == 1); // only the first write
 }
 
+TEST_CASE("events that arrive while a fetch is under way wait for it, at most a quarter of the pong timeout") {
+  emulator emu;
+  sidecar side{emu.sidecar_env(), with_status_port({"--pong-timeout=2s"})};
+  wait_for_first_sync(emu, side);
+  REQUIRE(side.wait_until_settled(emu));
+  emu.control("/rest/delay?ms=5000");
+  const auto fetches = side.metric("fetches_total");
+  emu.control("/emit?kind=unrelated&count=1"); // passes the rule: a fetch
+  REQUIRE_MESSAGE(side.metric_reaches("fetches_total", fetches + 1), side.log());
+  const auto received = side.metric("events_received_total");
+  const auto emitted = std::chrono::steady_clock::now();
+  emu.control("/emit?kind=unrelated&count=20");
+  REQUIRE_MESSAGE(side.metric_reaches("events_received_total", received + 20), side.log());
+  // The first frame ends the read that was already waiting; the others wait
+  // for the fetch, which takes 5 s, or for 500 ms (2 s / 4), whichever ends first.
+  CHECK(std::chrono::steady_clock::now() - emitted >= 500ms);
+  CHECK(side.metric("fetches_total") == fetches + 1); // still that fetch
+  emu.control("/rest/delay?ms=0");
+}
+
 TEST_CASE("transient events alone do not even cause a fetch") {
   quiet_sidecar t;
   const auto before = t.emu.state().rest_requests;
