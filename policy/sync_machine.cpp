@@ -1,5 +1,7 @@
 #include "policy/sync_machine.hpp"
 
+#include <utility>
+
 namespace wlg::policy {
 
 sync_machine::sync_machine(options opts)
@@ -14,7 +16,10 @@ void sync_machine::take(commands& out, fetch_coalescer::decision decision) {
   if (decision.what == action::fetch_now) {
     fetching_event_ns_ = pending_event_ns_;
     pending_event_ns_ = 0;
-    out.push_back(fetch{});
+    if (applying_)
+      fetch_owed_ = true; // asked for once the apply is answered
+    else
+      out.push_back(fetch{});
   } else if (decision.what == action::arm_timer) {
     out.push_back(arm_timer{decision.deadline, decision.timer_id});
   }
@@ -80,9 +85,9 @@ sync_machine::commands sync_machine::on_fetched(time_point now, protocol::worker
   if (desired_event_ns_ == 0)
     desired_event_ns_ = fetching_event_ns_;
   fetching_event_ns_ = 0;
+  maybe_apply(out); // first: a follow-up fetch due now waits for this apply
   take(out, look_again ? coalescer_.on_fetch_unsettled(now, options_.settle_interval)
                        : coalescer_.on_fetch_succeeded(now));
-  maybe_apply(out);
   return out;
 }
 
@@ -121,6 +126,11 @@ void sync_machine::maybe_apply(commands& out) {
   out.push_back(apply{*applying_});
 }
 
+void sync_machine::start_owed_fetch(commands& out) {
+  if (std::exchange(fetch_owed_, false))
+    out.push_back(fetch{});
+}
+
 void sync_machine::maybe_finish(commands& out) {
   if (!options_.run.once || finished_ || !applied_ || applying_ || desired_)
     return;
@@ -137,6 +147,7 @@ sync_machine::commands sync_machine::on_applied(const output_report& report) {
   apply_backoff_.reset();
   last_summary_ = report.summary;
   out.push_back(synced{applied_->size(), false});
+  start_owed_fetch(out);
   maybe_apply(out);
   maybe_finish(out);
   return out;
@@ -154,6 +165,7 @@ sync_machine::commands sync_machine::on_apply_failed(const std::string& why) {
   rewrite_ = rewrite_ || applying_->rewrite;
   reload_owed_ = reload_owed_ || applying_->reload;
   applying_.reset();
+  start_owed_fetch(out);
   if (options_.run.once) {
     finished_ = true;
     out.push_back(finish{false, why});
@@ -175,7 +187,7 @@ sync_machine::commands sync_machine::on_retry() {
 
 sync_machine::commands sync_machine::on_poller_replaced() {
   commands out;
-  if (coalescer_.fetch_in_flight())
+  if (coalescer_.fetch_in_flight() && !fetch_owed_)
     out.push_back(fetch{});
   return out;
 }

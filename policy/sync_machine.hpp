@@ -8,7 +8,11 @@
 // The flow: requests become fetches through a fetch_coalescer; a fetched set
 // goes to the output (apply) when it differs from what the output last
 // confirmed, when a rewrite is forced, or when a reload is owed; one apply is
-// in flight at a time, and a newer set waits for it. A failed fetch leaves
+// in flight at a time, and a newer set waits for it. A fetch due while an
+// apply is in flight is asked for once the apply is answered: the apply
+// (the write and the signal, or the coordinator's change) does not share the
+// source, the process and the CPU with a fetch whose set would have to wait
+// for it anyway. A failed fetch leaves
 // the output alone and is retried with back-off (a refused credential with
 // the slower --auth-retry back-off); a failed apply keeps the set pending and
 // is retried. With --once the first failure, or the first complete sync,
@@ -110,6 +114,7 @@ private:
   void take(commands& out, fetch_coalescer::decision decision);
   void maybe_apply(commands& out);
   void maybe_finish(commands& out);
+  void start_owed_fetch(commands& out);
   void arm_poll_timer(commands& out) const;
 
   options options_;
@@ -123,6 +128,7 @@ private:
   bool rewrite_ = false;
   bool reload_owed_;
   bool retry_armed_ = false;
+  bool fetch_owed_ = false; // the coalescer's fetch, held back while an apply is in flight
   bool finished_ = false;
   std::string last_summary_;
   std::optional<time_point> settling_since_; // the first of the settling sets in a row

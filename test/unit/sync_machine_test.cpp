@@ -131,11 +131,52 @@ TEST_CASE("one apply at a time: a set fetched meanwhile waits, then goes out") {
   t.now += 1s;
   t.machine.on_event(t.now, 1);
   one_of<sync_machine::apply>(t.machine.on_fetched(t.now, workers({"a", "b", "c"})));
-  t.now += 1s;
-  one_of<sync_machine::fetch>(t.machine.on_event(t.now, 2));
+  one_of<sync_machine::retry_later>(t.machine.on_apply_failed("disk full"));
+  t.now += 100ms;
+  one_of<sync_machine::fetch>(t.machine.on_event(t.now, 2)); // no apply in flight: fetched at once
+  one_of<sync_machine::apply>(t.machine.on_retry());         // and now there is one
   CHECK(all_of<sync_machine::apply>(t.machine.on_fetched(t.now, workers({"c"}))).empty());
   const auto out = t.machine.on_applied(changed());
   CHECK(one_of<sync_machine::apply>(out).request.workers == workers({"c"}));
+}
+
+TEST_CASE("a fetch due while an apply is in flight is asked for once the apply is answered") {
+  synced_machine t;
+  t.now += 1s;
+  t.machine.on_event(t.now, 1);
+  one_of<sync_machine::apply>(t.machine.on_fetched(t.now, workers({"a", "b", "c"})));
+  t.now += 1s;
+  CHECK(all_of<sync_machine::fetch>(t.machine.on_event(t.now, 2)).empty());
+  CHECK(t.machine.fetch_in_flight()); // to the coalescer it is: what follows joins it
+  CHECK(all_of<sync_machine::fetch>(t.machine.on_event(t.now + 1ms, 3)).empty());
+  CHECK(t.machine.on_poller_replaced().empty()); // nothing was asked of the old poller
+
+  SUBCASE("answered") {
+    auto out = t.machine.on_applied(changed());
+    one_of<sync_machine::synced>(out);
+    one_of<sync_machine::fetch>(out);
+    out = t.machine.on_fetched(t.now, workers({"c"}));
+    const auto apply = one_of<sync_machine::apply>(out);
+    CHECK(apply.request.workers == workers({"c"}));
+    CHECK(apply.request.oldest_event_ns == 2);
+  }
+  SUBCASE("the follow-up of a fetch whose set goes out") {
+    auto out = t.machine.on_applied(changed());
+    one_of<sync_machine::fetch>(out);
+    CHECK(all_of<sync_machine::fetch>(t.machine.on_event(t.now + 2ms, 4)).empty()); // joins it
+    out = t.machine.on_fetched(t.now + 10ms, workers({"d"})); // the follow-up is due at once
+    one_of<sync_machine::apply>(out);
+    CHECK(all_of<sync_machine::fetch>(out).empty());
+    one_of<sync_machine::fetch>(t.machine.on_applied(changed()));
+  }
+  SUBCASE("failed") {
+    const auto out = t.machine.on_apply_failed("disk full");
+    one_of<sync_machine::retry_later>(out);
+    one_of<sync_machine::fetch>(out);
+    // The newer set replaces the failed one, and goes out at the retry.
+    t.machine.on_fetched(t.now, workers({"c"}));
+    CHECK(one_of<sync_machine::apply>(t.machine.on_retry()).request.workers == workers({"c"}));
+  }
 }
 
 TEST_CASE("a failed fetch is retried after the back-off, a refused credential after --auth-retry") {
@@ -298,6 +339,8 @@ TEST_CASE("a settling set is applied and fetched again every settle interval, fo
     now = timer.deadline;
     one_of<sync_machine::fetch>(machine.on_timer(now, timer.id));
     out = machine.on_fetched(now, settling({"a", "b"}));
+    if (!all_of<sync_machine::apply>(out).empty())
+      machine.on_applied(changed()); // the next look waits for an apply in flight
     if (round < 3)
       timer = one_of<sync_machine::arm_timer>(out);
   }
