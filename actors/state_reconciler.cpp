@@ -97,12 +97,14 @@ private:
   // While a fetch or an apply is in flight, the event streams leave their
   // reads until it is done (net/read_gate.hpp).
   void hold_streams_while_syncing() {
-    if (!ctx_->read_gate)
+    const bool busy = machine_.fetch_in_flight() || machine_.apply_in_flight();
+    if (!ctx_->read_gate || busy == streams_held_)
       return;
-    if (machine_.fetch_in_flight() || machine_.apply_in_flight())
-      ctx_->read_gate->close();
-    else
-      ctx_->read_gate->open();
+    streams_held_ = busy;
+    if (busy)
+      return ctx_->read_gate->close();
+    ctx_->read_gate->open();
+    machine_.on_reads_resumed(now());
   }
 
   void carry_out_all(const policy::sync_machine::commands& commands) {
@@ -213,6 +215,7 @@ private:
   std::uint64_t apply_token_ = 0;
   std::string last_retry_why_; // the last failure logged at warning level
   bool output_logged_failure_ = false;
+  bool streams_held_ = false;
 };
 
 } // namespace

@@ -59,6 +59,13 @@ fetch_coalescer::decision fetch_coalescer::on_request(time_point now) {
   return {};
 }
 
+void fetch_coalescer::on_reads_resumed(time_point now) {
+  seen_request_ = true;
+  last_request_ = std::max(last_request_, now);
+  if (state_ == state::waiting && wait_kind_ == wait_kind::settle)
+    deadline_ = settle_deadline();
+}
+
 fetch_coalescer::decision fetch_coalescer::on_fetch_succeeded(time_point now) {
   if (state_ != state::in_flight)
     return {};

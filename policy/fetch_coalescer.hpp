@@ -49,6 +49,11 @@ public:
   // after `again_after`, whatever arrives meanwhile.
   decision on_fetch_unsettled(time_point now, duration again_after);
   decision on_timer(time_point now, std::uint64_t timer_id);
+  // The event streams were held while a sync was under way (net/read_gate.hpp)
+  // and read again from `now`: what they held arrives close together, as a
+  // burst does, so a request that follows within the gap belongs to it
+  // rather than being the leading edge of something new.
+  void on_reads_resumed(time_point now);
 
   bool fetch_in_flight() const noexcept { return state_ == state::in_flight; }
   bool waiting() const noexcept { return state_ == state::waiting; }

@@ -98,6 +98,9 @@ public:
   commands on_applied(const output_report& report);
   commands on_apply_failed(const std::string& why);
   commands on_retry();
+  // The event streams, held while a fetch or an apply was in flight, are read
+  // again from `now` (see fetch_coalescer::on_reads_resumed).
+  void on_reads_resumed(time_point now) { coalescer_.on_reads_resumed(now); }
 
   // A peer was replaced; whatever was in flight to it is asked again, since
   // its predecessor may have died without answering.

@@ -160,7 +160,7 @@ CAF_TEST(the pending gauge covers an event from its arrival until the output hol
   CAF_CHECK_EQUAL(outputs->requests.size(), 1u);
 }
 
-CAF_TEST(the streams wait while a sync is under way and an event meanwhile is fetched once it is done) {
+CAF_TEST(the streams wait while a sync is under way and what they held is fetched once it is done as a burst) {
   auto poller = sys.spawn(answering_poller, workers({"a"}));
   auto output = sys.spawn(recording_output, outputs);
   CAF_CHECK(!read_gate->closed());
@@ -176,8 +176,15 @@ CAF_TEST(the streams wait while a sync is under way and an event meanwhile is fe
   expect((policy::output_report), from(output).to(r).with(_));
   expect((atom_value), from(r).to(poller).with(fetch_atom::value));
   CAF_CHECK(read_gate->closed());
+  advance_time(std::chrono::seconds(1)); // a slow answer: long enough for a pause
   expect((protocol::worker_set), from(poller).to(r).with(workers({"a"})));
   CAF_CHECK(!read_gate->closed()); // the output holds {a}: nothing under way
+  // What the streams held arrives now, as a burst: fetched once it pauses.
+  inject((atom_value, relevant_events), from(self).to(r).with(event_atom::value, relevant_events{1, 0}));
+  disallow((atom_value), from(r).to(poller).with(fetch_atom::value));
+  advance_time(std::chrono::milliseconds(5));
+  expect((atom_value, atom_value, uint64_t), from(r).to(r).with(internal_atom::value, tick_atom::value, _));
+  expect((atom_value), from(r).to(poller).with(fetch_atom::value));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

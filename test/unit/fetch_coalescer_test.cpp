@@ -198,3 +198,35 @@ TEST_CASE("superseded timers and stray completions are ignored") {
   CHECK(c.on_timer(t0 + 1s, retry.timer_id).what == action::fetch_now);
   CHECK(c.on_timer(t0 + 2s, retry.timer_id).what == action::none);
 }
+
+TEST_CASE("what the streams held during a sync arrives as one burst: one more fetch, once it pauses") {
+  fetch_coalescer coalescer{{}};
+  auto now = time_point{} + 1h;
+  REQUIRE(coalescer.on_request(now).what == action::fetch_now);
+  now += 10ms; // the fetch and the apply; the streams are held meanwhile
+  REQUIRE(coalescer.on_fetch_succeeded(now).what == action::none);
+  coalescer.on_reads_resumed(now);
+
+  SUBCASE("the held frames, read at once") {
+    auto timer = coalescer.on_request(now + 100us); // not the leading edge of something new
+    REQUIRE(timer.what == action::arm_timer);
+    time_point last = now;
+    for (int i = 2; i <= 300; ++i) { // 30 ms of them, closer together than the gap
+      last = now + i * 100us;
+      CHECK(coalescer.on_request(last).what == action::none);
+    }
+    int fetches = 0;
+    while (timer.what == action::arm_timer) {
+      const auto at = timer.deadline;
+      timer = coalescer.on_timer(at, timer.timer_id);
+      if (timer.what == action::fetch_now) {
+        ++fetches;
+        CHECK(at >= last + 5ms); // once they paused
+      }
+    }
+    CHECK(fetches == 1);
+  }
+  SUBCASE("an event long after") {
+    CHECK(coalescer.on_request(now + 1s).what == action::fetch_now);
+  }
+}
