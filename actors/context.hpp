@@ -30,8 +30,9 @@ struct context {
   runtime::metrics* metrics = nullptr;
   runtime::fault_plan* faults = nullptr;
   runtime::ready_file* ready = nullptr; // none: no --ready-file, or a dry run
-  // Closed by the reconciler while a sync is under way; the event streams'
-  // reads wait for it (net/read_gate.hpp). None: they never wait.
+  // Closed by the reconciler while the first sync after a pause is under way;
+  // the event streams' reads wait for it (net/read_gate.hpp). None: they
+  // never wait.
   std::shared_ptr<net::read_gate> read_gate;
   std::string user_agent;
   // The file writer's fsync blocks a thread: it gets one of its own. The

@@ -94,10 +94,10 @@ private:
     hold_streams_while_syncing();
   }
 
-  // While a fetch or an apply is in flight, the event streams leave their
-  // reads until it is done (net/read_gate.hpp).
+  // While the first sync after a pause is under way, the event streams leave
+  // their reads until it is done (net/read_gate.hpp).
   void hold_streams_while_syncing() {
-    const bool busy = machine_.fetch_in_flight() || machine_.apply_in_flight();
+    const bool busy = machine_.leading_sync_under_way();
     if (!ctx_->read_gate || busy == streams_held_)
       return;
     streams_held_ = busy;

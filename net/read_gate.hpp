@@ -1,14 +1,14 @@
 #pragma once
 
 // Lets the event streams give way to a sync under way. The reconciler closes
-// the gate while a fetch or an apply is in flight; a stream that finds it
-// closed leaves its next read until it opens again, or until the stream's own
-// limit has passed. Events read during a sync could only ask for one more
-// fetch after it, which they still do once they are read; meanwhile the fetch,
-// the parse and the write have the CPU to themselves (measured in
-// docs/performance.md: a 10,000-name sync in the middle of a 20,000-frame
-// burst). The limit keeps pings answered and a stuck sync from stopping the
-// events.
+// the gate while the first sync after a pause (its fetch, then the apply of
+// its set) is under way; a stream that finds it closed leaves its next read
+// until it opens again, or until the stream's own limit has passed. Events
+// read during that sync could only ask for one more fetch after it, which they
+// still do once they are read; meanwhile the fetch, the parse and the write
+// have the CPU to themselves (measured in docs/performance.md: a 10,000-name
+// sync in the middle of a 20,000-frame burst). The limit keeps pings answered
+// and a stuck sync from stopping the events.
 
 #include <cstdint>
 #include <functional>

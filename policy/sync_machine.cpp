@@ -11,9 +11,10 @@ sync_machine::sync_machine(options opts)
     apply_backoff_(opts.run.backoff_initial, opts.run.backoff_max, opts.run.seed + 2),
     reload_owed_(opts.reload_first) {}
 
-void sync_machine::take(commands& out, fetch_coalescer::decision decision) {
+void sync_machine::take(commands& out, fetch_coalescer::decision decision, bool leading) {
   using action = fetch_coalescer::decision::action;
   if (decision.what == action::fetch_now) {
+    leading_sync_ = leading_sync_ || leading; // a follow-up joins, never ends, the one under way
     fetching_event_ns_ = pending_event_ns_;
     pending_event_ns_ = 0;
     if (applying_)
@@ -52,7 +53,7 @@ sync_machine::commands sync_machine::on_event(time_point now, std::int64_t event
   commands out;
   if (pending_event_ns_ == 0)
     pending_event_ns_ = event_ns;
-  take(out, coalescer_.on_request(now));
+  take(out, coalescer_.on_request(now), true);
   return out;
 }
 
@@ -62,7 +63,7 @@ sync_machine::commands sync_machine::on_resync(time_point now, bool force) {
     rewrite_ = true;
     reload_owed_ = true;
   }
-  take(out, coalescer_.on_request(now));
+  take(out, coalescer_.on_request(now), true);
   return out;
 }
 
@@ -86,6 +87,7 @@ sync_machine::commands sync_machine::on_fetched(time_point now, protocol::worker
     desired_event_ns_ = fetching_event_ns_;
   fetching_event_ns_ = 0;
   maybe_apply(out); // first: a follow-up fetch due now waits for this apply
+  leading_sync_ = leading_sync_ && applying_.has_value();
   take(out, look_again ? coalescer_.on_fetch_unsettled(now, options_.settle_interval)
                        : coalescer_.on_fetch_succeeded(now));
   return out;
@@ -97,6 +99,7 @@ sync_machine::commands sync_machine::on_fetch_failed(time_point now, fetch_failu
   if (pending_event_ns_ == 0)
     pending_event_ns_ = fetching_event_ns_;
   fetching_event_ns_ = 0;
+  leading_sync_ = false;
   if (options_.run.once) {
     finished_ = true;
     out.push_back(finish{false, "fetch failed (" + why + "); nothing was changed"});
@@ -144,6 +147,7 @@ sync_machine::commands sync_machine::on_applied(const output_report& report) {
     return out;
   applied_ = std::move(applying_->workers);
   applying_.reset();
+  leading_sync_ = false;
   apply_backoff_.reset();
   last_summary_ = report.summary;
   out.push_back(synced{applied_->size(), false});
@@ -165,6 +169,7 @@ sync_machine::commands sync_machine::on_apply_failed(const std::string& why) {
   rewrite_ = rewrite_ || applying_->rewrite;
   reload_owed_ = reload_owed_ || applying_->reload;
   applying_.reset();
+  leading_sync_ = false;
   start_owed_fetch(out);
   if (options_.run.once) {
     finished_ = true;

@@ -98,7 +98,7 @@ public:
   commands on_applied(const output_report& report);
   commands on_apply_failed(const std::string& why);
   commands on_retry();
-  // The event streams, held while a fetch or an apply was in flight, are read
+  // The event streams, held while the leading sync was under way, are read
   // again from `now` (see fetch_coalescer::on_reads_resumed).
   void on_reads_resumed(time_point now) { coalescer_.on_reads_resumed(now); }
 
@@ -109,12 +109,17 @@ public:
 
   bool fetch_in_flight() const noexcept { return coalescer_.fetch_in_flight(); }
   bool apply_in_flight() const noexcept { return applying_.has_value(); }
+  // The sync that the first request after a pause started (its fetch, then
+  // the apply of its set) is under way: the event streams wait for it
+  // (net/read_gate.hpp), so that it has the CPU. A follow-up fetch does not
+  // hold them: what they bring joins the burst it answers.
+  bool leading_sync_under_way() const noexcept { return leading_sync_; }
   // Nothing to fetch or apply: the output holds the last fetched set (or a
   // --once run is over).
   bool idle() const noexcept;
 
 private:
-  void take(commands& out, fetch_coalescer::decision decision);
+  void take(commands& out, fetch_coalescer::decision decision, bool leading = false);
   void maybe_apply(commands& out);
   void maybe_finish(commands& out);
   void start_owed_fetch(commands& out);
@@ -131,6 +136,7 @@ private:
   bool rewrite_ = false;
   bool reload_owed_;
   bool retry_armed_ = false;
+  bool leading_sync_ = false;
   bool fetch_owed_ = false; // the coalescer's fetch, held back while an apply is in flight
   bool finished_ = false;
   std::string last_summary_;

@@ -160,7 +160,7 @@ CAF_TEST(the pending gauge covers an event from its arrival until the output hol
   CAF_CHECK_EQUAL(outputs->requests.size(), 1u);
 }
 
-CAF_TEST(the streams wait while a sync is under way and what they held is fetched once it is done as a burst) {
+CAF_TEST(the streams wait while the first sync after a pause is under way) {
   auto poller = sys.spawn(answering_poller, workers({"a"}));
   auto output = sys.spawn(recording_output, outputs);
   CAF_CHECK(!read_gate->closed());
@@ -175,11 +175,27 @@ CAF_TEST(the streams wait while a sync is under way and what they held is fetche
   expect((atom_value, policy::output_request), from(r).to(output).with(apply_atom::value, _));
   expect((policy::output_report), from(output).to(r).with(_));
   expect((atom_value), from(r).to(poller).with(fetch_atom::value));
-  CAF_CHECK(read_gate->closed());
-  advance_time(std::chrono::seconds(1)); // a slow answer: long enough for a pause
+  CAF_CHECK(!read_gate->closed()); // a follow-up: what the streams bring joins it
   expect((protocol::worker_set), from(poller).to(r).with(workers({"a"})));
-  CAF_CHECK(!read_gate->closed()); // the output holds {a}: nothing under way
-  // What the streams held arrives now, as a burst: fetched once it pauses.
+}
+
+CAF_TEST(what the streams held arrives as a burst and is fetched once it pauses) {
+  auto poller = sys.spawn(answering_poller, workers({"a"}));
+  auto output = sys.spawn(recording_output, outputs);
+  auto r = start(poller, output, false);
+  expect((atom_value), from(r).to(poller).with(fetch_atom::value));
+  expect((protocol::worker_set), from(poller).to(r).with(_));
+  expect((atom_value, policy::output_request), from(r).to(output).with(apply_atom::value, _));
+  expect((policy::output_report), from(output).to(r).with(_));
+  advance_time(std::chrono::seconds(1));
+  inject((atom_value, relevant_events), from(self).to(r).with(event_atom::value, relevant_events{1, 0}));
+  expect((atom_value), from(r).to(poller).with(fetch_atom::value));
+  CAF_CHECK(read_gate->closed());
+  advance_time(std::chrono::seconds(1)); // a slow answer
+  expect((protocol::worker_set), from(poller).to(r).with(workers({"a"})));
+  CAF_CHECK(!read_gate->closed()); // unchanged: the streams go on
+  // The event comes a second after the last one, but right after the streams
+  // were let go: it belongs to what they held.
   inject((atom_value, relevant_events), from(self).to(r).with(event_atom::value, relevant_events{1, 0}));
   disallow((atom_value), from(r).to(poller).with(fetch_atom::value));
   advance_time(std::chrono::milliseconds(5));

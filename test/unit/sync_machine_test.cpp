@@ -351,3 +351,33 @@ TEST_CASE("a settling set is applied and fetched again every settle interval, fo
   one_of<sync_machine::fetch>(machine.on_event(now + 2s, 2));
   CHECK(one_of<sync_machine::arm_timer>(machine.on_fetched(now + 2s, settling({"a"}))).deadline == now + 2s + 500ms);
 }
+
+TEST_CASE("the first sync after a pause is the one the streams wait for, until its apply is answered") {
+  synced_machine t;
+  CHECK_FALSE(t.machine.leading_sync_under_way());
+  t.now += 1s;
+  one_of<sync_machine::fetch>(t.machine.on_event(t.now, 1));
+  CHECK(t.machine.leading_sync_under_way());
+
+  SUBCASE("its set goes out; a follow-up fetch does not hold them") {
+    one_of<sync_machine::apply>(t.machine.on_fetched(t.now, workers({"c"})));
+    CHECK(t.machine.leading_sync_under_way());
+    t.machine.on_event(t.now + 1s, 2); // due at once: owed until the apply is answered
+    CHECK(t.machine.leading_sync_under_way());
+    one_of<sync_machine::fetch>(t.machine.on_applied(changed()));
+    CHECK_FALSE(t.machine.leading_sync_under_way());
+  }
+  SUBCASE("its set is already out") {
+    t.machine.on_fetched(t.now, workers({"a", "b"}));
+    CHECK_FALSE(t.machine.leading_sync_under_way());
+  }
+  SUBCASE("its fetch fails") {
+    t.machine.on_fetch_failed(t.now, fetch_failure::other, "HTTP 500");
+    CHECK_FALSE(t.machine.leading_sync_under_way());
+  }
+  SUBCASE("its apply fails") {
+    t.machine.on_fetched(t.now, workers({"c"}));
+    t.machine.on_apply_failed("disk full");
+    CHECK_FALSE(t.machine.leading_sync_under_way());
+  }
+}
