@@ -96,7 +96,7 @@ TEST_CASE("unrelated and transient events cause no write and no signal") {
   CHECK(t.side.metric("file_writes_total") == 1); // only the first write
 }
 
-TEST_CASE("events that arrive while a fetch is under way wait for it, at most a quarter of the pong timeout") {
+TEST_CASE("events that arrive while the first sync after a pause is under way wait for it, at most a quarter of the pong timeout") {
   emulator emu;
   sidecar side{emu.sidecar_env(), with_status_port({"--pong-timeout=2s"})};
   wait_for_first_sync(emu, side);
