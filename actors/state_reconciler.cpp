@@ -98,9 +98,8 @@ private:
   // their reads until it is done (net/read_gate.hpp).
   void hold_streams_while_syncing() {
     const bool busy = machine_.leading_sync_under_way();
-    if (!ctx_->read_gate || busy == streams_held_)
+    if (!ctx_->read_gate || busy == ctx_->read_gate->closed())
       return;
-    streams_held_ = busy;
     if (busy)
       return ctx_->read_gate->close();
     ctx_->read_gate->open();
@@ -215,7 +214,6 @@ private:
   std::uint64_t apply_token_ = 0;
   std::string last_retry_why_; // the last failure logged at warning level
   bool output_logged_failure_ = false;
-  bool streams_held_ = false;
 };
 
 } // namespace

@@ -9,13 +9,12 @@
 // goes to the output (apply) when it differs from what the output last
 // confirmed, when a rewrite is forced, or when a reload is owed; one apply is
 // in flight at a time, and a newer set waits for it. A fetch due while an
-// apply is in flight is asked for once the apply is answered: the apply
-// (the write and the signal, or the coordinator's change) does not share the
-// source, the process and the CPU with a fetch whose set would have to wait
-// for it anyway. A failed fetch leaves
-// the output alone and is retried with back-off (a refused credential with
-// the slower --auth-retry back-off); a failed apply keeps the set pending and
-// is retried. With --once the first failure, or the first complete sync,
+// apply is in flight is asked for once the apply is answered: the apply (the
+// write, or the coordinator's change) does not share the source, the process
+// and the CPU with a fetch whose set would have to wait for it anyway. A
+// failed fetch leaves the output alone and is retried with back-off (a
+// refused credential with the slower --auth-retry back-off); a failed apply
+// keeps the set pending and is retried. With --once the first failure, or the first complete sync,
 // finishes the run. A poll timer (--poll-interval) asks for a resync now and
 // then, the safety net against lost events. A fetched set that is still
 // settling (swarm tasks starting or stopping) is applied, and fetched again
