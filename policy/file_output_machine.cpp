@@ -1,5 +1,7 @@
 #include "policy/file_output_machine.hpp"
 
+#include <utility>
+
 namespace wlg::policy {
 
 file_output_machine::file_output_machine(options opts)
@@ -31,7 +33,15 @@ file_output_machine::commands file_output_machine::on_written(bool changed) {
     maybe_signal(out);
     return out;
   }
+  const bool signalling_before = signal_in_flight_;
   maybe_signal(out);
+  // The reload this write asked for is part of its apply: answered after it,
+  // the next fetch does not share the master's engine (and the CPU) with it.
+  if (signal_in_flight_ && !signalling_before) {
+    answer_after_signal_ = true;
+    held_changed_ = changed;
+    return out;
+  }
   out.push_back(answer{output_report{changed, summary()}});
   return out;
 }
@@ -66,10 +76,8 @@ file_output_machine::commands file_output_machine::on_signalled(std::uint64_t co
   if (signaling_event_ns_ != 0)
     out.push_back(event_signalled{signaling_event_ns_});
   signaling_event_ns_ = 0;
-  if (answer_after_signal_) {
-    answer_after_signal_ = false;
-    out.push_back(answer{output_report{changed_, summary()}});
-  }
+  if (std::exchange(answer_after_signal_, false))
+    out.push_back(answer{output_report{options_.run.once ? changed_ : held_changed_, summary()}});
   maybe_signal(out);
   return out;
 }
@@ -80,11 +88,13 @@ file_output_machine::commands file_output_machine::on_signal_failed(const std::s
   commands out;
   signal_in_flight_ = false;
   const auto failure = "signal failed (" + why + ")";
-  if (answer_after_signal_) { // --once
+  if (answer_after_signal_ && options_.run.once) {
     answer_after_signal_ = false;
     out.push_back(fail{failure, true});
     return out;
   }
+  if (std::exchange(answer_after_signal_, false)) // the file is written; the signal is retried alone
+    out.push_back(answer{output_report{held_changed_, summary()}});
   signal_owed_ = true;
   if (owed_event_ns_ == 0)
     owed_event_ns_ = signaling_event_ns_;

@@ -4,9 +4,11 @@
 // writes the worker list, then owes the master a reload when the bytes
 // changed or the request asks for one. One signal at a time; one owed while a
 // signal is under way goes out after it; a failed signal is retried with
-// back-off. An apply is answered once the file is written; with --once, once
-// the master has been signalled too, and a failed signal fails the run after
-// the file is put back as it was, so the next run signals the change. No I/O,
+// back-off. An apply is answered once the file is written and the signal that
+// write started has been answered, delivered or not (a failed one is retried
+// on its own); an apply that starts no signal is answered once written. With
+// --once it waits for the signal it owes, and a failed signal fails the run
+// after the file is put back as it was, so the next run signals the change. No I/O,
 // no clock, no CAF: tested by simulation (test/unit/file_output_machine_test.cpp);
 // actors/file_writer.cpp carries out its commands.
 
@@ -60,7 +62,10 @@ private:
   options options_;
   backoff backoff_;
   std::optional<output_request> writing_;
-  bool answer_after_signal_ = false; // --once: the apply waits for the signal
+  // The apply waits for the signal its write started (with --once, for the
+  // signal it owes, and fails if that fails).
+  bool answer_after_signal_ = false;
+  bool held_changed_ = false; // the waiting apply's write changed the file
   bool signal_owed_;
   bool signal_in_flight_ = false;
   bool retry_armed_ = false;

@@ -54,12 +54,15 @@ policy::output_request request_for(protocol::worker_set set, bool reload = false
 
 CAF_TEST_FIXTURE_SCOPE(file_writer_tests, fixture)
 
-CAF_TEST(a changed list is written and then the master is signalled) {
+CAF_TEST(a changed list is written and the master signalled before the apply is answered) {
   auto signaller = sys.spawn(counting_signaller, signals);
   auto writer = spawn_writer(signaller);
-  inject((atom_value, policy::output_request), from(self).to(writer).with(apply_atom::value, request_for(workers({"a"}))));
+  self->request(writer, caf::infinite, apply_atom::value, request_for(workers({"a"})));
+  expect((atom_value, policy::output_request), from(self).to(writer).with(apply_atom::value, _));
   expect((atom_value), from(writer).to(signaller).with(signal_atom::value));
+  disallow((policy::output_report), from(writer).to(self)); // not while the master is being signalled
   expect((signal_report), from(signaller).to(writer).with(_));
+  expect((policy::output_report), from(writer).to(self).with(_));
   CAF_CHECK(read_file(list_path()) == rendered(workers({"a"})));
   CAF_CHECK_EQUAL(signals->signals, 1);
   CAF_CHECK_EQUAL(metrics.file_writes.load(), 1u);
@@ -85,13 +88,16 @@ CAF_TEST(a restarted writer signals after its first write even when the bytes ar
   expect((atom_value), from(writer).to(signaller).with(signal_atom::value));
 }
 
-CAF_TEST(a failed signal keeps the file and is retried after the back-off) {
+CAF_TEST(a failed signal answers the apply and keeps the file and is retried after the back-off) {
   signals->failures = 1;
   auto signaller = sys.spawn(counting_signaller, signals);
   auto writer = spawn_writer(signaller);
-  inject((atom_value, policy::output_request), from(self).to(writer).with(apply_atom::value, request_for(workers({"b"}))));
+  self->request(writer, caf::infinite, apply_atom::value, request_for(workers({"b"})));
+  expect((atom_value, policy::output_request), from(self).to(writer).with(apply_atom::value, _));
   expect((atom_value), from(writer).to(signaller).with(signal_atom::value));
+  disallow((policy::output_report), from(writer).to(self));
   expect((caf::error), from(signaller).to(writer).with(_));
+  expect((policy::output_report), from(writer).to(self).with(_)); // the file is written
   CAF_CHECK(read_file(list_path()) == rendered(workers({"b"})));
   advance_time(std::chrono::seconds(1));
   expect((atom_value, atom_value), from(writer).to(writer).with(internal_atom::value, retry_atom::value));

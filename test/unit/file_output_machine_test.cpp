@@ -28,20 +28,36 @@ output_request request_for(std::initializer_list<const char*> names, std::int64_
 
 } // namespace
 
-TEST_CASE("a changed list is written, answered at once, and then the master is signalled") {
+TEST_CASE("a changed list is written, the master is signalled, and then the apply is answered") {
   machine m{quick()};
   const auto request = request_for({"a", "b"}, 42);
   CHECK(one_of<machine::write>(m.on_apply(request)).request == request);
   auto out = m.on_written(true);
   one_of<machine::signal>(out);
-  const auto done = one_of<machine::answer>(out);
-  CHECK(done.report.changed);
-  CHECK(position_of<machine::signal>(out) < position_of<machine::answer>(out));
+  // The next fetch waits for the reload rather than running beside it.
+  CHECK(all_of<machine::answer>(out).empty());
   CHECK(m.signal_in_flight());
   out = m.on_signalled(1);
   CHECK(one_of<machine::event_signalled>(out).event_ns == 42);
-  CHECK(all_of<machine::answer>(out).empty()); // answered already
+  const auto done = one_of<machine::answer>(out);
+  CHECK(done.report.changed);
+  CHECK(done.report.summary == "2 worker(s) in /conf/pg_worker_list.conf; the master was signalled");
   CHECK_FALSE(m.signal_in_flight());
+}
+
+TEST_CASE("a failed signal answers the apply it held, as written, and is retried on its own") {
+  machine m{quick()};
+  m.on_apply(request_for({"a"}, 7));
+  CHECK(all_of<machine::answer>(m.on_written(true)).empty());
+  auto out = m.on_signal_failed("no engine");
+  CHECK(one_of<machine::answer>(out).report.changed);
+  one_of<machine::retry_later>(out);
+  CHECK(all_of<machine::fail>(out).empty());
+  // The retry's outcome answers nothing more.
+  one_of<machine::signal>(m.on_retry());
+  out = m.on_signalled(1);
+  CHECK(all_of<machine::answer>(out).empty());
+  CHECK(one_of<machine::event_signalled>(out).event_ns == 7);
 }
 
 TEST_CASE("unchanged bytes are not signalled, unless the request asks for a reload") {
@@ -70,12 +86,17 @@ TEST_CASE("one signal at a time: a change written meanwhile is signalled after i
   machine m{quick()};
   m.on_apply(request_for({"a"}, 10));
   one_of<machine::signal>(m.on_written(true));
+  one_of<machine::answer>(m.on_signal_failed("no engine"));
+  one_of<machine::signal>(m.on_retry()); // in flight, its apply answered
   m.on_apply(request_for({"a", "b"}, 20));
-  CHECK(all_of<machine::signal>(m.on_written(true)).empty());
+  auto out = m.on_written(true);
+  CHECK(all_of<machine::signal>(out).empty());
+  one_of<machine::answer>(out); // its signal is owed, not started: nothing to wait for
   m.on_apply(request_for({"a", "b", "c"}, 30));
   CHECK(all_of<machine::signal>(m.on_written(true)).empty());
-  auto out = m.on_signalled(1);
+  out = m.on_signalled(1);
   CHECK(one_of<machine::event_signalled>(out).event_ns == 10);
+  CHECK(all_of<machine::answer>(out).empty());
   one_of<machine::signal>(out); // one more covers both
   out = m.on_signalled(1);
   CHECK(one_of<machine::event_signalled>(out).event_ns == 20);
