@@ -30,6 +30,7 @@ file_output_machine::commands file_output_machine::on_written(bool changed) {
   }
   if (options_.run.once && signal_owed_) {
     answer_after_signal_ = true;
+    held_changed_ = changed_;
     maybe_signal(out);
     return out;
   }
@@ -77,7 +78,7 @@ file_output_machine::commands file_output_machine::on_signalled(std::uint64_t co
     out.push_back(event_signalled{signaling_event_ns_});
   signaling_event_ns_ = 0;
   if (std::exchange(answer_after_signal_, false))
-    out.push_back(answer{output_report{options_.run.once ? changed_ : held_changed_, summary()}});
+    out.push_back(answer{output_report{held_changed_, summary()}});
   maybe_signal(out);
   return out;
 }
