@@ -89,6 +89,9 @@ private:
   clock::time_point now() const { return self_->clock().now(); }
 
   void run(const policy::sync_machine::commands& commands) {
+    // Before the fetch is asked for: the poller answers on another thread, and
+    // a stream must not read what arrives meanwhile as if nothing were syncing.
+    hold_streams_while_syncing();
     carry_out_all(commands);
     ctx_->metrics->sync_pending = !machine_.idle();
     hold_streams_while_syncing();
