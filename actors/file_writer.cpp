@@ -120,6 +120,7 @@ public:
   }
 
   void on_retry() { run(machine_.on_retry()); }
+  void on_answer_due(std::uint64_t id) { run(machine_.on_answer_due(id)); }
 
 private:
   std::unique_ptr<list_sink> make_sink(const machine::options& options) {
@@ -185,6 +186,10 @@ private:
     pending_.reset();
   }
 
+  void carry_out(const machine::answer_later& a) {
+    self_->delayed_send(self_, a.delay, internal_atom::value, tick_atom::value, a.id);
+  }
+
   void carry_out(const machine::retry_later& r) {
     log_->warn("{}; retrying in {} ms", r.why, std::chrono::duration_cast<std::chrono::milliseconds>(r.delay).count());
     self_->delayed_send(self_, r.delay, internal_atom::value, retry_atom::value);
@@ -202,8 +207,8 @@ private:
   std::unique_ptr<list_sink> sink_;
   machine machine_;
   std::uint64_t signal_token_ = 0;
-  // The apply under way. The reconciler sends one at a time; with --once it
-  // is answered after the signal.
+  // The apply under way. The reconciler sends one at a time; it is answered
+  // after the signal its write started (at most options.answer_wait later).
   std::optional<caf::typed_response_promise<policy::output_report>> pending_;
 };
 
@@ -220,7 +225,8 @@ file_writer_actor::behavior_type file_writer(file_writer_actor::pointer self, co
       return output->apply(request);
     },
     [=](peers_atom, const signaller_actor& signaller) { output->set_signaller(signaller); },
-    [=](internal_atom, retry_atom) { output->on_retry(); });
+    [=](internal_atom, retry_atom) { output->on_retry(); },
+    [=](internal_atom, tick_atom, std::uint64_t id) { output->on_answer_due(id); });
 }
 
 } // namespace wlg::actors

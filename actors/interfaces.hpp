@@ -96,7 +96,8 @@ using state_reconciler_actor = reconciler_actor::extend<
 // master when the bytes changed (or a reload is owed).
 using file_writer_actor = output_actor::extend<
   caf::reacts_to<peers_atom, signaller_actor>,
-  caf::reacts_to<internal_atom, retry_atom>>; // signal retry
+  caf::reacts_to<internal_atom, retry_atom>,                // signal retry
+  caf::reacts_to<internal_atom, tick_atom, std::uint64_t>>; // an apply stops waiting for its signal
 
 // Lists the master's containers and signals each (policy/signal_machine.hpp).
 using docker_restarter_actor =

@@ -41,6 +41,7 @@ file_output_machine::commands file_output_machine::on_written(bool changed) {
   if (signal_in_flight_ && !signalling_before) {
     answer_after_signal_ = true;
     held_changed_ = changed;
+    out.push_back(answer_later{options_.answer_wait, ++held_id_});
     return out;
   }
   out.push_back(answer{output_report{changed, summary()}});
@@ -110,6 +111,13 @@ file_output_machine::commands file_output_machine::on_retry() {
   commands out;
   maybe_signal(out);
   return out;
+}
+
+file_output_machine::commands file_output_machine::on_answer_due(std::uint64_t id) {
+  if (!answer_after_signal_ || options_.run.once || id != held_id_)
+    return {};
+  answer_after_signal_ = false; // the signal goes on; its answer answers nothing
+  return {answer{output_report{held_changed_, summary()}}};
 }
 
 file_output_machine::commands file_output_machine::on_signaller_replaced() {

@@ -6,9 +6,11 @@
 // signal is under way goes out after it; a failed signal is retried with
 // back-off. An apply is answered once the file is written and the signal that
 // write started has been answered, delivered or not (a failed one is retried
-// on its own); an apply that starts no signal is answered once written. With
-// --once it waits for the signal it owes, and a failed signal fails the run
-// after the file is put back as it was, so the next run signals the change. No I/O,
+// on its own), or `answer_wait` has passed, so a slow engine never holds up
+// the next write for longer; an apply that starts no signal is answered once
+// written. With --once it waits for the signal it owes, and a failed signal
+// fails the run after the file is put back as it was, so the next run signals
+// the change. No I/O,
 // no clock, no CAF: tested by simulation (test/unit/file_output_machine_test.cpp);
 // actors/file_writer.cpp carries out its commands.
 
@@ -30,6 +32,11 @@ public:
     // predecessor's last write was signalled.
     bool reload_first = false;
     std::string path; // the worker list, for the summary
+    // How long an apply waits for the signal its write started. Long enough
+    // for a healthy engine (about a millisecond), so the next fetch does not
+    // run beside the signal; short enough that a slow one does not hold up
+    // the next change.
+    duration answer_wait{std::chrono::milliseconds(100)};
   };
 
   // --- commands --------------------------------------------------------------
@@ -38,9 +45,10 @@ public:
   struct answer { output_report report; };              // the apply under way is answered
   struct fail { std::string why; bool restore; };       // it fails; restore: put the file back first
   struct retry_later { duration delay; std::string why; }; // then on_retry
+  struct answer_later { duration delay; std::uint64_t id; }; // then on_answer_due(id)
   // The master reloaded a change an event caused: for the event-to-signal time.
   struct event_signalled { std::int64_t event_ns; };
-  using command = std::variant<write, signal, answer, fail, retry_later, event_signalled>;
+  using command = std::variant<write, signal, answer, fail, retry_later, answer_later, event_signalled>;
   using commands = std::vector<command>;
 
   explicit file_output_machine(options opts);
@@ -51,6 +59,7 @@ public:
   commands on_signalled(std::uint64_t containers);
   commands on_signal_failed(const std::string& why);
   commands on_retry();
+  commands on_answer_due(std::uint64_t id); // the apply stops waiting for its signal
   commands on_signaller_replaced(); // the signal in flight is asked again
 
   bool signal_in_flight() const noexcept { return signal_in_flight_; }
@@ -66,6 +75,7 @@ private:
   // signal it owes, and fails if that fails).
   bool answer_after_signal_ = false;
   bool held_changed_ = false; // the waiting apply's write changed the file
+  std::uint64_t held_id_ = 0; // which wait an answer_later ends
   bool signal_owed_;
   bool signal_in_flight_ = false;
   bool retry_armed_ = false;

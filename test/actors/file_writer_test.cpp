@@ -100,10 +100,27 @@ CAF_TEST(a failed signal answers the apply and keeps the file and is retried aft
   expect((policy::output_report), from(writer).to(self).with(_)); // the file is written
   CAF_CHECK(read_file(list_path()) == rendered(workers({"b"})));
   advance_time(std::chrono::seconds(1));
+  // The apply's wait for its signal ends with nothing left to answer.
+  expect((atom_value, atom_value, std::uint64_t), from(writer).to(writer).with(internal_atom::value, tick_atom::value, _));
+  disallow((policy::output_report), from(writer).to(self));
   expect((atom_value, atom_value), from(writer).to(writer).with(internal_atom::value, retry_atom::value));
   expect((atom_value), from(writer).to(signaller).with(signal_atom::value));
   expect((signal_report), from(signaller).to(writer).with(_));
   CAF_CHECK_EQUAL(signals->signals, 2);
+}
+
+CAF_TEST(a signaller that does not answer holds the apply for answer_wait and no longer) {
+  auto slow = sys.spawn(silent_signaller, promises_held<signal_report>());
+  auto writer = spawn_writer(slow);
+  self->request(writer, caf::infinite, apply_atom::value, request_for(workers({"d"})));
+  expect((atom_value, policy::output_request), from(self).to(writer).with(apply_atom::value, _));
+  expect((atom_value), from(writer).to(slow).with(signal_atom::value));
+  disallow((policy::output_report), from(writer).to(self));
+  advance_time(file_output_options(ctx->config, false).answer_wait);
+  expect((atom_value, atom_value, std::uint64_t), from(writer).to(writer).with(internal_atom::value, tick_atom::value, _));
+  expect((policy::output_report), from(writer).to(self).with(_));
+  CAF_CHECK(read_file(list_path()) == rendered(workers({"d"})));
+  anon_send_exit(slow, caf::exit_reason::user_shutdown); // it holds the writer through its promise
 }
 
 CAF_TEST(peers re-sends the signal in flight to the new signaller) {

@@ -36,6 +36,7 @@ TEST_CASE("a changed list is written, the master is signalled, and then the appl
   one_of<machine::signal>(out);
   // The next fetch waits for the reload rather than running beside it.
   CHECK(all_of<machine::answer>(out).empty());
+  CHECK(one_of<machine::answer_later>(out).delay == 100ms);
   CHECK(m.signal_in_flight());
   out = m.on_signalled(1);
   CHECK(one_of<machine::event_signalled>(out).event_ns == 42);
@@ -58,6 +59,30 @@ TEST_CASE("a failed signal answers the apply it held, as written, and is retried
   out = m.on_signalled(1);
   CHECK(all_of<machine::answer>(out).empty());
   CHECK(one_of<machine::event_signalled>(out).event_ns == 7);
+}
+
+TEST_CASE("a slow signal holds its apply for answer_wait at most, and its own answer then answers nothing") {
+  machine m{quick()};
+  m.on_apply(request_for({"a"}, 5));
+  auto out = m.on_written(true);
+  const auto wait = one_of<machine::answer_later>(out);
+  CHECK(one_of<machine::answer>(m.on_answer_due(wait.id)).report.changed);
+  CHECK(m.signal_in_flight()); // the signal goes on
+  out = m.on_signalled(1);
+  CHECK(all_of<machine::answer>(out).empty());
+  CHECK(one_of<machine::event_signalled>(out).event_ns == 5);
+}
+
+TEST_CASE("a wait that ends after its signal was answered answers nothing, nor a later apply") {
+  machine m{quick()};
+  m.on_apply(request_for({"a"}));
+  const auto first = one_of<machine::answer_later>(m.on_written(true));
+  one_of<machine::answer>(m.on_signalled(1));
+  CHECK(m.on_answer_due(first.id).empty());
+  m.on_apply(request_for({"a", "b"}));
+  const auto second = one_of<machine::answer_later>(m.on_written(true));
+  CHECK(m.on_answer_due(first.id).empty()); // the first wait's timer, late
+  one_of<machine::answer>(m.on_answer_due(second.id));
 }
 
 TEST_CASE("unchanged bytes are not signalled, unless the request asks for a reload") {
@@ -153,6 +178,7 @@ TEST_CASE("--once: the apply is answered after the signal, with what was done") 
   auto out = m.on_written(true);
   one_of<machine::signal>(out);
   CHECK(all_of<machine::answer>(out).empty());
+  CHECK(all_of<machine::answer_later>(out).empty()); // --once waits for the signal itself
   out = m.on_signalled(0);
   CHECK(one_of<machine::answer>(out).report.summary
         == "2 worker(s) in /conf/pg_worker_list.conf; no master container is running, so none was signalled");
